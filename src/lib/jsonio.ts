@@ -1,0 +1,58 @@
+// Deterministic JSON and atomic writes: generated data must be byte-identical for the same
+// inputs (stable key order, no timestamps), and a crash must never leave a half-written file.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Recursively sorts object keys so the same value always serialises to the same bytes. */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value as object).sort()) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = sortKeys(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+
+/** Pretty, key-sorted JSON with a trailing newline. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+}
+
+/** One key-sorted JSON object per line (no trailing spaces), for .jsonl files. */
+export function stableJsonLine(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function sha256File(path: string): string {
+  return sha256(readFileSync(path));
+}
+
+/** Writes through a temporary file in the same folder and renames it into place. */
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, stableJson(value));
+}
+
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, "utf8"));
+}

@@ -1,0 +1,20 @@
+// Where the data root is: --data DIR, else ERRORMAP_DATA, else ./data. Every layout path of
+// DESIGN.md ("Data layout") is computed here and nowhere else.
+import { join, resolve } from "node:path";
+
+export function dataRoot(flag?: string): string {
+  return resolve(flag || process.env.ERRORMAP_DATA || "data");
+}
+
+export const layout = (root: string) => ({
+  root,
+  registry: join(root, "registry"),
+  modelsFile: join(root, "registry", "models.json"),
+  datasetsFile: join(root, "registry", "datasets.json"),
+  snapshots: join(root, "snapshots"),
+  snapshot: (id: string) => join(root, "snapshots", id),
+  cache: join(root, "cache"),
+  releases: join(root, "releases"),
+  release: (id: string) => join(root, "releases", id),
+});
+export type Layout = ReturnType<typeof layout>;

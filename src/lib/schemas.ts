@@ -1,0 +1,419 @@
+// The single source of every data shape of ErrorAtlas. The build scripts (scripts/) and the
+// site (src/) both import from here; nothing else defines these shapes.
+import { z } from "zod";
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers
+
+/** Canonical ids of models, datasets, snapshots, releases: lower-case, URL-safe, stable. */
+export const IdSchema = z
+  .string()
+  .min(1)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lower-case letters, digits, '.', '_' or '-'")
+  .describe("A canonical, URL-safe identifier (lower-case letters, digits, '.', '_', '-').");
+
+const NonEmpty = z.string().min(1, "must not be empty");
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+
+export const ModelEntrySchema = z
+  .object({
+    id: IdSchema.describe("Canonical model id, used in URLs and records."),
+    name: NonEmpty.describe("Display name."),
+    aliases: z.array(NonEmpty).describe("Names this model has in sources (matched case-insensitively)."),
+    organisation: NonEmpty.describe("Organisation that trained or serves the model."),
+    family: NonEmpty.describe("Model family, e.g. 'GPT-4', 'Llama 3.1', 'Claude 3'."),
+    open_weights: z.boolean().nullable().describe("Whether the weights are public; null when unknown."),
+    parameters_b: z.number().positive().nullable().describe("Parameter count in billions where public, else null."),
+    released: z.string().nullable().describe("Release or snapshot date (YYYY-MM or YYYY-MM-DD) where known."),
+    notes: z.string().optional().describe("Why aliases were merged or kept apart, caveats on the name."),
+  })
+  .strict();
+export type ModelEntry = z.infer<typeof ModelEntrySchema>;
+
+export const TaskTypeSchema = z
+  .enum(["multiple_choice", "math", "short_answer", "open_ended", "code", "classification"])
+  .describe("Kind of task the dataset poses.");
+
+export const DatasetEntrySchema = z
+  .object({
+    id: IdSchema.describe("Canonical dataset id."),
+    name: NonEmpty.describe("Display name."),
+    aliases: z.array(NonEmpty).describe("Names this dataset has in sources (matched case-insensitively)."),
+    task_type: TaskTypeSchema,
+    metric: NonEmpty.describe("The score's metric, e.g. 'exact_match', 'judge_preference'."),
+    exact_match: z.boolean().describe("Whether scores are 0/1 exact-match (default threshold 1) or graded."),
+    success_threshold: z
+      .number()
+      .nullable()
+      .describe("A record with only a score fails when score < threshold; null = default (1 for exact match, else 0.7 × mean)."),
+    skill: NonEmpty.describe("The skill the dataset claims to test, in a few words."),
+    description: NonEmpty.describe("One or two sentences on the dataset."),
+    source: NonEmpty.describe("Where the dataset and the results come from (repository or paper)."),
+    licence: NonEmpty.describe("Licence of the dataset (and of the results, where different)."),
+  })
+  .strict();
+export type DatasetEntry = z.infer<typeof DatasetEntrySchema>;
+
+export const RegistrySchema = z.object({
+  models: z.array(ModelEntrySchema).describe("Every known model, sorted by id."),
+  datasets: z.array(DatasetEntrySchema).describe("Every known dataset, sorted by id."),
+});
+export type Registry = z.infer<typeof RegistrySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation records
+
+/** Where a record came from; free-form beyond these fields. */
+export const SourceSchema = z
+  .object({
+    repo: z.string().optional().describe("Repository the result was taken from."),
+    commit: z.string().optional().describe("Commit of that repository."),
+    path: z.string().optional().describe("Path of the file inside it."),
+    file: z.string().optional().describe("File name the importer read (base name only, for determinism)."),
+  })
+  .catchall(z.unknown());
+
+/**
+ * What an importer reads: one model's answer to one item, before names are mapped to canonical
+ * ids. `score` or `correct` (or both) must be present.
+ */
+export const RawRecordSchema = z
+  .object({
+    dataset: NonEmpty.describe("Dataset name as the source spells it."),
+    model: NonEmpty.describe("Model name as the source spells it."),
+    instance_id: z.union([NonEmpty, z.number()]).transform(String).describe("Item id, unique within the dataset."),
+    input: z.string().describe("The item as posed (question, with options for multiple choice)."),
+    reference: z.union([z.string(), z.number()]).transform(String).describe("The reference (gold) answer."),
+    output: z.string().describe("The model's raw output; may be empty (an empty output is a real failure)."),
+    score: z.number().finite().nullable().optional().describe("Numeric score of the output."),
+    correct: z.boolean().nullable().optional().describe("Whether the output was judged correct."),
+    extracted: z
+      .union([z.string(), z.number(), z.boolean()])
+      .nullable()
+      .optional()
+      .transform((v) => (v === null || v === undefined ? undefined : String(v)))
+      .describe("The answer the original scorer extracted from the output."),
+    prompt: z.string().nullable().optional().transform((v) => v ?? undefined).describe("The full prompt sent, where known."),
+    reference_text: z.string().nullable().optional().transform((v) => v ?? undefined).describe("Text of the reference option."),
+    metadata: z.record(z.string(), z.unknown()).nullable().optional().transform((v) => v ?? undefined).describe("Subject, prompting style, ..."),
+    source: SourceSchema.nullable().optional().transform((v) => v ?? undefined).describe("Provenance of the record."),
+  })
+  .refine((r) => (r.score !== undefined && r.score !== null) || (r.correct !== undefined && r.correct !== null), {
+    message: "a record needs a score or a correct flag",
+    path: ["score"],
+  });
+export type RawRecord = z.infer<typeof RawRecordSchema>;
+
+/** A record as stored in a snapshot: canonical ids, and the name the source used. */
+export const EvalRecordSchema = z
+  .object({
+    dataset: IdSchema.describe("Canonical dataset id."),
+    model: IdSchema.describe("Canonical model id."),
+    instance_id: NonEmpty.describe("Item id, unique within the dataset."),
+    input: z.string().describe("The item as posed."),
+    reference: z.string().describe("The reference answer."),
+    output: z.string().describe("The model's raw output."),
+    score: z.number().nullable().describe("Numeric score, or null when the source gave only correct/incorrect."),
+    correct: z.boolean().nullable().describe("Correctness from the source, or null when only a score was given."),
+    extracted: z.string().optional().describe("Answer the original scorer extracted."),
+    prompt: z.string().optional().describe("The full prompt sent."),
+    reference_text: z.string().optional().describe("Text of the reference option."),
+    metadata: z.record(z.string(), z.unknown()).optional().describe("Subject, prompting style, ..."),
+    source: SourceSchema.optional().describe("Provenance."),
+    source_model: NonEmpty.describe("The model name as the source spelled it, before alias mapping."),
+  })
+  .strict();
+export type EvalRecord = z.infer<typeof EvalRecordSchema>;
+
+/** The stable key of a record: one model's answer to one item of one dataset. */
+export function recordKey(r: Pick<EvalRecord, "dataset" | "model" | "instance_id">): string {
+  return `${r.dataset}|${r.model}|${r.instance_id}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+export const SnapshotDatasetSchema = z.object({
+  records: z.number().int().nonnegative().describe("Records of this dataset."),
+  failures: z.number().int().nonnegative().describe("Records that count as failures."),
+  items: z.number().int().nonnegative().describe("Distinct instance ids."),
+  models: z.array(IdSchema).describe("Models with records on it, sorted."),
+  threshold: z.number().nullable().describe("Score threshold in force (null when every record has a correct flag)."),
+  mean_score: z.number().nullable().describe("Mean score over records that have one."),
+  file: NonEmpty.describe("Records file, relative to the snapshot folder."),
+  sha256: z.string().length(64).describe("SHA-256 of the records file."),
+});
+
+export const SnapshotManifestSchema = z
+  .object({
+    id: IdSchema.describe("Snapshot id."),
+    base: IdSchema.nullable().describe("Snapshot this one was started from, if any."),
+    records: z.number().int().nonnegative().describe("Total records."),
+    failures: z.number().int().nonnegative().describe("Total failures."),
+    datasets: z.record(IdSchema, SnapshotDatasetSchema).describe("Per dataset, keyed by id."),
+    models: z.array(IdSchema).describe("Every model in the snapshot, sorted."),
+    inputs: z
+      .array(z.object({ name: NonEmpty, sha256: z.string().length(64), records: z.number().int() }))
+      .describe("Files imported into this snapshot (base names), with their hashes; base snapshots' inputs first."),
+    registry_sha256: z.string().length(64).describe("Hash of the registry the records were mapped with."),
+    sha256: z.string().length(64).describe("Hash over every records file: the snapshot's content hash."),
+  })
+  .strict();
+export type SnapshotManifest = z.infer<typeof SnapshotManifestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Judges and analyses
+
+export const JudgeNameSchema = z.enum(["heuristic", "openai"]).describe("Which judge produced an analysis.");
+export type JudgeName = z.infer<typeof JudgeNameSchema>;
+
+/** One criterion a correct answer needs, checked against the failed output (openai judge). */
+export const CriterionSchema = z.object({
+  criterion: z.string().describe("What a correct answer needs."),
+  present: z.boolean().describe("Whether the failed output meets it."),
+  quality: z.enum(["good", "partial", "poor", "absent"]).describe("How well it meets it."),
+  evidence: z.string().describe("A span quoted from the failed output, or empty."),
+});
+
+/** What a judge says about one failure. The openai judge's structured output has this shape. */
+export const JudgeVerdictSchema = z.object({
+  criteria: z.array(CriterionSchema).describe("Criteria a correct answer needs, each checked."),
+  title: z.string().describe("Short name of the first major error: the missing skill, not the symptom."),
+  summary: z.string().describe("One or two sentences explaining the error."),
+  evidence: z.array(z.string()).describe("Spans quoted from the output (or input/reference) that show it."),
+  confidence: z.number().min(0).max(1).describe("The judge's confidence, 0 to 1."),
+});
+export type JudgeVerdict = z.infer<typeof JudgeVerdictSchema>;
+
+export const AnalysisSchema = z
+  .object({
+    key: NonEmpty.describe("Record key: dataset|model|instance_id."),
+    dataset: IdSchema,
+    model: IdSchema,
+    instance_id: NonEmpty,
+    judge: JudgeNameSchema,
+    judge_model: z.string().describe("Judge model name ('rules' for the heuristic judge)."),
+    prompt_version: z.string().describe("Version of the prompt (or rule set) that produced it."),
+    status: z.enum(["ok", "judge_error"]).describe("judge_error: the judge gave no valid answer (counted, shown)."),
+    rule: z.string().nullable().describe("Heuristic rule that fired, or null."),
+    title: z.string().describe("Short title of the first major error."),
+    summary: z.string().describe("One or two sentences."),
+    evidence: z.array(z.string()).describe("Quoted spans."),
+    confidence: z.number().min(0).max(1),
+    criteria: z.array(CriterionSchema).optional().describe("Criteria checked (openai judge)."),
+    category: NonEmpty.describe("Id of the leaf category it was classified into."),
+    error: z.string().optional().describe("What went wrong when status is judge_error."),
+  })
+  .strict();
+export type Analysis = z.infer<typeof AnalysisSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Taxonomy
+
+/** What a category says about a failure, used for a dataset's "not about its skill" and noise shares. */
+export const FacetSchema = z
+  .enum(["skill", "format", "noise", "unexplained", "other"])
+  .describe("skill: the failure is about a capability; format: output form, length, refusal; noise: grader or data noise; unexplained / other: not placed.");
+export type Facet = z.infer<typeof FacetSchema>;
+
+export const CategorySchema = z
+  .object({
+    id: NonEmpty.describe("Stable id; kept across releases while the category continues."),
+    slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).describe("URL slug; never changes once released."),
+    name: NonEmpty.describe("Name (at most 5 words)."),
+    description: z.string().describe("Definition (at most 30 words)."),
+    parent: z.string().nullable().describe("Parent category id; null at the top level."),
+    facet: FacetSchema,
+    old_slugs: z.array(z.string()).default([]).describe("Slugs this category had in earlier releases (redirects)."),
+    lineage: z
+      .array(z.object({ kind: z.enum(["renamed", "merged_from", "split_from"]), id: NonEmpty, release: z.string() }))
+      .default([])
+      .describe("Where the category came from in earlier releases."),
+  })
+  .strict();
+export type Category = z.infer<typeof CategorySchema>;
+
+export const TaxonomySchema = z
+  .object({
+    version: z.string().describe("Taxonomy version (heuristic rule-set version, or the release that induced it)."),
+    judge: JudgeNameSchema,
+    categories: z.array(CategorySchema).describe("Every category, parents before children, in display order."),
+    retired: z.array(CategorySchema).default([]).describe("Categories of the previous release that no longer exist."),
+  })
+  .strict();
+export type Taxonomy = z.infer<typeof TaxonomySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Aggregates
+
+export const IntervalSchema = z.tuple([z.number(), z.number()]).describe("95% bootstrap interval [low, high].");
+
+export const ShareSchema = z
+  .object({
+    category: NonEmpty.describe("Category id."),
+    count: z.number().int().nonnegative().describe("Failures in this category."),
+    share: z.number().min(0).max(1).describe("count / failures of the group."),
+    ci: IntervalSchema,
+  })
+  .strict();
+export type Share = z.infer<typeof ShareSchema>;
+
+export const GroupSchema = z
+  .object({
+    records: z.number().int().nonnegative(),
+    failures: z.number().int().nonnegative(),
+    analysed: z.number().int().nonnegative(),
+    accuracy: z.number().min(0).max(1).describe("1 − failures / records."),
+    shares: z.array(ShareSchema).describe("Share of the group's analysed failures per category (leaves and parents)."),
+  })
+  .strict();
+export type Group = z.infer<typeof GroupSchema>;
+
+export const SuspectItemSchema = z
+  .object({
+    dataset: IdSchema,
+    instance_id: NonEmpty,
+    reference: z.string().describe("The reference the consensus disagrees with."),
+    consensus: z.string().describe("The answer most models give."),
+    agreeing: z.array(IdSchema).describe("Models giving the consensus answer."),
+    models: z.number().int().describe("Models with a record on the item."),
+  })
+  .strict();
+export type SuspectItem = z.infer<typeof SuspectItemSchema>;
+
+export const ComparisonSchema = z
+  .object({
+    a: IdSchema,
+    b: IdSchema,
+    datasets: z.array(IdSchema).describe("Datasets both models have records on; the comparison uses only these."),
+    a_failures: z.number().int(),
+    b_failures: z.number().int(),
+    categories: z
+      .array(
+        z.object({
+          category: NonEmpty,
+          a_count: z.number().int(),
+          b_count: z.number().int(),
+          a_share: z.number(),
+          b_share: z.number(),
+          diff: z.number().describe("a_share − b_share."),
+          p: z.number().describe("Two-sided p-value of the two-proportion test."),
+          q: z.number().describe("Benjamini–Hochberg adjusted p-value across the pair's categories."),
+          significant: z.boolean().describe("q < 0.05."),
+        }),
+      )
+      .describe("Leaf categories, sorted by |diff| descending."),
+  })
+  .strict();
+export type Comparison = z.infer<typeof ComparisonSchema>;
+
+export const AggregatesSchema = z
+  .object({
+    seed: z.number().int(),
+    bootstrap: z.number().int().describe("Bootstrap resamples per interval."),
+    overall: GroupSchema,
+    models: z.record(IdSchema, GroupSchema.extend({ datasets: z.array(IdSchema) })),
+    datasets: z.record(
+      IdSchema,
+      GroupSchema.extend({
+        models: z.array(IdSchema),
+        off_skill_share: z.number().describe("Share of analysed failures not about the skill the dataset claims (format, noise)."),
+        noise_share: z.number().describe("Share of analysed failures that look like grader or data noise."),
+        suspect_items: z.array(SuspectItemSchema),
+      }),
+    ),
+    pairs: z.array(GroupSchema.extend({ model: IdSchema, dataset: IdSchema })).describe("Per (model, dataset)."),
+    signatures: z
+      .record(
+        IdSchema,
+        z.array(
+          z.object({
+            category: NonEmpty,
+            share: z.number(),
+            peer_share: z.number().describe("Mean share of the peers on the same datasets."),
+            diff: z.number(),
+          }),
+        ),
+      )
+      .describe("Per model: its leaf shares against the mean of peers on the same datasets."),
+    comparisons: z.array(ComparisonSchema),
+  })
+  .strict();
+export type Aggregates = z.infer<typeof AggregatesSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Releases
+
+export const UsageSchema = z.object({
+  calls: z.number().int().nonnegative().describe("Judge requests."),
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  cost_usd: z.number().nonnegative().describe("Estimated from the judge model's price table; 0 when unknown."),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const ReleaseSchema = z
+  .object({
+    id: IdSchema,
+    title: z.string().describe("Human title of the release."),
+    snapshot: IdSchema,
+    snapshot_sha256: z.string().length(64),
+    previous: IdSchema.nullable().describe("The release this one follows (taxonomy continuity, changelog)."),
+    judge: JudgeNameSchema,
+    judge_model: z.string(),
+    base_url: z.string().nullable().describe("Judge endpoint base URL (no key), null for heuristic."),
+    prompt_versions: z.record(z.string(), z.string()).describe("Versions of every prompt or rule set used."),
+    seed: z.number().int(),
+    sample: z.number().min(0).max(1).describe("Ratio of failures analysed per (model, dataset)."),
+    code_version: z.string().describe("Version of ErrorAtlas that produced it."),
+    counts: z.object({
+      records: z.number().int(),
+      failures: z.number().int(),
+      selected: z.number().int().describe("Failures selected for analysis (after sampling)."),
+      analysed: z.number().int().describe("Analyses with a valid judge answer."),
+      judge_errors: z.number().int(),
+      unexplained: z.number().int(),
+      categories: z.number().int().describe("Leaf categories holding at least one failure."),
+      datasets: z.number().int(),
+      models: z.number().int(),
+    }),
+    usage: UsageSchema.describe(
+      "Tokens and estimated cost of every judge answer this release is built from (cached ones included), so it is the same on every re-run.",
+    ),
+    files: z.record(z.string(), z.string().length(64)).describe("SHA-256 of every output file of the release."),
+    published: z
+      .object({ inputs_sha256: z.string().length(64), outputs_sha256: z.string().length(64) })
+      .nullable()
+      .describe("Set by `errormap release publish`: the release is then immutable."),
+  })
+  .strict();
+export type Release = z.infer<typeof ReleaseSchema>;
+
+/**
+ * What the last `errormap run` of a release did. Unlike the release files it changes from run to
+ * run (a re-run makes no calls), so it lives apart in run.json and is not part of the release's hash.
+ */
+export const RunLogSchema = z
+  .object({
+    release: IdSchema,
+    failures: z.number().int(),
+    analysed: z.number().int(),
+    analysis_calls: z.number().int().describe("Item analyses that needed a new judge call in this run."),
+    cached: z.number().int().describe("Item analyses answered from the cache in this run."),
+    judge_errors: z.number().int(),
+    taxonomy_calls: z.number().int(),
+    classify_calls: z.number().int(),
+    usage: UsageSchema.describe("New calls of this run only."),
+    wall_seconds: z.number(),
+  })
+  .strict();
+export type RunLog = z.infer<typeof RunLogSchema>;
+
+/** The site-wide list of releases, newest first, read by the "a newer release exists" notice. */
+export const ReleasesIndexSchema = z.object({
+  latest: IdSchema.nullable(),
+  releases: z.array(z.object({ id: IdSchema, title: z.string(), published: z.boolean(), previous: IdSchema.nullable() })),
+});
+export type ReleasesIndex = z.infer<typeof ReleasesIndexSchema>;

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+    // Build and browser tests share dist folders and a port range; the suite runs files in parallel
+    // but each file owns its temporary folders.
+    pool: "forks",
+  },
+});
