@@ -265,6 +265,12 @@ export const GroupSchema = z
     records: z.number().int().nonnegative(),
     failures: z.number().int().nonnegative(),
     analysed: z.number().int().nonnegative(),
+    judge_errors: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("Failures whose analysis is a judge_error: counted in failures, not in the shares' denominator (analysed)."),
     accuracy: z.number().min(0).max(1).describe("1 − failures / records."),
     shares: z.array(ShareSchema).describe("Share of the group's analysed failures per category (leaves and parents)."),
   })
@@ -302,6 +308,10 @@ export const ComparisonSchema = z
           p: z.number().describe("Two-sided p-value of the two-proportion test."),
           q: z.number().describe("Benjamini–Hochberg adjusted p-value across the pair's categories."),
           significant: z.boolean().describe("q < 0.05."),
+          test: z
+            .enum(["z", "fisher"])
+            .optional()
+            .describe("Test used: pooled two-proportion z-test, or Fisher's exact when an expected cell count is below 5."),
         }),
       )
       .describe("Leaf categories, sorted by |diff| descending."),
