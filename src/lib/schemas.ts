@@ -75,6 +75,12 @@ export const SourceSchema = z
   })
   .catchall(z.unknown());
 
+/** An answer as sources give it: text, or a JSON number / boolean / list (TheoremQA), kept as text. */
+const AnswerValue = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.unknown())])
+  .nullable()
+  .transform((v) => (v === null ? undefined : typeof v === "string" ? v : JSON.stringify(v)));
+
 /**
  * What an importer reads: one model's answer to one item, before names are mapped to canonical
  * ids. `score` or `correct` (or both) must be present.
@@ -85,16 +91,13 @@ export const RawRecordSchema = z
     model: NonEmpty.describe("Model name as the source spells it."),
     instance_id: z.union([NonEmpty, z.number()]).transform(String).describe("Item id, unique within the dataset."),
     input: z.string().describe("The item as posed (question, with options for multiple choice)."),
-    reference: z.union([z.string(), z.number()]).transform(String).describe("The reference (gold) answer."),
+    reference: AnswerValue.refine((v) => v !== undefined, "missing required field")
+      .transform((v) => v ?? "")
+      .describe("The reference (gold) answer; numbers, booleans and lists are kept as their JSON text."),
     output: z.string().describe("The model's raw output; may be empty (an empty output is a real failure)."),
     score: z.number().finite().nullable().optional().describe("Numeric score of the output."),
     correct: z.boolean().nullable().optional().describe("Whether the output was judged correct."),
-    extracted: z
-      .union([z.string(), z.number(), z.boolean()])
-      .nullable()
-      .optional()
-      .transform((v) => (v === null || v === undefined ? undefined : String(v)))
-      .describe("The answer the original scorer extracted from the output."),
+    extracted: AnswerValue.optional().describe("The answer the original scorer extracted from the output."),
     prompt: z.string().nullable().optional().transform((v) => v ?? undefined).describe("The full prompt sent, where known."),
     reference_text: z.string().nullable().optional().transform((v) => v ?? undefined).describe("Text of the reference option."),
     metadata: z.record(z.string(), z.unknown()).nullable().optional().transform((v) => v ?? undefined).describe("Subject, prompting style, ..."),

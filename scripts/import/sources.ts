@@ -1,0 +1,227 @@
+// Readers of the formats people actually have. Each yields raw objects with where they came from;
+// validation and name mapping happen in one place (snapshot.ts). Text files are streamed, so a
+// 1 GB file is never held in memory at once.
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { parse } from "csv-parse";
+import { ImportError } from "./errors.ts";
+
+export interface RawItem {
+  /** Source file (or HELM run directory) base name, recorded in the record's provenance. */
+  file: string;
+  /** Full path, for error messages. */
+  path: string;
+  /** "line 12", "row 3", "instance id58485". */
+  where: string;
+  value: Record<string, unknown>;
+}
+
+export type SourceKind = "jsonl" | "csv" | "helm";
+
+/** What a path holds: a JSONL file, a CSV file, a HELM run directory or a folder of them. */
+export function sourceKind(path: string): SourceKind {
+  if (!existsSync(path)) throw new ImportError(path, "path", null, "no such file or directory");
+  if (statSync(path).isDirectory()) return "helm";
+  const ext = extname(path).toLowerCase();
+  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".csv") return "csv";
+  throw new ImportError(path, "path", null, `unsupported file type "${ext}" (expected .jsonl, .csv or a HELM run directory)`);
+}
+
+export async function* readJsonl(path: string, onBytes?: (n: number) => void): AsyncGenerator<RawItem> {
+  const file = basename(path);
+  const stream = createReadStream(path, { encoding: "utf8" });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    onBytes?.(Buffer.byteLength(line) + 1);
+    if (!line.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new ImportError(path, `line ${n}`, null, `malformed JSON (${(e as Error).message})`);
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw new ImportError(path, `line ${n}`, null, "expected a JSON object");
+    }
+    yield { file, path, where: `line ${n}`, value: value as Record<string, unknown> };
+  }
+}
+
+/** The reference ErrorMap CSV columns; the dataset comes from the file name. */
+const ERRORMAP_COLUMNS = ["example_id", "model", "input_text", "output_text", "score", "correct_answer"];
+
+function csvValue(field: string, v: string, path: string, where: string): unknown {
+  if (field === "score") {
+    if (v.trim() === "") return null;
+    const x = Number(v);
+    if (!Number.isFinite(x)) throw new ImportError(path, where, "score", `not a number: "${v.slice(0, 40)}"`);
+    return x;
+  }
+  if (field === "correct") {
+    const t = v.trim().toLowerCase();
+    if (t === "") return null;
+    if (["true", "1", "yes"].includes(t)) return true;
+    if (["false", "0", "no"].includes(t)) return false;
+    throw new ImportError(path, where, "correct", `not a boolean: "${v.slice(0, 40)}"`);
+  }
+  if (field === "metadata" || field === "source") {
+    if (v.trim() === "") return undefined;
+    try {
+      return JSON.parse(v);
+    } catch {
+      throw new ImportError(path, where, field, "not valid JSON");
+    }
+  }
+  return v;
+}
+
+export async function* readCsv(path: string, onBytes?: (n: number) => void): AsyncGenerator<RawItem> {
+  const file = basename(path);
+  const stream = createReadStream(path);
+  stream.on("data", (chunk) => onBytes?.(chunk.length));
+  const parser = stream.pipe(parse({ bom: true, relax_column_count: false, info: true, skip_empty_lines: true }));
+  let header: string[] | null = null;
+  let errormap = false;
+  const dataset = basename(path, extname(path));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; records: number } }>) {
+      if (!header) {
+        header = record.map((h) => h.trim());
+        errormap = ERRORMAP_COLUMNS.every((c) => header!.includes(c));
+        continue;
+      }
+      const where = `row ${info.records - 1} (line ${info.lines})`;
+      const value: Record<string, unknown> = {};
+      header.forEach((h, i) => {
+        const v = record[i];
+        if (errormap) {
+          const map: Record<string, string> = {
+            example_id: "instance_id",
+            model: "model",
+            input_text: "input",
+            output_text: "output",
+            score: "score",
+            correct_answer: "reference",
+          };
+          if (map[h]) value[map[h]] = csvValue(map[h], v, path, where);
+        } else if (v !== undefined) {
+          const val = csvValue(h, v, path, where);
+          if (val !== undefined) value[h] = val;
+        }
+      });
+      if (errormap && value.dataset === undefined) value.dataset = dataset;
+      yield { file, path, where, value };
+    }
+  } catch (e) {
+    if (e instanceof ImportError) throw e;
+    const err = e as { code?: string; lines?: number; record?: unknown[]; message: string };
+    if (err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" || err.code === "CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH") {
+      throw new ImportError(path, `line ${err.lines}`, null, `wrong number of columns: ${err.record?.length ?? "?"} (header has ${header?.length ?? "?"})`);
+    }
+    throw new ImportError(path, `line ${err.lines ?? "?"}`, null, `CSV error: ${err.message}`);
+  }
+}
+
+/** HELM run directories under `path`: the path itself when it is one, else its sub-folders that are. */
+export function helmRunDirs(path: string): string[] {
+  if (existsSync(join(path, "run_spec.json"))) return [path];
+  const dirs = readdirSync(path, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(path, d.name))
+    .sort();
+  if (dirs.length === 0) throw new ImportError(path, "directory", "run_spec.json", "not a HELM run directory (no run_spec.json) and holds no run directories");
+  return dirs;
+}
+
+const HELM_FILES = ["run_spec.json", "instances.json", "display_predictions.json", "per_instance_stats.json"];
+
+function readHelmJson(dir: string, name: string): unknown {
+  const p = join(dir, name);
+  try {
+    return JSON.parse(readFileSync(p, "utf8"));
+  } catch (e) {
+    throw new ImportError(p, "file", null, `malformed JSON (${(e as Error).message})`);
+  }
+}
+
+interface HelmRef {
+  output: { text: string };
+  tags: string[];
+}
+interface HelmInstance {
+  id: string;
+  input: { text: string };
+  references: HelmRef[];
+  split?: string;
+}
+interface HelmStat {
+  name: { name: string; split?: string; perturbation?: unknown };
+  mean?: number;
+  count?: number;
+}
+
+const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/**
+ * One HELM run directory. Input = instance text with its options ("A. ..."), reference = the
+ * correct option's letter (text in reference_text), output = the predicted text, score = the main
+ * stat (exact_match) of the unperturbed instance, model = the run spec's model.
+ */
+export function* readHelmRun(dir: string, mainStat = "exact_match"): Generator<RawItem> {
+  // Check every file first, so a folder missing one fails before anything is read.
+  for (const f of HELM_FILES) {
+    if (!existsSync(join(dir, f))) throw new ImportError(dir, "run directory", f, `missing file (a HELM run directory needs ${HELM_FILES.join(", ")})`);
+  }
+  const spec = readHelmJson(dir, "run_spec.json") as { name?: string; adapter_spec?: { model?: string; method?: string } };
+  const model = spec.adapter_spec?.model;
+  if (!model) throw new ImportError(join(dir, "run_spec.json"), "run spec", "adapter_spec.model", "missing");
+  const runName = spec.name ?? basename(dir);
+  const scenario = runName.split(":")[0];
+  const method = spec.adapter_spec?.method ?? "";
+  const instances = readHelmJson(dir, "instances.json") as HelmInstance[];
+  const preds = readHelmJson(dir, "display_predictions.json") as { instance_id: string; train_trial_index?: number; predicted_text?: string; mapped_output?: string }[];
+  const stats = readHelmJson(dir, "per_instance_stats.json") as { instance_id: string; train_trial_index?: number; stats: HelmStat[] }[];
+  const byId = new Map(instances.map((i) => [i.id, i]));
+  const statById = new Map<string, HelmStat[]>();
+  for (const s of stats) if ((s.train_trial_index ?? 0) === 0) statById.set(s.instance_id, s.stats);
+  const file = basename(dir);
+  const predPath = join(dir, "display_predictions.json");
+  for (const p of preds) {
+    if ((p.train_trial_index ?? 0) !== 0) continue;
+    const where = `instance ${p.instance_id}`;
+    const inst = byId.get(p.instance_id);
+    if (!inst) throw new ImportError(join(dir, "instances.json"), where, "id", "instance in display_predictions.json not found in instances.json");
+    const st = statById.get(p.instance_id);
+    if (!st) throw new ImportError(join(dir, "per_instance_stats.json"), where, "instance_id", "no stats for this instance");
+    const main = st.find((s) => s.name.name === mainStat && !s.name.perturbation);
+    if (!main || typeof main.mean !== "number") throw new ImportError(join(dir, "per_instance_stats.json"), where, mainStat, "missing stat (the score)");
+    const refs = inst.references ?? [];
+    const correctIdx = refs.findIndex((r) => r.tags?.includes("correct"));
+    if (correctIdx < 0) throw new ImportError(join(dir, "instances.json"), where, "references", "no reference tagged correct");
+    const multipleChoice = method.startsWith("multiple_choice");
+    const input = multipleChoice
+      ? `${inst.input.text}\n${refs.map((r, i) => `${LETTERS[i]}. ${r.output.text}`).join("\n")}`
+      : inst.input.text;
+    yield {
+      file,
+      path: predPath,
+      where,
+      value: {
+        dataset: scenario,
+        model,
+        instance_id: `${scenario}/${inst.id}`,
+        input,
+        reference: multipleChoice ? LETTERS[correctIdx] : refs[correctIdx].output.text,
+        reference_text: refs[correctIdx].output.text,
+        output: p.predicted_text ?? "",
+        score: main.mean,
+        metadata: { helm_run: runName, method, split: inst.split ?? null, ...(p.mapped_output !== undefined ? { mapped_output: p.mapped_output } : {}) },
+        source: { path: `${runName}/display_predictions.json` },
+      },
+    };
+  }
+}

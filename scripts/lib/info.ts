@@ -1,0 +1,107 @@
+// `errormap info`: what a snapshot or a release holds, as a table or as one JSON object.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { layout } from "../../src/lib/paths.ts";
+import { isFailure } from "../../src/lib/failure.ts";
+import { ReleaseSchema, RunLogSchema } from "../../src/lib/schemas.ts";
+import { loadManifest, loadRecords } from "./snapshot-read.ts";
+
+export interface SnapshotInfo {
+  snapshot: string;
+  records: number;
+  failures: number;
+  datasets: number;
+  models: number;
+  sha256: string;
+  by_dataset: Record<string, { records: number; failures: number; models: number; items: number }>;
+  by_model: Record<string, { records: number; failures: number; datasets: number }>;
+}
+
+export function snapshotInfo(root: string, id: string): SnapshotInfo {
+  const m = loadManifest(root, id);
+  const byModel: SnapshotInfo["by_model"] = {};
+  const modelDatasets = new Map<string, Set<string>>();
+  for (const r of loadRecords(root, m)) {
+    const e = (byModel[r.model] ??= { records: 0, failures: 0, datasets: 0 });
+    e.records++;
+    if (isFailure(r, m.datasets[r.dataset].threshold)) e.failures++;
+    if (!modelDatasets.has(r.model)) modelDatasets.set(r.model, new Set());
+    modelDatasets.get(r.model)!.add(r.dataset);
+  }
+  for (const [k, s] of modelDatasets) byModel[k].datasets = s.size;
+  return {
+    snapshot: m.id,
+    records: m.records,
+    failures: m.failures,
+    datasets: Object.keys(m.datasets).length,
+    models: m.models.length,
+    sha256: m.sha256,
+    by_dataset: Object.fromEntries(
+      Object.entries(m.datasets).map(([k, d]) => [k, { records: d.records, failures: d.failures, models: d.models.length, items: d.items }]),
+    ),
+    by_model: byModel,
+  };
+}
+
+function table(rows: (string | number)[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ")).join("\n");
+}
+
+export function printSnapshotTable(info: SnapshotInfo): void {
+  const pct = (f: number, n: number) => (n ? `${((100 * f) / n).toFixed(1)}%` : "-");
+  console.log(`snapshot ${info.snapshot}: ${info.records} records, ${info.failures} failures, ${info.datasets} datasets, ${info.models} models\n`);
+  console.log(table([["dataset", "models", "items", "records", "failures", "fail rate"], ...Object.entries(info.by_dataset).map(([k, d]) => [k, d.models, d.items, d.records, d.failures, pct(d.failures, d.records)])]));
+  console.log();
+  console.log(table([["model", "datasets", "records", "failures", "fail rate"], ...Object.entries(info.by_model).sort().map(([k, d]) => [k, d.datasets, d.records, d.failures, pct(d.failures, d.records)])]));
+}
+
+export interface ReleaseInfo {
+  release: string;
+  snapshot: string;
+  judge: string;
+  judge_model: string;
+  published: boolean;
+  records: number;
+  failures: number;
+  analysed: number;
+  categories: number;
+  unexplained: number;
+  judge_errors: number;
+  analysis_calls: number;
+  cached: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+}
+
+export function releaseInfo(root: string, id: string): ReleaseInfo {
+  const dir = layout(root).release(id);
+  const path = join(dir, "release.json");
+  if (!existsSync(path)) throw new Error(`no release "${id}" in ${layout(root).releases}`);
+  const rel = ReleaseSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+  const runPath = join(dir, "run.json");
+  const run = existsSync(runPath) ? RunLogSchema.parse(JSON.parse(readFileSync(runPath, "utf8"))) : null;
+  return {
+    release: rel.id,
+    snapshot: rel.snapshot,
+    judge: rel.judge,
+    judge_model: rel.judge_model,
+    published: rel.published !== null,
+    records: rel.counts.records,
+    failures: rel.counts.failures,
+    analysed: rel.counts.analysed,
+    categories: rel.counts.categories,
+    unexplained: rel.counts.unexplained,
+    judge_errors: rel.counts.judge_errors,
+    analysis_calls: run?.analysis_calls ?? 0,
+    cached: run?.cached ?? 0,
+    prompt_tokens: rel.usage.prompt_tokens,
+    completion_tokens: rel.usage.completion_tokens,
+    cost_usd: rel.usage.cost_usd,
+  };
+}
+
+export function printReleaseTable(info: ReleaseInfo): void {
+  console.log(table(Object.entries(info).map(([k, v]) => [k, typeof v === "number" ? v : String(v)])));
+}

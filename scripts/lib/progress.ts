@@ -1,0 +1,46 @@
+// Progress on a terminal for long work: done/total, rate, time left, judge errors so far.
+// cli-progress draws the bar; when stderr is not a terminal (CI, pipes) nothing is drawn and only
+// the closing one-line summary (printed by the caller) remains.
+import cliProgress from "cli-progress";
+
+export interface Progress {
+  tick(n?: number, errors?: number): void;
+  set(value: number, errors?: number): void;
+  stop(): void;
+}
+
+export function startProgress(label: string, total: number, unit = "items"): Progress {
+  if (!process.stderr.isTTY || total <= 0 || process.env.ERRORMAP_QUIET) {
+    return { tick() {}, set() {}, stop() {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label.padEnd(10)} {bar} {value}/{total} ${unit} | {rate}/s | left {eta_formatted} | errors {errors}`,
+      hideCursor: true,
+      etaBuffer: 50,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  let value = 0;
+  let errs = 0;
+  const payload = () => ({ errors: errs, rate: (value / Math.max((Date.now() - started) / 1000, 1e-3)).toFixed(0) });
+  bar.start(total, 0, payload());
+  return {
+    tick(n = 1, errors) {
+      value += n;
+      if (errors !== undefined) errs = errors;
+      bar.update(value, payload());
+    },
+    set(v, errors) {
+      value = v;
+      if (errors !== undefined) errs = errors;
+      bar.update(value, payload());
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
