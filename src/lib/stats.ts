@@ -1,0 +1,233 @@
+// Small, pure statistics for the aggregate stage: a seeded PRNG, percentile-bootstrap intervals
+// for category shares, two-proportion tests (pooled z, Fisher's exact for small counts) and the
+// Benjamini–Hochberg adjustment. No dependency: none of the installed packages provides these,
+// and each piece is a few lines with textbook definitions that the tests check against known values.
+
+/** A uniform [0, 1) generator. */
+export type Rng = () => number;
+
+/**
+ * mulberry32: a tiny 32-bit seeded PRNG (period 2^32). Plenty for bootstrap resampling, and the
+ * same seed gives the same stream on every platform (integer arithmetic only).
+ */
+export function rng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A 32-bit seed for one named stream (FNV-1a over seed and key). Each group gets its own stream,
+ * so a group's intervals do not change when other groups are added or removed.
+ */
+export function seedFor(seed: number, key: string): number {
+  let h = 0x811c9dc5;
+  const s = `${seed}|${key}`;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Quantile of sorted values, linear interpolation between order statistics (R's type 7). */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+export interface ShareCI {
+  share: number;
+  ci: [number, number];
+}
+
+/**
+ * Shares of k labels (0..k-1) among `labels`, each with a 95% percentile-bootstrap interval.
+ * One resampling pass serves every output: each of the B resamples draws n labels with
+ * replacement and counts them once. `nodes` (default: one node per label) lists, for each
+ * output, the labels it sums, so parent categories get intervals from the same resamples as
+ * their leaves. n = 0 gives share 0 and [0, 0]; B = 0 gives the degenerate [share, share].
+ */
+export function bootstrapShares(
+  labels: ArrayLike<number>,
+  k: number,
+  B: number,
+  random: Rng,
+  nodes: number[][] = Array.from({ length: k }, (_, i) => [i]),
+): ShareCI[] {
+  const n = labels.length;
+  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (!(l >= 0 && l < k && Number.isInteger(l))) throw new Error(`label ${l} out of range 0..${k - 1}`);
+    counts[l]++;
+  }
+  const point = nodes.map((leaves) => leaves.reduce((s, l) => s + counts[l], 0));
+  if (n === 0) return nodes.map(() => ({ share: 0, ci: [0, 0] }));
+  if (B <= 0) return point.map((c) => ({ share: c / n, ci: [c / n, c / n] }));
+
+  // draws[j * B + b]: count of node j in resample b.
+  const draws = new Int32Array(nodes.length * B);
+  const rc = new Int32Array(k);
+  for (let b = 0; b < B; b++) {
+    rc.fill(0);
+    for (let i = 0; i < n; i++) rc[labels[Math.floor(random() * n)]]++;
+    for (let j = 0; j < nodes.length; j++) {
+      let s = 0;
+      for (const l of nodes[j]) s += rc[l];
+      draws[j * B + b] = s;
+    }
+  }
+  return nodes.map((_, j) => {
+    const sorted = draws.subarray(j * B, (j + 1) * B).sort();
+    return {
+      share: point[j] / n,
+      ci: [quantileSorted(sorted, 0.025) / n, quantileSorted(sorted, 0.975) / n] as [number, number],
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normal distribution
+
+const SQRT2 = Math.SQRT2;
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+
+/**
+ * Upper tail Q(z) = P(Z > z) of the standard normal, accurate in relative terms far into the tail
+ * (p-values of strong differences stay meaningful): for |z| < 3 a positive-term series of erf (no
+ * cancellation), beyond it Laplace's continued fraction for the Mills ratio.
+ */
+export function normalSf(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  if (z < 0) return 1 - normalSf(-z);
+  if (z < 3) {
+    // erf(x) = 2/sqrt(pi) · exp(−x²) · Σ (2x²)^n x / (1·3·…·(2n+1))
+    const x = z / SQRT2;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200 && term > 1e-17 * sum; n++) {
+      term *= (2 * x * x) / (2 * n + 1);
+      sum += term;
+    }
+    const erf = (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+    return 0.5 * (1 - erf);
+  }
+  if (z > 40) return 0;
+  // Q(z) = φ(z) / (z + 1/(z + 2/(z + 3/(z + …)))), evaluated from a fixed depth backwards.
+  let f = z;
+  for (let k = 120; k >= 1; k--) f = z + k / f;
+  return Math.exp(-0.5 * z * z) / SQRT_2PI / f;
+}
+
+/** Standard normal CDF Φ(z). */
+export function normalCdf(z: number): number {
+  return z < 0 ? normalSf(-z) : 1 - normalSf(z);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two-proportion tests
+
+export interface TestResult {
+  z: number;
+  p: number;
+}
+
+/**
+ * Pooled two-proportion z-test of x1/n1 against x2/n2, two-sided. Undefined cases (an empty
+ * group, or a pooled proportion of 0 or 1: no variance) give z = 0, p = 1: no evidence.
+ */
+export function twoProportionTest(x1: number, n1: number, x2: number, n2: number): TestResult {
+  if (n1 <= 0 || n2 <= 0) return { z: 0, p: 1 };
+  const pooled = (x1 + x2) / (n1 + n2);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  if (!(se > 0)) return { z: 0, p: 1 };
+  const z = (x1 / n1 - x2 / n2) / se;
+  return { z, p: Math.min(1, 2 * normalSf(Math.abs(z))) };
+}
+
+const logFact: number[] = [0];
+/** ln(n!), from a table grown on demand (exact sums of logs; n here is at most a few thousand). */
+export function logFactorial(n: number): number {
+  for (let i = logFact.length; i <= n; i++) logFact[i] = logFact[i - 1] + Math.log(i);
+  return logFact[n];
+}
+
+/**
+ * Fisher's exact test on the 2×2 table [[x1, n1−x1], [x2, n2−x2]], two-sided: the sum of the
+ * probabilities (hypergeometric, margins fixed) of every table no more likely than the observed.
+ */
+export function fisherExact(x1: number, n1: number, x2: number, n2: number): number {
+  if (n1 <= 0 || n2 <= 0) return 1;
+  const N = n1 + n2;
+  const K = x1 + x2;
+  const lp = (x: number) =>
+    logFactorial(K) + logFactorial(N - K) + logFactorial(n1) + logFactorial(n2) -
+    logFactorial(N) - logFactorial(x) - logFactorial(K - x) - logFactorial(n1 - x) - logFactorial(n2 - K + x);
+  const observed = lp(x1);
+  let p = 0;
+  for (let x = Math.max(0, K - n2); x <= Math.min(K, n1); x++) {
+    const l = lp(x);
+    // Relative tolerance so tables exactly as likely as the observed one are not lost to rounding.
+    if (l <= observed + 1e-7) p += Math.exp(l);
+  }
+  return Math.min(1, p);
+}
+
+export type TestName = "z" | "fisher";
+
+/**
+ * The test the aggregate stage uses per category: the pooled z-test when every expected cell of
+ * the 2×2 table is at least 5 (Cochran's rule, where the normal approximation holds), else
+ * Fisher's exact test. z is reported either way (0 when undefined).
+ */
+export function proportionTest(x1: number, n1: number, x2: number, n2: number): TestResult & { test: TestName } {
+  const zt = twoProportionTest(x1, n1, x2, n2);
+  if (n1 <= 0 || n2 <= 0) return { ...zt, test: "z" };
+  const pooled = (x1 + x2) / (n1 + n2);
+  const minExpected = Math.min(n1, n2) * Math.min(pooled, 1 - pooled);
+  if (minExpected >= 5) return { ...zt, test: "z" };
+  return { z: zt.z, p: fisherExact(x1, n1, x2, n2), test: "fisher" };
+}
+
+/**
+ * Benjamini–Hochberg adjusted p-values (q-values), in the input's order:
+ * q_(i) = min over j ≥ i of min(1, p_(j) · m / j), p sorted ascending.
+ */
+export function benjaminiHochberg(ps: readonly number[]): number[] {
+  const m = ps.length;
+  const order = ps.map((_, i) => i).sort((a, b) => ps[a] - ps[b] || a - b);
+  const qs = new Array<number>(m);
+  let running = 1;
+  for (let r = m - 1; r >= 0; r--) {
+    const i = order[r];
+    running = Math.min(running, (ps[i] * m) / (r + 1));
+    qs[i] = running;
+  }
+  return qs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rounding
+
+/** Rounds to `digits` decimals, so output bytes do not depend on last-bit platform differences. */
+export function round(x: number, digits = 6): number {
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+/** Rounds to `digits` significant digits: for p-values, whose size spans many decades. */
+export function roundSig(x: number, digits = 6): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const r = Number(x.toPrecision(digits));
+  return Object.is(r, -0) ? 0 : r;
+}
