@@ -200,6 +200,8 @@ describe("aggregate: counts and shares", () => {
     expect(() => aggregate(input([{ ...b, analyses: [...b.analyses, analysis(ok, "arith")] }]))).toThrow(/no failing record/);
     expect(() => aggregate(input([{ ...b, analyses: [analysis(b.records[0], "reasoning")] }]))).toThrow(/not a leaf/);
     expect(() => aggregate(input([{ ...b, analyses: [...b.analyses, ...b.analyses] }]))).toThrow(/two analyses/);
+    const misnamed = { ...b.analyses[0], model: "other" };
+    expect(() => aggregate(input([{ ...b, analyses: [misnamed] }]))).toThrow(/names d\|other\|i0/);
   });
 });
 

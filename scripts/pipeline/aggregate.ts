@@ -124,6 +124,7 @@ export function aggregate(input: AggregateInput): Aggregates {
   }
   const analysisOf = new Map<string, Analysis>();
   for (const a of analyses) {
+    if (a.key !== recordKey(a)) throw new Error(`aggregate: analysis ${a.key} names ${recordKey(a)} in its fields`);
     if (analysisOf.has(a.key)) throw new Error(`aggregate: two analyses of ${a.key}`);
     if (!failing.has(a.key)) throw new Error(`aggregate: analysis ${a.key} matches no failing record`);
     if (a.status === "ok" && !tax.leafIndex.has(a.category))
