@@ -52,6 +52,114 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  run: {
+    usage:
+      "errormap run --snapshot ID --release ID [--judge heuristic|openai] [--judge-model M] [--base-url URL] [--concurrency N] [--sample RATIO] [--seed N] [--max-calls N] [--batch] [--force]",
+    summary: "Run the ErrorMap pipeline (select, analyse, taxonomy, classify, aggregate) and write a release.",
+    options: {
+      snapshot: { type: "string" },
+      release: { type: "string" },
+      judge: { type: "string" },
+      "judge-model": { type: "string" },
+      "base-url": { type: "string" },
+      concurrency: { type: "string" },
+      sample: { type: "string" },
+      seed: { type: "string" },
+      "max-calls": { type: "string" },
+      timeout: { type: "string" },
+      batch: { type: "boolean" },
+      previous: { type: "string" },
+      title: { type: "string" },
+      force: { type: "boolean" },
+    },
+    help: {
+      snapshot: "ID        the snapshot to analyse",
+      release: "ID         the release to write (data/releases/ID)",
+      judge: "NAME         heuristic (default, offline rules) or openai (any OpenAI-compatible endpoint)",
+      "judge-model": "M    judge model name (or $ERRORMAP_JUDGE_MODEL; default gpt-4o-mini)",
+      "base-url": "URL     endpoint base URL (or $OPENAI_BASE_URL); the key comes from $OPENAI_API_KEY",
+      concurrency: "N     judge requests in flight (default 16)",
+      sample: "RATIO       analyse this share of failures per (model, dataset), chosen by the seed (default 1)",
+      seed: "N             seed for sampling and bootstrap intervals (default 0)",
+      "max-calls": "N     budget: at most N new judge calls in this run",
+      timeout: "SECONDS    per-request timeout of the openai judge (default 60)",
+      batch: "             use the OpenAI Batch API for item analyses (resumable)",
+      previous: "ID        the release this one follows (default: the newest other release)",
+      title: "TEXT         human title of the release",
+      force: "             re-run an existing (unpublished) release",
+    },
+    async run(v, _p, root) {
+      if (!v.snapshot || !v.release) throw new UsageError("--snapshot ID and --release ID are required");
+      const judge = String(v.judge ?? "heuristic");
+      if (judge !== "heuristic" && judge !== "openai") throw new UsageError(`--judge must be heuristic or openai, not "${judge}"`);
+      const num = (name: string, x: unknown, int = true) => {
+        if (x === undefined) return undefined;
+        const n = Number(x);
+        if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a${int ? "n integer" : " number"}, not "${x}"`);
+        return n;
+      };
+      const { runPipeline } = await import("./pipeline/run.ts");
+      const t0 = Date.now();
+      const r = await runPipeline({
+        root,
+        snapshot: String(v.snapshot),
+        release: String(v.release),
+        judge,
+        judgeModel: (v["judge-model"] as string | undefined) ?? process.env.ERRORMAP_JUDGE_MODEL,
+        baseURL: (v["base-url"] as string | undefined) ?? process.env.OPENAI_BASE_URL,
+        apiKey: process.env.OPENAI_API_KEY,
+        concurrency: num("concurrency", v.concurrency),
+        sample: num("sample", v.sample, false),
+        seed: num("seed", v.seed),
+        maxCalls: num("max-calls", v["max-calls"]),
+        timeoutMs: v.timeout === undefined ? undefined : num("timeout", v.timeout, false)! * 1000,
+        batch: Boolean(v.batch),
+        previous: v.previous as string | undefined,
+        title: v.title as string | undefined,
+        force: Boolean(v.force),
+        log: (line) => console.error(line),
+      });
+      const { release: rel, run } = r;
+      console.error(
+        `release ${rel.id}: ${rel.counts.failures} failures, ${rel.counts.analysed} analysed, ${rel.counts.categories} categories, ` +
+          `${rel.counts.unexplained} unexplained, ${rel.counts.judge_errors} judge errors; judge calls ${run.analysis_calls} new + ${run.cached} cached` +
+          ` (+${run.taxonomy_calls} taxonomy, ${run.classify_calls} classify); tokens ${run.usage.prompt_tokens + run.usage.completion_tokens}` +
+          ` ($${run.usage.cost_usd.toFixed(4)}); ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      return rel.counts.judge_errors > 0 ? 3 : 0;
+    },
+  },
+  "release publish": {
+    usage: "errormap release publish --release ID",
+    summary: "Freeze a release: hash its inputs and outputs into release.json; it can no longer be re-run.",
+    options: { release: { type: "string" } },
+    help: { release: "ID   the release to publish" },
+    async run(v, _p, root) {
+      if (!v.release) throw new UsageError("--release ID is required");
+      const { publishRelease } = await import("./pipeline/publish.ts");
+      const r = publishRelease(root, String(v.release));
+      console.error(`published release ${r.id}: outputs ${r.published!.outputs_sha256.slice(0, 12)}, inputs ${r.published!.inputs_sha256.slice(0, 12)}`);
+      return 0;
+    },
+  },
+  doctor: {
+    usage: "errormap doctor [--json]",
+    summary: "Check a data root: registry coverage, snapshot and release validity, published hashes, orphan cache entries.",
+    options: { json: { type: "boolean" } },
+    help: { json: "   print the findings as one JSON object" },
+    async run(v, _p, root) {
+      const { doctor } = await import("./pipeline/doctor.ts");
+      const { problems, checked } = doctor(root);
+      if (v.json) process.stdout.write(JSON.stringify({ ok: problems.length === 0, checked, problems }) + "\n");
+      else {
+        for (const p of problems) console.log(`✗ ${p.where}\n    ${p.what}\n    fix: ${p.fix}`);
+        console.log(
+          `${problems.length === 0 ? "✓ no problems" : `${problems.length} problem(s)`}: checked ${checked.snapshots} snapshots (${checked.records} records), ${checked.releases} releases, ${checked.cache_entries} cache entries`,
+        );
+      }
+      return problems.length === 0 ? 0 : 1;
+    },
+  },
   info: {
     usage: "errormap info (--snapshot ID | --release ID) [--json]",
     summary: "Show a snapshot's records and failures by dataset and model, or a release's counts.",
@@ -84,7 +192,14 @@ export class UsageError extends Error {}
 
 function helpText(name: string, c: Command): string {
   const lines = [`${c.usage}`, "", c.summary, "", "Options:"];
-  for (const [k, text] of Object.entries({ ...c.help, ...COMMON_HELP })) lines.push(`  --${k} ${text}`);
+  // Help texts start with the flag's argument name (if any) then spaces; align them in two columns.
+  const rows = Object.entries({ ...c.help, ...COMMON_HELP }).map(([k, text]) => {
+    const m = /^(\S*?)\s{2,}(.*)$/.exec(text) ?? /^()\s*(.*)$/.exec(text)!;
+    const arg = /^[A-Z]/.test(m[1]) ? ` ${m[1]}` : "";
+    return [`--${k}${arg}`, arg ? m[2] : text.trim()];
+  });
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(w)}  ${text}`);
   return lines.join("\n");
 }
 

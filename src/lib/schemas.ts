@@ -208,6 +208,11 @@ export const AnalysisSchema = z
     criteria: z.array(CriterionSchema).optional().describe("Criteria checked (openai judge)."),
     category: NonEmpty.describe("Id of the leaf category it was classified into."),
     error: z.string().optional().describe("What went wrong when status is judge_error."),
+    record_sha256: z
+      .string()
+      .length(64)
+      .optional()
+      .describe("Hash of the record content the judge read (input, reference, output, score): an earlier analysis is reused only while it matches."),
   })
   .strict();
 export type Analysis = z.infer<typeof AnalysisSchema>;

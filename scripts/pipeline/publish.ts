@@ -1,0 +1,56 @@
+// `errormap release publish`: freeze a release. Its inputs (snapshot hash, judge settings, prompt
+// versions, seed, code version) and outputs (every release file) are hashed into release.json;
+// from then on `errormap run` refuses to touch it, even with --force, and `errormap doctor`
+// reports any byte that changed.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { sha256, sha256File, stableJson, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { layout } from "../../src/lib/paths.ts";
+import { ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
+import { loadRelease } from "./releases.ts";
+
+export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json"] as const;
+
+/** Hash of what produced the release: anyone with the same inputs can reproduce it. */
+export function inputsHash(r: Release): string {
+  return sha256(
+    stableJson({
+      snapshot: r.snapshot,
+      snapshot_sha256: r.snapshot_sha256,
+      judge: r.judge,
+      judge_model: r.judge_model,
+      prompt_versions: r.prompt_versions,
+      seed: r.seed,
+      sample: r.sample,
+      code_version: r.code_version,
+      previous: r.previous,
+    }),
+  );
+}
+
+/** Hash of the release's output files as they are on disk now. */
+export function outputsHash(root: string, id: string): { hash: string; files: Record<string, string> } {
+  const dir = layout(root).release(id);
+  const files: Record<string, string> = {};
+  for (const f of RELEASE_FILES) {
+    const p = join(dir, f);
+    if (!existsSync(p)) throw new Error(`release "${id}": missing ${f}`);
+    files[f] = sha256File(p);
+  }
+  return { hash: sha256(stableJson(files)), files };
+}
+
+export function publishRelease(root: string, id: string): Release {
+  const r = loadRelease(root, id);
+  if (!r) throw new Error(`no release "${id}" in ${layout(root).releases}`);
+  if (r.published) throw new Error(`release "${id}" is already published`);
+  const { hash, files } = outputsHash(root, id);
+  for (const f of RELEASE_FILES) {
+    if (r.files[f] !== files[f]) {
+      throw new Error(`release "${id}": ${f} changed since the run wrote it (hash differs from release.json); re-run the release before publishing`);
+    }
+  }
+  const published = ReleaseSchema.parse({ ...r, published: { inputs_sha256: inputsHash(r), outputs_sha256: hash } });
+  writeJsonAtomic(join(layout(root).release(id), "release.json"), published);
+  return published;
+}

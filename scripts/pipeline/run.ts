@@ -1,0 +1,339 @@
+// `errormap run`: select → analyse → taxonomy → classify → aggregate, written as a release.
+//
+// The four release files (release.json, taxonomy.json, analyses.jsonl, aggregates.json) depend only
+// on the inputs (snapshot, registry, judge answers, seed), so re-running gives byte-identical files.
+// What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { itemConsensus } from "../../src/lib/consensus.ts";
+import { sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { layout } from "../../src/lib/paths.ts";
+import { loadRegistry } from "../../src/lib/registry.ts";
+import {
+  AggregatesSchema,
+  AnalysisSchema,
+  IdSchema,
+  ReleaseSchema,
+  RunLogSchema,
+  TaxonomySchema,
+  recordKey,
+  type Analysis,
+  type DatasetEntry,
+  type EvalRecord,
+  type JudgeName,
+  type Release,
+  type RunLog,
+  type SuspectItem,
+  type Taxonomy,
+  type Usage,
+} from "../../src/lib/schemas.ts";
+import { JudgeCache, cacheHash } from "../judges/cache.ts";
+import { CACHE_KEYS_FILE } from "./doctor.ts";
+import { HEURISTIC_TAXONOMY, RULESET_VERSION, judgeHeuristic } from "../judges/heuristic/index.ts";
+import type { FailureContext } from "../judges/types.ts";
+import { startProgress } from "../lib/progress.ts";
+import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
+import { aggregate } from "./aggregate.ts";
+import { accuracyByDataset, buildContexts, failurePredicate, groupByItem, selectFailures } from "./select.ts";
+import { findPrevious, loadRelease } from "./releases.ts";
+
+export const CODE_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+/** Category id of failures the judge could not analyse (status judge_error); not a taxonomy leaf. */
+export const JUDGE_ERROR_CATEGORY = "judge-error";
+
+export interface RunOptions {
+  root: string;
+  snapshot: string;
+  release: string;
+  judge?: JudgeName;
+  judgeModel?: string;
+  baseURL?: string;
+  apiKey?: string;
+  concurrency?: number;
+  maxCalls?: number;
+  timeoutMs?: number;
+  batch?: boolean;
+  sample?: number;
+  seed?: number;
+  force?: boolean;
+  previous?: string | null;
+  title?: string;
+  /** Test hook: options passed through to the openai judge (backoff bases, poll interval...). */
+  judgeOptions?: Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  release: Release;
+  run: RunLog;
+}
+
+const ZERO: Usage = { calls: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 };
+const addUsage = (a: Usage, b: Usage): Usage => ({
+  calls: a.calls + b.calls,
+  prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+  completion_tokens: a.completion_tokens + b.completion_tokens,
+  cost_usd: Math.round((a.cost_usd + b.cost_usd) * 1e6) / 1e6,
+});
+
+/** Hash of the content a judge reads about one failed record, to know when an earlier analysis still applies. */
+export function recordContentHash(r: EvalRecord): string {
+  return sha256(stableJsonLine([r.input, r.reference, r.output, r.extracted ?? null, r.score, r.correct]));
+}
+
+interface Outcome {
+  analysis: Omit<Analysis, "category"> & { category?: string };
+  /** Usage of the stored answer (cached ones included): what this release's answers cost. */
+  usage: Usage;
+  fresh: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The heuristic judge: rules over the record and its item's consensus, cached like any judge.
+
+function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outcomes: Map<string, Outcome>; cacheHashes: string[] } {
+  const outcomes = new Map<string, Outcome>();
+  const cacheHashes: string[] = [];
+  const consensusMemo = new Map<string, string | null>();
+  const bar = startProgress("analyse", contexts.length, "failures");
+  for (const ctx of contexts) {
+    const r = ctx.record;
+    const item = `${r.dataset}|${r.instance_id}`;
+    if (!consensusMemo.has(item)) {
+      const c = itemConsensus(ctx.itemRecords, ctx.modelAccuracy, { taskType: ctx.dataset.task_type });
+      consensusMemo.set(item, c ? c.canonical : null);
+    }
+    // The request is what the rules read: the record itself and its item's consensus answer, so a
+    // new model on the item changes the key only if it changes the consensus.
+    const key = {
+      judge: "heuristic",
+      judgeModel: "rules",
+      promptVersion: RULESET_VERSION,
+      request: { key: recordKey(r), content: recordContentHash(r), consensus: consensusMemo.get(item) ?? null, task: ctx.dataset.task_type },
+    };
+    cacheHashes.push(cacheHash(key));
+    let v = cache.get<ReturnType<typeof judgeHeuristic>>(key);
+    const fresh = v === undefined;
+    if (!v) {
+      v = judgeHeuristic(ctx);
+      cache.put(key, v);
+    }
+    outcomes.set(recordKey(r), {
+      analysis: {
+        key: recordKey(r),
+        dataset: r.dataset,
+        model: r.model,
+        instance_id: r.instance_id,
+        judge: "heuristic",
+        judge_model: "rules",
+        prompt_version: RULESET_VERSION,
+        status: "ok",
+        rule: v.rule,
+        title: v.title,
+        summary: v.summary,
+        evidence: v.evidence,
+        confidence: v.confidence,
+        category: v.category,
+        record_sha256: recordContentHash(r),
+      },
+      usage: ZERO,
+      fresh,
+    });
+    bar.tick();
+  }
+  bar.stop();
+  return { outcomes, cacheHashes };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const t0 = Date.now();
+  const log = opts.log ?? (() => {});
+  const L = layout(opts.root);
+  const judge: JudgeName = opts.judge ?? "heuristic";
+  const seed = opts.seed ?? 0;
+  const sample = opts.sample ?? 1;
+  if (!(sample > 0 && sample <= 1)) throw new Error(`--sample must be in (0, 1], got ${sample}`);
+  const idCheck = IdSchema.safeParse(opts.release);
+  if (!idCheck.success) throw new Error(`release id "${opts.release}": ${idCheck.error.issues[0].message}`);
+
+  const final = L.release(opts.release);
+  const existing = existsSync(join(final, "release.json")) ? loadRelease(opts.root, opts.release) : null;
+  if (existing?.published) {
+    throw new Error(`release "${opts.release}" is published and immutable; it cannot be re-run or overwritten (even with --force). Start a new release id.`);
+  }
+  if (existsSync(final) && !opts.force) {
+    throw new Error(`release "${opts.release}" already exists; pass --force to re-run it, or choose a new id`);
+  }
+
+  // Select.
+  const registry = loadRegistry(opts.root);
+  const manifest = loadManifest(opts.root, opts.snapshot);
+  const records = loadRecords(opts.root, manifest);
+  const failed = failurePredicate(manifest);
+  const datasets = new Map<string, DatasetEntry>(registry.datasets.map((d) => [d.id, d]));
+  const failuresAll = records.filter(failed);
+  const selected = selectFailures(records, failed, sample, seed);
+  const contexts = buildContexts(selected, records, failed, datasets);
+
+  // The release this one follows: explicit, or kept from an earlier run of the same id, or the newest.
+  const previousId = opts.previous !== undefined ? opts.previous : existing ? existing.previous : findPrevious(opts.root, opts.release);
+  const previous = previousId ? loadRelease(opts.root, previousId) : null;
+  if (previousId && !previous) throw new Error(`previous release "${previousId}" not found`);
+
+  const cache = new JudgeCache(L.cache);
+  let outcomes: Map<string, Outcome>;
+  let taxonomy: Taxonomy;
+  let judgeModel = "rules";
+  let promptVersions: Record<string, string>;
+  let newUsage: Usage = ZERO;
+  let taxonomyCalls = 0;
+  let classifyCalls = 0;
+  let reused = 0;
+  let cacheHashes: string[] = [];
+
+  if (judge === "heuristic") {
+    ({ outcomes, cacheHashes } = analyseHeuristic(contexts, cache));
+    taxonomy = HEURISTIC_TAXONOMY;
+    promptVersions = { rules: RULESET_VERSION };
+  } else {
+    const { runOpenAI } = await import("./openai-stage.ts");
+    const r = await runOpenAI({ ...opts, contexts, cache, previous, releaseId: opts.release, log });
+    outcomes = r.outcomes;
+    taxonomy = r.taxonomy;
+    judgeModel = r.judgeModel;
+    promptVersions = r.promptVersions;
+    newUsage = r.newUsage;
+    taxonomyCalls = r.taxonomyCalls;
+    classifyCalls = r.classifyCalls;
+    reused = r.reused;
+    cacheHashes = r.cacheHashes;
+  }
+
+  // Classify: heuristic verdicts carry their leaf; LLM ones were classified above. Judge errors
+  // keep their own marker category and stay out of the shares' denominators.
+  const leaves = new Set(taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id));
+  const analyses: Analysis[] = [...outcomes.values()]
+    .map((o) => {
+      const category = o.analysis.status === "judge_error" ? JUDGE_ERROR_CATEGORY : o.analysis.category;
+      if (o.analysis.status === "ok" && (!category || !leaves.has(category))) {
+        throw new Error(`analysis ${o.analysis.key}: category "${category}" is not a leaf of the taxonomy`);
+      }
+      return AnalysisSchema.parse({ ...o.analysis, category });
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  // Aggregate.
+  const suspectItems = suspectItemsOf(records, failed, datasets);
+  const aggregates = AggregatesSchema.parse(
+    aggregate({ records, isFailure: failed, analyses, taxonomy, datasets: registry.datasets, suspectItems, seed }),
+  );
+
+  const unexplainedLeaves = new Set(taxonomy.categories.filter((c) => c.facet === "unexplained").map((c) => c.id));
+  const ok = analyses.filter((a) => a.status === "ok");
+  const usedLeaves = new Set(ok.map((a) => a.category));
+  const answerUsage = [...outcomes.values()].reduce((u, o) => addUsage(u, o.usage), ZERO);
+
+  // Write: every file into a temporary folder, validated, then renamed into place.
+  const taxonomyText = stableJson(TaxonomySchema.parse(taxonomy));
+  const analysesText = analyses.map((a) => stableJsonLine(a)).join("\n") + (analyses.length ? "\n" : "");
+  const aggregatesText = stableJson(aggregates);
+  const release: Release = ReleaseSchema.parse({
+    id: opts.release,
+    title: opts.title ?? existing?.title ?? `Release ${opts.release}`,
+    snapshot: manifest.id,
+    snapshot_sha256: manifest.sha256,
+    previous: previousId ?? null,
+    judge,
+    judge_model: judgeModel,
+    base_url: judge === "openai" ? redactUrl(opts.baseURL ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1") : null,
+    prompt_versions: promptVersions,
+    seed,
+    sample,
+    code_version: CODE_VERSION,
+    counts: {
+      records: records.length,
+      failures: failuresAll.length,
+      selected: selected.length,
+      analysed: ok.length,
+      judge_errors: analyses.length - ok.length,
+      unexplained: ok.filter((a) => unexplainedLeaves.has(a.category)).length,
+      categories: [...usedLeaves].filter((c) => leaves.has(c)).length,
+      datasets: Object.keys(manifest.datasets).length,
+      models: manifest.models.length,
+    },
+    usage: answerUsage,
+    files: { "aggregates.json": sha256(aggregatesText), "analyses.jsonl": sha256(analysesText), "taxonomy.json": sha256(taxonomyText) },
+    published: null,
+  });
+
+  const fresh = [...outcomes.values()].filter((o) => o.fresh).length;
+  const run: RunLog = RunLogSchema.parse({
+    release: opts.release,
+    failures: failuresAll.length,
+    analysed: ok.length,
+    analysis_calls: fresh,
+    cached: outcomes.size - fresh,
+    judge_errors: analyses.length - ok.length,
+    taxonomy_calls: taxonomyCalls,
+    classify_calls: classifyCalls,
+    usage: newUsage,
+    wall_seconds: Math.round((Date.now() - t0) / 100) / 10,
+  });
+  if (reused) log(`reused ${reused} analyses of earlier releases for unchanged failures`);
+
+  mkdirSync(L.releases, { recursive: true });
+  const tmp = join(L.releases, `.tmp-${opts.release}-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    writeFileAtomic(join(tmp, "taxonomy.json"), taxonomyText);
+    writeFileAtomic(join(tmp, "analyses.jsonl"), analysesText);
+    writeFileAtomic(join(tmp, "aggregates.json"), aggregatesText);
+    writeJsonAtomic(join(tmp, "release.json"), release);
+    writeJsonAtomic(join(tmp, "run.json"), run);
+    // Which cache entries this release is built from, so `errormap doctor` can tell orphans.
+    writeFileAtomic(join(tmp, CACHE_KEYS_FILE), [...new Set(cacheHashes)].sort().join("\n") + "\n");
+    if (existsSync(final)) {
+      const trash = `${tmp}.old`;
+      renameSync(final, trash);
+      renameSync(tmp, final);
+      rmSync(trash, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, final);
+    }
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return { release, run };
+}
+
+/** Suspect items of every dataset: where most models, strong ones included, agree against the reference. */
+export function suspectItemsOf(records: EvalRecord[], failed: (r: EvalRecord) => boolean, datasets: ReadonlyMap<string, DatasetEntry>): SuspectItem[] {
+  const accuracy = accuracyByDataset(records, failed);
+  const out: SuspectItem[] = [];
+  for (const [, recs] of [...groupByItem(records)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const first = recs[0];
+    const c = itemConsensus(recs, accuracy.get(first.dataset) ?? new Map(), { taskType: datasets.get(first.dataset)?.task_type });
+    if (c) {
+      const { canonical: _canonical, ...item } = c;
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+/** A base URL without credentials or query, safe to publish. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "(invalid URL)";
+  }
+}
