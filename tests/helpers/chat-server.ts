@@ -1,0 +1,408 @@
+// A real HTTP server on 127.0.0.1 that speaks enough of the OpenAI protocol for the openai judge:
+// POST /v1/chat/completions (structured outputs), /v1/files (multipart upload, content) and
+// /v1/batches (create, retrieve). It plays a deterministic judge: every answer is computed from
+// the request (a title from the record's text; categories from the titles' skills; a class from
+// a title's skill), so the whole pipeline can run against it. Faults are injected on demand, and
+// every request is recorded so tests can count calls and read bodies.
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Socket } from "node:net";
+import { readBlocks } from "../../scripts/judges/openai/delimit.ts";
+
+export type Fault =
+  | { kind: "429"; retryAfter?: string; retryAfterMs?: number }
+  | { kind: "status"; status: number }
+  | { kind: "slow"; ms: number }
+  | { kind: "truncated" } // half the JSON, finish_reason "length"
+  | { kind: "malformed" } // half the JSON, finish_reason "stop"
+  | { kind: "invalid" } // valid JSON that breaks the schema
+  | { kind: "drop" }; // connection closed without an answer
+
+export interface FaultContext {
+  /** Index of this chat request among all chat requests (0-based). */
+  seq: number;
+  /** How many times this exact body was seen before this request. */
+  seen: number;
+  /** response_format.json_schema.name of the request. */
+  schema: string;
+  body: ChatRequestBody;
+}
+export type FaultPlan = (ctx: FaultContext) => Fault | undefined;
+
+export interface ChatRequestBody {
+  model: string;
+  messages: { role: string; content: string }[];
+  response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema?: Record<string, any> } };
+  [k: string]: unknown;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Parsed JSON body, or the raw text for other bodies. */
+  body: any;
+  /** The fault injected into it, if any. */
+  fault?: Fault["kind"];
+}
+
+export interface ChatServerOptions {
+  /** Replaces the computed answer for a request when it returns a value. */
+  answer?: (schema: string, body: ChatRequestBody) => unknown | undefined;
+  faults?: FaultPlan;
+  /** Retrieves of a batch that report in_progress before it completes (default 1). */
+  batchPolls?: number;
+  /** Whether the generate step adds rule-breaking categories (a Misc bucket, a long name), default true. */
+  messy?: boolean;
+}
+
+export interface ChatServer {
+  url: string;
+  requests: RecordedRequest[];
+  chatRequests(schema?: string): ChatRequestBody[];
+  setFaults(plan: FaultPlan | undefined): void;
+  /** Holds every batch in_progress (to kill a run while it polls) until set to false. */
+  holdBatches(hold: boolean): void;
+  /** Most chat requests in flight at once. */
+  maxInFlight(): number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 32 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// The deterministic "model"
+
+const SKILLS = [
+  "multi-step arithmetic",
+  "reading the question",
+  "applying the definition",
+  "recalling a fact",
+  "eliminating wrong options",
+  "following the answer format",
+  "unit conversion",
+  "logical deduction",
+];
+
+function h(text: string): number {
+  return createHash("sha256").update(text).digest().readUInt32BE(0);
+}
+
+function keyword(text: string): string {
+  const words = text.toLowerCase().match(/[a-z]{4,}/g) ?? ["item"];
+  return [...words.slice(0, 40)].sort((a, b) => b.length - a.length || a.localeCompare(b))[0]!;
+}
+
+/** The skill part of a title this server wrote ("<skill> about <word>"). */
+export function skillOf(title: string): string {
+  return title.split(" about ")[0]!.trim().toLowerCase();
+}
+function subOf(title: string): string {
+  const word = title.split(" about ")[1] ?? "";
+  return word.length <= 7 ? "short terms" : "long terms";
+}
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function analyse(body: ChatRequestBody): unknown {
+  const blocks = readBlocks(body.messages.map((m) => m.content).join("\n"));
+  const input = blocks.get("input") ?? "";
+  const output = blocks.get("failed_output") ?? "";
+  const skill = SKILLS[h(input) % SKILLS.length]!;
+  const quote = output.slice(0, 40);
+  return {
+    criteria: [
+      { criterion: "Reaches the reference answer", present: false, quality: "absent", evidence: quote },
+      { criterion: `Shows ${skill}`, present: output.length > 0, quality: output.length > 0 ? "poor" : "absent", evidence: "" },
+    ],
+    title: `${skill} about ${keyword(input)}`,
+    summary: `The output fails at ${skill}.`,
+    evidence: quote ? [quote] : [],
+    confidence: 0.8,
+  };
+}
+
+function taxonomy(body: ChatRequestBody, messy: boolean): unknown {
+  const user = body.messages.find((m) => m.role === "user")?.content ?? "";
+  const step = /^TASK: (\w+)/m.exec(user)?.[1] ?? "generate";
+  const blocks = readBlocks(user);
+  const sub = blocks.has("parent");
+  const titles = JSON.parse(blocks.get("titles") ?? "[]") as { title: string }[];
+  const current = JSON.parse(blocks.get("categories") ?? "[]") as { name: string; description: string; facet: string }[];
+  const groupName = (t: string) => (sub ? cap(`${skillOf(t)} with ${subOf(t)}`) : cap(skillOf(t)));
+  const cat = (name: string, from: string[]) => ({
+    name,
+    description: `Errors of ${name.toLowerCase()}.`,
+    facet: /format/i.test(name) ? "format" : "skill",
+    from,
+  });
+  const groups = [...new Set(titles.map((t) => groupName(t.title)))].sort();
+  if (step === "generate") {
+    const out = groups.map((g) => cat(g, []));
+    if (messy && !sub) {
+      out.push(cat("Miscellaneous", []));
+      out.push({ ...cat("Errors of a very long and wordy kind", []), description: "word ".repeat(40).trim() });
+    }
+    return { categories: out };
+  }
+  const kept = current.map((c) => ({ ...c, from: [c.name] }));
+  if (step === "update") {
+    const names = new Set(current.map((c) => c.name.toLowerCase()));
+    for (const g of groups) if (!names.has(g.toLowerCase())) kept.push(cat(g, []));
+  }
+  return { categories: kept };
+}
+
+function classify(body: ChatRequestBody): unknown {
+  const user = body.messages.find((m) => m.role === "user")?.content ?? "";
+  const blocks = readBlocks(user);
+  const cats = JSON.parse(blocks.get("categories") ?? "[]") as { id: string; name: string }[];
+  const titles = JSON.parse(blocks.get("titles") ?? "[]") as { n: number; title: string }[];
+  const byName = new Map(cats.map((c) => [c.name.toLowerCase(), c.id]));
+  return {
+    assignments: titles.map((t) => ({
+      n: t.n,
+      category:
+        byName.get(skillOf(t.title)) ?? byName.get(`${skillOf(t.title)} with ${subOf(t.title)}`) ?? "other",
+    })),
+  };
+}
+
+/** The answer this server gives to a chat request, before faults. */
+export function answerFor(body: ChatRequestBody, opts: ChatServerOptions = {}): unknown {
+  const schema = body.response_format?.json_schema?.name ?? "";
+  const custom = opts.answer?.(schema, body);
+  if (custom !== undefined) return custom;
+  if (schema === "error_analysis") return analyse(body);
+  if (schema === "taxonomy") return taxonomy(body, opts.messy ?? true);
+  if (schema === "classification") return classify(body);
+  return {};
+}
+
+function completion(body: ChatRequestBody, content: string, finish: string, seq: number) {
+  const prompt = Math.ceil(JSON.stringify(body.messages).length / 4);
+  const done = Math.ceil(content.length / 4);
+  return {
+    id: `chatcmpl-${seq}`,
+    object: "chat.completion",
+    created: 0,
+    model: body.model,
+    choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: finish, logprobs: null }],
+    usage: { prompt_tokens: prompt, completion_tokens: done, total_tokens: prompt + done },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+export async function startChatServer(opts: ChatServerOptions = {}): Promise<ChatServer> {
+  const requests: RecordedRequest[] = [];
+  const seenBodies = new Map<string, number>();
+  const files = new Map<string, { id: string; filename: string; purpose: string; content: string }>();
+  const batches = new Map<string, { obj: Record<string, any>; polls: number }>();
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+  let faults = opts.faults;
+  let hold = false;
+  let chatSeq = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(value));
+  };
+  const apiError = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
+    json(res, status, { error: { message, type: "server_error", code: null, param: null } }, headers);
+
+  const later = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  async function chat(req: IncomingMessage, res: ServerResponse, body: ChatRequestBody, rec: RecordedRequest) {
+    const seq = chatSeq++;
+    const text = JSON.stringify(body);
+    const seen = seenBodies.get(text) ?? 0;
+    seenBodies.set(text, seen + 1);
+    const schema = body.response_format?.json_schema?.name ?? "";
+    const fault = faults?.({ seq, seen, schema, body });
+    if (fault) rec.fault = fault.kind;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      if (fault?.kind === "429") {
+        const headers: Record<string, string> = {};
+        if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
+        if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
+        return apiError(res, 429, "rate limited", headers);
+      }
+      if (fault?.kind === "status") return apiError(res, fault.status, "injected failure");
+      if (fault?.kind === "drop") return void req.socket.destroy();
+      if (fault?.kind === "slow") await later(fault.ms);
+      const content = JSON.stringify(answerFor(body, opts));
+      if (fault?.kind === "truncated" || fault?.kind === "malformed")
+        return json(res, 200, completion(body, content.slice(0, Math.floor(content.length / 2)), fault.kind === "truncated" ? "length" : "stop", seq));
+      if (fault?.kind === "invalid")
+        return json(res, 200, completion(body, JSON.stringify({ title: 42, categories: "none", assignments: null }), "stop", seq));
+      return json(res, 200, completion(body, content, "stop", seq));
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse, raw: Buffer, rec: RecordedRequest) {
+    const form = await new Response(raw, { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
+    const file = form.get("file");
+    if (!(file instanceof Blob)) return apiError(res, 400, "no file");
+    const id = `file-${files.size + 1}`;
+    const entry = { id, filename: (file as File).name ?? "upload.jsonl", purpose: String(form.get("purpose")), content: await file.text() };
+    files.set(id, entry);
+    rec.body = { purpose: entry.purpose, filename: entry.filename, lines: entry.content.split("\n").filter(Boolean).length };
+    json(res, 200, fileObject(entry));
+  }
+
+  const fileObject = (f: { id: string; filename: string; purpose: string; content: string }) => ({
+    id: f.id,
+    object: "file",
+    bytes: Buffer.byteLength(f.content),
+    created_at: 0,
+    filename: f.filename,
+    purpose: f.purpose,
+    status: "processed",
+  });
+
+  function runBatch(b: { obj: Record<string, any> }) {
+    const input = files.get(b.obj.input_file_id)!;
+    const out: string[] = [];
+    let i = 0;
+    for (const line of input.content.split("\n").filter(Boolean)) {
+      const r = JSON.parse(line) as { custom_id: string; body: ChatRequestBody };
+      const seq = chatSeq++;
+      const fault = faults?.({ seq, seen: 0, schema: r.body.response_format?.json_schema?.name ?? "", body: r.body });
+      let content = JSON.stringify(answerFor(r.body, opts));
+      if (fault?.kind === "invalid") content = JSON.stringify({ title: 42 });
+      if (fault?.kind === "truncated" || fault?.kind === "malformed") content = content.slice(0, content.length / 2);
+      const failed = fault?.kind === "429" || fault?.kind === "status";
+      out.push(
+        JSON.stringify({
+          id: `batch_req_${++i}`,
+          custom_id: r.custom_id,
+          response: failed
+            ? { status_code: 500, request_id: `req_${i}`, body: { error: { message: "injected" } } }
+            : { status_code: 200, request_id: `req_${i}`, body: completion(r.body, content, fault?.kind === "truncated" ? "length" : "stop", seq) },
+          error: null,
+        }),
+      );
+    }
+    const id = `file-${files.size + 1}`;
+    files.set(id, { id, filename: `${b.obj.id}_output.jsonl`, purpose: "batch_output", content: out.join("\n") + "\n" });
+    Object.assign(b.obj, {
+      status: "completed",
+      output_file_id: id,
+      completed_at: 1,
+      request_counts: { total: out.length, completed: out.length, failed: 0 },
+    });
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) return void req.socket.destroy();
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const path = (req.url ?? "/").split("?")[0]!;
+      const isJson = (req.headers["content-type"] ?? "").includes("json");
+      let body: any = raw.toString("utf8");
+      if (isJson && raw.length) {
+        try {
+          body = JSON.parse(body);
+        } catch {
+          return apiError(res, 400, "bad JSON");
+        }
+      }
+      const rec: RecordedRequest = { method: req.method ?? "GET", path, body };
+      requests.push(rec);
+      const handle = async () => {
+        if (req.method === "POST" && path === "/v1/chat/completions") return chat(req, res, body, rec);
+        if (req.method === "POST" && path === "/v1/files") return upload(req, res, raw, rec);
+        let m = /^\/v1\/files\/([\w-]+)\/content$/.exec(path);
+        if (req.method === "GET" && m) {
+          const f = files.get(m[1]!);
+          if (!f) return apiError(res, 404, "no such file");
+          res.writeHead(200, { "content-type": "application/octet-stream" });
+          return void res.end(f.content);
+        }
+        m = /^\/v1\/files\/([\w-]+)$/.exec(path);
+        if (req.method === "GET" && m) {
+          const f = files.get(m[1]!);
+          return f ? json(res, 200, fileObject(f)) : apiError(res, 404, "no such file");
+        }
+        if (req.method === "POST" && path === "/v1/batches") {
+          if (!files.has(body.input_file_id)) return apiError(res, 400, "no such input file");
+          const id = `batch_${batches.size + 1}`;
+          const obj = {
+            id,
+            object: "batch",
+            endpoint: body.endpoint,
+            input_file_id: body.input_file_id,
+            completion_window: body.completion_window,
+            status: "validating",
+            created_at: 0,
+            output_file_id: null,
+            error_file_id: null,
+            request_counts: { total: 0, completed: 0, failed: 0 },
+          };
+          batches.set(id, { obj, polls: 0 });
+          return json(res, 200, obj);
+        }
+        m = /^\/v1\/batches\/([\w-]+)$/.exec(path);
+        if (req.method === "GET" && m) {
+          const b = batches.get(m[1]!);
+          if (!b) return apiError(res, 404, "no such batch");
+          if (b.obj.status !== "completed" && !hold) {
+            b.polls++;
+            if (b.polls > (opts.batchPolls ?? 1)) runBatch(b);
+            else b.obj.status = "in_progress";
+          } else if (hold && b.obj.status !== "completed") b.obj.status = "in_progress";
+          return json(res, 200, b.obj);
+        }
+        apiError(res, 404, `no route ${req.method} ${path}`);
+      };
+      handle().catch((err) => apiError(res, 500, String(err)));
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.maxConnections = 256;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    chatRequests: (schema) =>
+      requests
+        .filter((r) => r.path === "/v1/chat/completions" && (!schema || r.body?.response_format?.json_schema?.name === schema))
+        .map((r) => r.body as ChatRequestBody),
+    setFaults: (plan) => void (faults = plan),
+    holdBatches: (h) => void (hold = h),
+    maxInFlight: () => maxInFlight,
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
