@@ -1,0 +1,202 @@
+// Reads a data root from disk for the site. The content collections (src/content.config.ts) store
+// these entries and validate them with the schemas; `loadSiteFromDisk` does the same without Astro,
+// for tests and scripts. Only what the site shows is read: the records joined to an analysis.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { layout } from "../paths.ts";
+import {
+  AggregatesSchema,
+  AnalysisSchema,
+  DatasetEntrySchema,
+  EvalRecordSchema,
+  ModelEntrySchema,
+  ReleaseSchema,
+  SnapshotManifestSchema,
+  TaxonomySchema,
+  recordKey,
+  type Analysis,
+  type EvalRecord,
+} from "../schemas.ts";
+import { buildSite, type Site, type SiteInput } from "./model.ts";
+
+export interface RawEntry {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Each non-empty line of a JSONL file, parsed; a bad line names the file and line. */
+function readJsonl(path: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        out.push(JSON.parse(line));
+      } catch (err) {
+        throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
+      }
+    });
+  return out;
+}
+
+/** Ids of release folders that hold a release.json, sorted. */
+export function releaseIds(root: string): string[] {
+  const dir = layout(root).releases;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "release.json")))
+    .map((d) => d.name)
+    .sort();
+}
+
+const releaseFile = (root: string, id: string, name: string) => join(layout(root).release(id), name);
+
+export function readReleases(root: string): RawEntry[] {
+  return releaseIds(root).map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "release.json")) as Record<string, unknown> }));
+}
+
+export function readTaxonomies(root: string): RawEntry[] {
+  return releaseIds(root).map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "taxonomy.json")) as Record<string, unknown> }));
+}
+
+export function readAggregates(root: string): RawEntry[] {
+  return releaseIds(root).map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "aggregates.json")) as Record<string, unknown> }));
+}
+
+/** Entry id of an analysis: release id and record key. */
+export const analysisEntryId = (release: string, key: string) => `${release}/${key}`;
+/** Entry id of a record: snapshot id and record key. */
+export const recordEntryId = (snapshot: string, key: string) => `${snapshot}/${key}`;
+
+export function readAnalyses(root: string): RawEntry[] {
+  const out: RawEntry[] = [];
+  for (const id of releaseIds(root)) {
+    const path = releaseFile(root, id, "analyses.jsonl");
+    if (!existsSync(path)) continue;
+    for (const a of readJsonl(path)) out.push({ id: analysisEntryId(id, String(a.key)), data: a });
+  }
+  return out;
+}
+
+/** Snapshot id of each release (from its release.json). */
+function releaseSnapshots(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of readReleases(root)) out.set(e.id, String(e.data.snapshot));
+  return out;
+}
+
+export function readSnapshots(root: string): RawEntry[] {
+  const ids = [...new Set(releaseSnapshots(root).values())].sort();
+  return ids
+    .filter((id) => existsSync(join(layout(root).snapshot(id), "manifest.json")))
+    .map((id) => ({ id, data: readJsonFile(join(layout(root).snapshot(id), "manifest.json")) as Record<string, unknown> }));
+}
+
+/** The records some release analysed, from the snapshot that release was built on. */
+export function readRecords(root: string): RawEntry[] {
+  const wanted = new Map<string, Set<string>>(); // snapshot -> keys
+  for (const [release, snapshot] of releaseSnapshots(root)) {
+    const path = releaseFile(root, release, "analyses.jsonl");
+    if (!existsSync(path)) continue;
+    const keys = wanted.get(snapshot) ?? new Set<string>();
+    for (const a of readJsonl(path)) keys.add(String(a.key));
+    wanted.set(snapshot, keys);
+  }
+  const out: RawEntry[] = [];
+  for (const snap of readSnapshots(root)) {
+    const keys = wanted.get(snap.id);
+    if (!keys) continue;
+    const manifest = SnapshotManifestSchema.parse(snap.data);
+    for (const ds of Object.keys(manifest.datasets).sort()) {
+      const path = join(layout(root).snapshot(snap.id), manifest.datasets[ds].file);
+      if (!existsSync(path)) continue;
+      for (const r of readJsonl(path)) {
+        const key = `${r.dataset}|${r.model}|${r.instance_id}`;
+        if (keys.has(key)) out.push({ id: recordEntryId(snap.id, key), data: r });
+      }
+    }
+  }
+  return out;
+}
+
+function readRegistryFile(path: string): RawEntry[] {
+  if (!existsSync(path)) return [];
+  const list = readJsonFile(path);
+  if (!Array.isArray(list)) throw new Error(`${path}: expected an array`);
+  return list.map((m) => ({ id: String((m as { id: unknown }).id), data: m as Record<string, unknown> }));
+}
+
+export const readModels = (root: string) => readRegistryFile(layout(root).modelsFile);
+export const readDatasets = (root: string) => readRegistryFile(layout(root).datasetsFile);
+
+/** Groups validated collection entries into what buildSite needs. Shared by Astro and disk loading. */
+export function siteInput(c: {
+  releases: { id: string; data: unknown }[];
+  taxonomies: { id: string; data: unknown }[];
+  aggregates: { id: string; data: unknown }[];
+  analyses: { id: string; data: unknown }[];
+  snapshots: { id: string; data: unknown }[];
+  records: { id: string; data: unknown }[];
+  models: { id: string; data: unknown }[];
+  datasets: { id: string; data: unknown }[];
+}): SiteInput {
+  const analyses = new Map<string, Analysis[]>();
+  for (const e of c.analyses) {
+    const release = e.id.slice(0, e.id.indexOf("/"));
+    const list = analyses.get(release) ?? [];
+    list.push(e.data as Analysis);
+    analyses.set(release, list);
+  }
+  const records = new Map<string, Map<string, EvalRecord>>();
+  for (const e of c.records) {
+    const snapshot = e.id.slice(0, e.id.indexOf("/"));
+    const r = e.data as EvalRecord;
+    const m = records.get(snapshot) ?? new Map<string, EvalRecord>();
+    m.set(recordKey(r), r);
+    records.set(snapshot, m);
+  }
+  const byId = <T>(xs: { id: string; data: unknown }[]) => new Map(xs.map((e) => [e.id, e.data as T]));
+  return {
+    releases: c.releases.map((e) => e.data as SiteInput["releases"][number]),
+    taxonomies: byId(c.taxonomies),
+    aggregates: byId(c.aggregates),
+    analyses,
+    snapshots: byId(c.snapshots),
+    records,
+    models: c.models.map((e) => e.data as SiteInput["models"][number]),
+    datasets: c.datasets.map((e) => e.data as SiteInput["datasets"][number]),
+  };
+}
+
+const validate = (schema: z.ZodType, entries: RawEntry[], what: string) =>
+  entries.map((e) => {
+    const r = schema.safeParse(e.data);
+    if (!r.success) throw new Error(`${what} ${e.id}: ${z.prettifyError(r.error)}`);
+    return { id: e.id, data: r.data };
+  });
+
+/** The whole site model from a data root, validated with the schemas; no Astro needed. */
+export function loadSiteFromDisk(root: string): Site {
+  return buildSite(
+    siteInput({
+      releases: validate(ReleaseSchema, readReleases(root), "release"),
+      taxonomies: validate(TaxonomySchema, readTaxonomies(root), "taxonomy"),
+      aggregates: validate(AggregatesSchema, readAggregates(root), "aggregates"),
+      analyses: validate(AnalysisSchema, readAnalyses(root), "analysis"),
+      snapshots: validate(SnapshotManifestSchema, readSnapshots(root), "snapshot"),
+      records: validate(EvalRecordSchema, readRecords(root), "record"),
+      models: validate(ModelEntrySchema, readModels(root), "model"),
+      datasets: validate(DatasetEntrySchema, readDatasets(root), "dataset"),
+    }),
+  );
+}

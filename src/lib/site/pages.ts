@@ -1,0 +1,628 @@
+// What each page shows, computed from the site model. Templates only render these objects, and the
+// same objects are the pages' `data.json` downloads. Paths in them are site paths without the base.
+import type { Analysis, Category, Comparison, Facet, Group, Release, Share } from "../schemas.ts";
+import { leavesOf, type Site, type SiteRelease } from "./model.ts";
+import { exampleAnchor, paths } from "./urls.ts";
+
+/** Examples shown on a page; the page's data.json lists them all. */
+export const EXAMPLE_CAP = 30;
+/** Noise examples shown on a dataset page. */
+export const NOISE_EXAMPLE_CAP = 10;
+
+export interface ReleaseRef {
+  id: string;
+  title: string;
+  path: string;
+}
+
+export interface CategoryRef {
+  id: string;
+  slug: string | null;
+  name: string;
+  facet: Facet | null;
+  path: string | null;
+}
+
+export interface ShareRow {
+  id: string;
+  name: string;
+  path: string | null;
+  count: number;
+  share: number;
+  ci: [number, number];
+}
+
+export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id) });
+
+export const modelName = (site: Site, id: string) => site.models.get(id)?.name ?? id;
+export const datasetName = (site: Site, id: string) => site.datasets.get(id)?.name ?? id;
+
+/** A category by id; one the taxonomy does not know (e.g. an unlisted "Other") keeps its id as name. */
+export function categoryRef(rel: SiteRelease, id: string): CategoryRef {
+  const c = rel.byId.get(id);
+  return c
+    ? { id, slug: c.slug, name: c.name, facet: c.facet, path: paths.category(rel.id, c.slug) }
+    : { id, slug: null, name: id, facet: null, path: null };
+}
+
+const ZERO: Omit<Share, "category"> = { count: 0, share: 0, ci: [0, 0] };
+export function shareOf(group: Pick<Group, "shares"> | undefined, category: string): Omit<Share, "category"> {
+  const s = group?.shares.find((x) => x.category === category);
+  return s ? { count: s.count, share: s.share, ci: s.ci } : ZERO;
+}
+
+const byShare = (a: ShareRow, b: ShareRow) => b.share - a.share || b.count - a.count || a.name.localeCompare(b.name);
+
+// ---------------------------------------------------------------------------------------------
+// Examples
+
+export interface Example {
+  anchor: string;
+  key: string;
+  dataset: string;
+  dataset_name: string;
+  model: string;
+  model_name: string;
+  instance_id: string;
+  category: CategoryRef;
+  status: Analysis["status"];
+  judge: Analysis["judge"];
+  judge_model: string;
+  prompt_version: string;
+  rule: string | null;
+  title: string;
+  summary: string;
+  evidence: string[];
+  confidence: number;
+  criteria: NonNullable<Analysis["criteria"]>;
+  /** From the snapshot's record; null when the record is missing from the data root. */
+  input: string | null;
+  output: string | null;
+  reference: string | null;
+  reference_text: string | null;
+  extracted: string | null;
+}
+
+/** A stable, well-mixed order of analyses (by a hash of the key), so a capped list is a fair sample. */
+export function exampleOrder(analyses: Analysis[]): Analysis[] {
+  return analyses
+    .map((a) => ({ a, h: exampleAnchor(a.key) }))
+    .sort((x, y) => (x.h < y.h ? -1 : x.h > y.h ? 1 : x.a.key < y.a.key ? -1 : x.a.key > y.a.key ? 1 : 0))
+    .map((x) => x.a);
+}
+
+export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
+  const r = rel.records.get(a.key);
+  return {
+    anchor: exampleAnchor(a.key),
+    key: a.key,
+    dataset: a.dataset,
+    dataset_name: datasetName(site, a.dataset),
+    model: a.model,
+    model_name: modelName(site, a.model),
+    instance_id: a.instance_id,
+    category: categoryRef(rel, a.category),
+    status: a.status,
+    judge: a.judge,
+    judge_model: a.judge_model,
+    prompt_version: a.prompt_version,
+    rule: a.rule,
+    title: a.title,
+    summary: a.summary,
+    evidence: a.evidence,
+    confidence: a.confidence,
+    criteria: a.criteria ?? [],
+    input: r?.input ?? null,
+    output: r?.output ?? null,
+    reference: r?.reference ?? null,
+    reference_text: r?.reference_text ?? null,
+    extracted: r?.extracted ?? null,
+  };
+}
+
+const shownCache = new WeakMap<SiteRelease, Map<string, string>>();
+/**
+ * Where each analysis is shown with an anchor: the page path of its leaf category, for the first
+ * EXAMPLE_CAP examples of that category in example order.
+ */
+export function shownExamples(rel: SiteRelease): Map<string, string> {
+  let out = shownCache.get(rel);
+  if (out) return out;
+  out = new Map();
+  for (const c of rel.categories) {
+    const list = rel.analysesByCategory.get(c.id);
+    if (!list) continue;
+    for (const a of exampleOrder(list.filter((x) => x.category === c.id)).slice(0, EXAMPLE_CAP)) {
+      out.set(a.key, `${paths.category(rel.id, c.slug)}#${exampleAnchor(a.key)}`);
+    }
+  }
+  shownCache.set(rel, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Category page
+
+export interface CategoryPage {
+  kind: "category";
+  release: ReleaseRef;
+  path: string;
+  category: Category;
+  parent: CategoryRef | null;
+  children: (CategoryRef & { count: number; share: number })[];
+  overall: { count: number; share: number; ci: [number, number]; analysed: number };
+  by_model: ShareRow[];
+  by_dataset: ShareRow[];
+  examples_total: number;
+  examples_shown: number;
+  examples: Example[];
+}
+
+export function categoryPage(site: Site, rel: SiteRelease, slug: string): CategoryPage | null {
+  const c = rel.bySlug.get(slug);
+  if (!c) return null;
+  const agg = rel.aggregates;
+  const ov = shareOf(agg.overall, c.id);
+  const by_model = rel.modelIds
+    .map((m) => ({ id: m, name: modelName(site, m), path: paths.model(rel.id, m), ...shareOf(agg.models[m], c.id) }))
+    .sort(byShare);
+  const by_dataset = rel.datasetIds
+    .map((d) => ({ id: d, name: datasetName(site, d), path: paths.dataset(rel.id, d), ...shareOf(agg.datasets[d], c.id) }))
+    .sort(byShare);
+  const examples = exampleOrder(rel.analysesByCategory.get(c.id) ?? []).map((a) => toExample(site, rel, a));
+  return {
+    kind: "category",
+    release: releaseRef(rel),
+    path: paths.category(rel.id, c.slug),
+    category: c,
+    parent: c.parent && rel.byId.has(c.parent) ? categoryRef(rel, c.parent) : null,
+    children: (rel.children.get(c.id) ?? []).map((k) => ({ ...categoryRef(rel, k.id), count: shareOf(agg.overall, k.id).count, share: shareOf(agg.overall, k.id).share })),
+    overall: { count: ov.count, share: ov.share, ci: ov.ci, analysed: agg.overall.analysed },
+    by_model,
+    by_dataset,
+    examples_total: examples.length,
+    examples_shown: Math.min(EXAMPLE_CAP, examples.length),
+    examples,
+  };
+}
+
+/** Old slugs that answer with a redirect in this release: never one a current category uses. */
+export function categoryRedirects(rel: SiteRelease): { from: string; to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  const taken = new Set(rel.categories.map((c) => c.slug));
+  for (const c of rel.categories) {
+    for (const old of c.old_slugs) {
+      if (!taken.has(old) && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(old)) {
+        taken.add(old);
+        out.push({ from: old, to: c.slug });
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model page
+
+export interface ModelPage {
+  kind: "model";
+  release: ReleaseRef;
+  path: string;
+  model: { id: string; name: string; family: string | null; organisation: string | null; open_weights: boolean | null; parameters_b: number | null };
+  totals: { records: number; failures: number; analysed: number; accuracy: number };
+  signature: (ShareRow & { peer_share: number | null; diff: number | null })[];
+  distinctive: (CategoryRef & { share: number; peer_share: number; diff: number })[];
+  per_dataset: { id: string; name: string; path: string; records: number; failures: number; analysed: number; accuracy: number; top: (CategoryRef & { count: number; share: number })[] }[];
+  examples: { path: string; title: string; dataset_name: string; category: string }[];
+  compare: { other: string; other_name: string; path: string }[];
+}
+
+export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage | null {
+  const g = rel.aggregates.models[id];
+  if (!g) return null;
+  const entry = site.models.get(id);
+  const sig = new Map((rel.aggregates.signatures[id] ?? []).map((s) => [s.category, s]));
+  const leaves = leavesOf(rel.categories);
+  const signature = leaves
+    .map((c) => {
+      const s = sig.get(c.id);
+      return { id: c.id, name: c.name, path: paths.category(rel.id, c.slug), ...shareOf(g, c.id), peer_share: s?.peer_share ?? null, diff: s?.diff ?? null };
+    })
+    .filter((r) => r.count > 0 || (r.peer_share ?? 0) > 0)
+    .sort(byShare);
+  const distinctive = [...sig.values()]
+    .filter((s) => s.diff !== 0)
+    .sort((a, b) => Math.abs(b.diff) - Math.abs(a.diff) || a.category.localeCompare(b.category))
+    .slice(0, 5)
+    .map((s) => ({ ...categoryRef(rel, s.category), share: s.share, peer_share: s.peer_share, diff: s.diff }));
+  const leafIds = new Set(leaves.map((c) => c.id));
+  const per_dataset = rel.aggregates.pairs
+    .filter((p) => p.model === id)
+    .map((p) => ({
+      id: p.dataset,
+      name: datasetName(site, p.dataset),
+      path: paths.dataset(rel.id, p.dataset),
+      records: p.records,
+      failures: p.failures,
+      analysed: p.analysed,
+      accuracy: p.accuracy,
+      top: p.shares
+        .filter((s) => leafIds.has(s.category) && s.count > 0)
+        .sort((a, b) => b.share - a.share || a.category.localeCompare(b.category))
+        .slice(0, 3)
+        .map((s) => ({ ...categoryRef(rel, s.category), count: s.count, share: s.share })),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const shown = shownExamples(rel);
+  const examples = exampleOrder(rel.analyses.filter((a) => a.model === id && shown.has(a.key)))
+    .slice(0, 12)
+    .map((a) => ({ path: shown.get(a.key)!, title: a.title, dataset_name: datasetName(site, a.dataset), category: categoryRef(rel, a.category).name }));
+  const compare = rel.aggregates.comparisons
+    .filter((c) => c.a === id || c.b === id)
+    .map((c) => {
+      const other = c.a === id ? c.b : c.a;
+      return { other, other_name: modelName(site, other), path: paths.compare(rel.id, c.a, c.b) };
+    })
+    .sort((a, b) => a.other_name.localeCompare(b.other_name));
+  return {
+    kind: "model",
+    release: releaseRef(rel),
+    path: paths.model(rel.id, id),
+    model: {
+      id,
+      name: entry?.name ?? id,
+      family: entry?.family ?? null,
+      organisation: entry?.organisation ?? null,
+      open_weights: entry?.open_weights ?? null,
+      parameters_b: entry?.parameters_b ?? null,
+    },
+    totals: { records: g.records, failures: g.failures, analysed: g.analysed, accuracy: g.accuracy },
+    signature,
+    distinctive,
+    per_dataset,
+    examples,
+    compare,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dataset page
+
+export interface DatasetPage {
+  kind: "dataset";
+  release: ReleaseRef;
+  path: string;
+  dataset: { id: string; name: string; task_type: string | null; metric: string | null; skill: string | null; description: string | null; source: string | null; licence: string | null };
+  totals: { records: number; failures: number; analysed: number; accuracy: number };
+  off_skill_share: number;
+  noise_share: number;
+  facets: { facet: Facet; count: number; share: number }[];
+  profile: ShareRow[];
+  suspect_items: { instance_id: string; reference: string; consensus: string; agreeing: { id: string; name: string }[]; models: number }[];
+  noise_total: number;
+  noise_shown: number;
+  noise_examples: Example[];
+  models: { id: string; name: string; path: string; accuracy: number; records: number; failures: number; analysed: number }[];
+  ranking: (CategoryRef & { rows: { id: string; name: string; count: number; share: number }[] })[];
+}
+
+export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPage | null {
+  const g = rel.aggregates.datasets[id];
+  if (!g) return null;
+  const entry = site.datasets.get(id);
+  const leaves = leavesOf(rel.categories);
+  const profile = leaves
+    .map((c) => ({ id: c.id, name: c.name, path: paths.category(rel.id, c.slug), ...shareOf(g, c.id) }))
+    .filter((r) => r.count > 0)
+    .sort(byShare);
+  const facetCounts = new Map<Facet, number>();
+  for (const c of leaves) {
+    const n = shareOf(g, c.id).count;
+    if (n) facetCounts.set(c.facet, (facetCounts.get(c.facet) ?? 0) + n);
+  }
+  const facets = [...facetCounts]
+    .map(([facet, count]) => ({ facet, count, share: g.analysed ? count / g.analysed : 0 }))
+    .sort((a, b) => b.count - a.count || a.facet.localeCompare(b.facet));
+  const noise = exampleOrder(rel.analyses.filter((a) => a.dataset === id && rel.byId.get(a.category)?.facet === "noise"));
+  const pairs = rel.aggregates.pairs.filter((p) => p.dataset === id);
+  const models = pairs
+    .map((p) => ({ id: p.model, name: modelName(site, p.model), path: paths.model(rel.id, p.model), accuracy: p.accuracy, records: p.records, failures: p.failures, analysed: p.analysed }))
+    .sort((a, b) => b.accuracy - a.accuracy || a.name.localeCompare(b.name));
+  const ranking = profile.map((row) => ({
+    ...categoryRef(rel, row.id),
+    rows: pairs
+      .map((p) => ({ id: p.model, name: modelName(site, p.model), ...shareOf(p, row.id) }))
+      .filter((r) => r.count > 0)
+      .sort((a, b) => b.count - a.count || b.share - a.share || a.name.localeCompare(b.name))
+      .map(({ id: mid, name, count, share }) => ({ id: mid, name, count, share })),
+  }));
+  return {
+    kind: "dataset",
+    release: releaseRef(rel),
+    path: paths.dataset(rel.id, id),
+    dataset: {
+      id,
+      name: entry?.name ?? id,
+      task_type: entry?.task_type ?? null,
+      metric: entry?.metric ?? null,
+      skill: entry?.skill ?? null,
+      description: entry?.description ?? null,
+      source: entry?.source ?? null,
+      licence: entry?.licence ?? null,
+    },
+    totals: { records: g.records, failures: g.failures, analysed: g.analysed, accuracy: g.accuracy },
+    off_skill_share: g.off_skill_share,
+    noise_share: g.noise_share,
+    facets,
+    profile,
+    suspect_items: g.suspect_items.map((s) => ({
+      instance_id: s.instance_id,
+      reference: s.reference,
+      consensus: s.consensus,
+      agreeing: s.agreeing.map((m) => ({ id: m, name: modelName(site, m) })),
+      models: s.models,
+    })),
+    noise_total: noise.length,
+    noise_shown: Math.min(NOISE_EXAMPLE_CAP, noise.length),
+    noise_examples: noise.map((a) => toExample(site, rel, a)),
+    models,
+    ranking,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compare pages
+
+export const compareSlug = (c: Pick<Comparison, "a" | "b">) => `${c.a}--${c.b}`;
+
+export interface ComparePage {
+  kind: "compare";
+  release: ReleaseRef;
+  path: string;
+  a: { id: string; name: string; path: string; failures: number };
+  b: { id: string; name: string; path: string; failures: number };
+  datasets: { id: string; name: string }[];
+  categories: (CategoryRef & Omit<Comparison["categories"][number], "category">)[];
+}
+
+export function comparePage(site: Site, rel: SiteRelease, a: string, b: string): ComparePage | null {
+  const c = rel.aggregates.comparisons.find((x) => x.a === a && x.b === b);
+  if (!c) return null;
+  return {
+    kind: "compare",
+    release: releaseRef(rel),
+    path: paths.compare(rel.id, a, b),
+    a: { id: a, name: modelName(site, a), path: paths.model(rel.id, a), failures: c.a_failures },
+    b: { id: b, name: modelName(site, b), path: paths.model(rel.id, b), failures: c.b_failures },
+    datasets: c.datasets.map((d) => ({ id: d, name: datasetName(site, d) })),
+    categories: c.categories.map(({ category, ...rest }) => ({ ...categoryRef(rel, category), ...rest })),
+  };
+}
+
+export interface CompareIndexPage {
+  kind: "compare-index";
+  release: ReleaseRef;
+  path: string;
+  models: { id: string; name: string }[];
+  pairs: { a: string; b: string; a_name: string; b_name: string; path: string; significant: number }[];
+}
+
+export function compareIndexPage(site: Site, rel: SiteRelease): CompareIndexPage {
+  const pairs = rel.aggregates.comparisons
+    .map((c) => ({ a: c.a, b: c.b, a_name: modelName(site, c.a), b_name: modelName(site, c.b), path: paths.compare(rel.id, c.a, c.b), significant: c.categories.filter((k) => k.significant).length }))
+    .sort((x, y) => x.a_name.localeCompare(y.a_name) || x.b_name.localeCompare(y.b_name));
+  const ids = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+  return {
+    kind: "compare-index",
+    release: releaseRef(rel),
+    path: paths.compareIndex(rel.id),
+    models: ids.map((id) => ({ id, name: modelName(site, id) })).sort((x, y) => x.name.localeCompare(y.name)),
+    pairs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release overview and changelog
+
+export interface TreeNode extends CategoryRef {
+  description: string;
+  count: number;
+  share: number;
+  children: TreeNode[];
+}
+
+export function categoryTree(rel: SiteRelease, parent: string | null = null): TreeNode[] {
+  return (rel.children.get(parent) ?? []).map((c) => ({
+    ...categoryRef(rel, c.id),
+    description: c.description,
+    count: shareOf(rel.aggregates.overall, c.id).count,
+    share: shareOf(rel.aggregates.overall, c.id).share,
+    children: categoryTree(rel, c.id),
+  }));
+}
+
+export interface ReleasePage {
+  kind: "release";
+  release: ReleaseRef;
+  path: string;
+  meta: Release;
+  previous: ReleaseRef | null;
+  snapshot: { id: string; sha256: string; records: number | null; failures: number | null; base: string | null; inputs: { name: string; sha256: string; records: number }[] };
+  taxonomy: { version: string; judge: string; tree: TreeNode[]; retired: { id: string; slug: string; name: string }[] };
+  models: { id: string; name: string; path: string; accuracy: number; failures: number; analysed: number }[];
+  datasets: { id: string; name: string; path: string; accuracy: number; failures: number; analysed: number; noise_share: number; off_skill_share: number }[];
+  comparisons: number;
+}
+
+export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
+  const agg = rel.aggregates;
+  return {
+    kind: "release",
+    release: releaseRef(rel),
+    path: paths.release(rel.id),
+    meta: rel.release,
+    previous: rel.previous ? releaseRef(rel.previous) : null,
+    snapshot: {
+      id: rel.release.snapshot,
+      sha256: rel.release.snapshot_sha256,
+      records: rel.snapshot?.records ?? null,
+      failures: rel.snapshot?.failures ?? null,
+      base: rel.snapshot?.base ?? null,
+      inputs: rel.snapshot?.inputs ?? [],
+    },
+    taxonomy: {
+      version: rel.taxonomy.version,
+      judge: rel.taxonomy.judge,
+      tree: categoryTree(rel),
+      retired: rel.taxonomy.retired.map((c) => ({ id: c.id, slug: c.slug, name: c.name })),
+    },
+    models: rel.modelIds
+      .map((m) => ({ id: m, name: modelName(site, m), path: paths.model(rel.id, m), accuracy: agg.models[m].accuracy, failures: agg.models[m].failures, analysed: agg.models[m].analysed }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    datasets: rel.datasetIds
+      .map((d) => ({ id: d, name: datasetName(site, d), path: paths.dataset(rel.id, d), accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, analysed: agg.datasets[d].analysed, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    comparisons: agg.comparisons.length,
+  };
+}
+
+/** Whether two 95% intervals are apart: only then is a shift reported, so noise is not news. */
+export const intervalsApart = (a: [number, number], b: [number, number]) => a[1] < b[0] || b[1] < a[0];
+
+export interface Shift {
+  category: CategoryRef;
+  model: { id: string; name: string } | null;
+  before: { share: number; ci: [number, number]; count: number };
+  after: { share: number; ci: [number, number]; count: number };
+  diff: number;
+}
+
+export interface ChangelogPage {
+  kind: "changelog";
+  release: ReleaseRef;
+  path: string;
+  previous: ReleaseRef | null;
+  datasets: { added: { id: string; name: string }[]; removed: { id: string; name: string }[] };
+  models: { added: { id: string; name: string }[]; removed: { id: string; name: string }[] };
+  categories: {
+    added: CategoryRef[];
+    renamed: (CategoryRef & { from_slug: string; from_name: string })[];
+    merged: (CategoryRef & { from: string[] })[];
+    split: (CategoryRef & { from: string })[];
+    retired: { id: string; slug: string; name: string; path: string | null }[];
+  };
+  category_shifts: Shift[];
+  signature_shifts: Shift[];
+}
+
+/** Largest shifts reported per list. */
+export const SHIFT_CAP = 15;
+
+function shifts(
+  rel: SiteRelease,
+  prev: SiteRelease,
+  before: Pick<Group, "shares"> | undefined,
+  after: Pick<Group, "shares"> | undefined,
+  model: { id: string; name: string } | null,
+  leavesOnly: boolean,
+): Shift[] {
+  if (!before || !after) return [];
+  const leafIds = new Set(leavesOf(rel.categories).map((c) => c.id));
+  const ids = new Set([...before.shares, ...after.shares].map((s) => s.category));
+  const out: Shift[] = [];
+  for (const id of ids) {
+    if (!rel.byId.has(id) || !prev.byId.has(id)) continue; // new or retired: listed elsewhere
+    if (leavesOnly && !leafIds.has(id)) continue;
+    const b = shareOf(before, id);
+    const a = shareOf(after, id);
+    if (!intervalsApart(b.ci, a.ci)) continue;
+    out.push({ category: categoryRef(rel, id), model, before: { ...b }, after: { ...a }, diff: a.share - b.share });
+  }
+  return out;
+}
+
+export function changelogPage(site: Site, rel: SiteRelease): ChangelogPage {
+  const prev = rel.previous;
+  const named = (ids: string[], name: (id: string) => string) => ids.map((id) => ({ id, name: name(id) }));
+  const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+  const empty: ChangelogPage = {
+    kind: "changelog",
+    release: releaseRef(rel),
+    path: paths.changelog(rel.id),
+    previous: prev ? releaseRef(prev) : null,
+    datasets: { added: named(prev ? minus(rel.datasetIds, prev.datasetIds) : rel.datasetIds, (d) => datasetName(site, d)), removed: named(prev ? minus(prev.datasetIds, rel.datasetIds) : [], (d) => datasetName(site, d)) },
+    models: { added: named(prev ? minus(rel.modelIds, prev.modelIds) : rel.modelIds, (m) => modelName(site, m)), removed: named(prev ? minus(prev.modelIds, rel.modelIds) : [], (m) => modelName(site, m)) },
+    categories: { added: [], renamed: [], merged: [], split: [], retired: [] },
+    category_shifts: [],
+    signature_shifts: [],
+  };
+  if (!prev) {
+    empty.categories.added = rel.categories.map((c) => categoryRef(rel, c.id));
+    return empty;
+  }
+  const cats = empty.categories;
+  for (const c of rel.categories) {
+    const old = prev.byId.get(c.id);
+    const ref = categoryRef(rel, c.id);
+    const here = c.lineage.filter((l) => l.release === rel.id);
+    const mergedFrom = here.filter((l) => l.kind === "merged_from").map((l) => l.id);
+    const splitFrom = here.find((l) => l.kind === "split_from");
+    if (mergedFrom.length) cats.merged.push({ ...ref, from: mergedFrom.map((id) => prev.byId.get(id)?.name ?? id) });
+    if (splitFrom) cats.split.push({ ...ref, from: prev.byId.get(splitFrom.id)?.name ?? splitFrom.id });
+    if (!old) {
+      if (!mergedFrom.length && !splitFrom) cats.added.push(ref);
+    } else if (old.slug !== c.slug || old.name !== c.name) {
+      cats.renamed.push({ ...ref, from_slug: old.slug, from_name: old.name });
+    }
+  }
+  const retired = new Map(rel.taxonomy.retired.map((c) => [c.id, c]));
+  // A category of the previous release that is simply gone counts as retired too.
+  for (const c of prev.categories) if (!rel.byId.has(c.id) && !retired.has(c.id)) retired.set(c.id, c);
+  cats.retired = [...retired.values()].map((c) => ({ id: c.id, slug: c.slug, name: c.name, path: prev.byId.has(c.id) ? paths.category(prev.id, prev.byId.get(c.id)!.slug) : null }));
+  const order = (a: Shift, b: Shift) => Math.abs(b.diff) - Math.abs(a.diff) || a.category.id.localeCompare(b.category.id) || (a.model?.id ?? "").localeCompare(b.model?.id ?? "");
+  empty.category_shifts = shifts(rel, prev, prev.aggregates.overall, rel.aggregates.overall, null, false).sort(order).slice(0, SHIFT_CAP);
+  empty.signature_shifts = rel.modelIds
+    .filter((m) => prev.aggregates.models[m])
+    .flatMap((m) => shifts(rel, prev, prev.aggregates.models[m], rel.aggregates.models[m], { id: m, name: modelName(site, m) }, true))
+    .sort(order)
+    .slice(0, SHIFT_CAP);
+  return empty;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home
+
+export interface HomePage {
+  kind: "home";
+  path: string;
+  latest: ReleaseRef | null;
+  counts: Release["counts"] | null;
+  top_categories: (ShareRow & { facet: Facet })[];
+  heatmap: { rows: { id: string; name: string; path: string }[]; cols: { id: string; name: string; path: string }[]; values: (number | null)[][] };
+  datasets: { id: string; name: string; path: string; skill: string | null; accuracy: number; failures: number; noise_share: number; off_skill_share: number }[];
+  whats_new: ChangelogPage | null;
+}
+
+export function homePage(site: Site): HomePage {
+  const rel = site.latest;
+  if (!rel) return { kind: "home", path: paths.home(), latest: null, counts: null, top_categories: [], heatmap: { rows: [], cols: [], values: [] }, datasets: [], whats_new: null };
+  const agg = rel.aggregates;
+  const top = (rel.children.get(null) ?? [])
+    .map((c) => ({ id: c.id, name: c.name, path: paths.category(rel.id, c.slug), facet: c.facet, ...shareOf(agg.overall, c.id) }))
+    .sort(byShare);
+  const cols = top.filter((c) => c.count > 0).map(({ id, name, path }) => ({ id, name, path }));
+  const rows = rel.modelIds.map((m) => ({ id: m, name: modelName(site, m), path: paths.model(rel.id, m) })).sort((a, b) => a.name.localeCompare(b.name));
+  const values = rows.map((r) => cols.map((c) => (agg.models[r.id].analysed ? shareOf(agg.models[r.id], c.id).share : null)));
+  return {
+    kind: "home",
+    path: paths.home(),
+    latest: releaseRef(rel),
+    counts: rel.release.counts,
+    top_categories: top,
+    heatmap: { rows, cols, values },
+    datasets: rel.datasetIds
+      .map((d) => ({ id: d, name: datasetName(site, d), path: paths.dataset(rel.id, d), skill: site.datasets.get(d)?.skill ?? null, accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    whats_new: changelogPage(site, rel),
+  };
+}

@@ -1,0 +1,66 @@
+// getStaticPaths of every page family, shared by a page and its data.json / data.csv endpoints.
+import { getSite } from "./load.ts";
+import { categoryRedirects, compareSlug } from "./pages.ts";
+
+export async function releasePaths() {
+  const site = await getSite();
+  return site.releases.map((r) => ({ params: { release: r.id } }));
+}
+
+/** Category pages of every release, and (for pages only) redirects from old slugs. */
+export async function categoryPaths(withRedirects: boolean) {
+  const site = await getSite();
+  return site.releases.flatMap((r) => [
+    ...r.categories.map((c) => ({ params: { release: r.id, slug: c.slug }, props: { redirect: null as string | null } })),
+    ...(withRedirects ? categoryRedirects(r).map((x) => ({ params: { release: r.id, slug: x.from }, props: { redirect: x.to as string | null } })) : []),
+  ]);
+}
+
+export async function modelPaths() {
+  const site = await getSite();
+  return site.releases.flatMap((r) => r.modelIds.map((m) => ({ params: { release: r.id, model: m } })));
+}
+
+export async function datasetPaths() {
+  const site = await getSite();
+  return site.releases.flatMap((r) => r.datasetIds.map((d) => ({ params: { release: r.id, dataset: d } })));
+}
+
+export async function comparePaths() {
+  const site = await getSite();
+  return site.releases.flatMap((r) =>
+    r.aggregates.comparisons.map((c) => ({ params: { release: r.id, pair: compareSlug(c) }, props: { a: c.a, b: c.b } })),
+  );
+}
+
+/** Latest aliases: the latest release's categories, and its old slugs as redirects. */
+export async function latestCategoryPaths(withRedirects: boolean) {
+  const site = await getSite();
+  const r = site.latest;
+  if (!r) return [];
+  return [
+    ...r.categories.map((c) => ({ params: { slug: c.slug }, props: { redirect: null as string | null } })),
+    ...(withRedirects ? categoryRedirects(r).map((x) => ({ params: { slug: x.from }, props: { redirect: x.to as string | null } })) : []),
+  ];
+}
+
+export async function latestModelPaths() {
+  const site = await getSite();
+  return (site.latest?.modelIds ?? []).map((m) => ({ params: { model: m } }));
+}
+
+export async function latestDatasetPaths() {
+  const site = await getSite();
+  return (site.latest?.datasetIds ?? []).map((d) => ({ params: { dataset: d } }));
+}
+
+/** The release a page's params name (it exists: paths come from the same site model). */
+export async function releaseOf(id: string | undefined) {
+  const site = await getSite();
+  const rel = site.releases.find((r) => r.id === id);
+  if (!rel) throw new Error(`unknown release ${id}`);
+  return { site, rel };
+}
+
+export const jsonResponse = (body: string) => new Response(body, { headers: { "Content-Type": "application/json; charset=utf-8" } });
+export const csvResponse = (body: string) => new Response(body, { headers: { "Content-Type": "text/csv; charset=utf-8" } });

@@ -1,0 +1,40 @@
+// Pagefind filters and metadata of a data page: kind, release, datasets and model families, so
+// search results can be narrowed and show what and which release each hit is.
+import type { Site } from "./model.ts";
+import type { CategoryPage, DatasetPage, ModelPage } from "./pages.ts";
+
+export interface SearchFacets {
+  kind: "category" | "model" | "dataset";
+  release: string;
+  datasets: string[];
+  families: string[];
+}
+
+const uniqSorted = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+const family = (site: Site, model: string) => site.models.get(model)?.family ?? null;
+
+export function searchFacets(site: Site, page: CategoryPage | ModelPage | DatasetPage): SearchFacets {
+  switch (page.kind) {
+    case "category":
+      return {
+        kind: "category",
+        release: page.release.id,
+        datasets: uniqSorted(page.by_dataset.filter((d) => d.count > 0).map((d) => d.name)),
+        families: uniqSorted(page.by_model.filter((m) => m.count > 0).map((m) => family(site, m.id))),
+      };
+    case "model":
+      return {
+        kind: "model",
+        release: page.release.id,
+        datasets: uniqSorted(page.per_dataset.map((d) => d.name)),
+        families: uniqSorted([page.model.family]),
+      };
+    case "dataset":
+      return {
+        kind: "dataset",
+        release: page.release.id,
+        datasets: [page.dataset.name],
+        families: uniqSorted(page.models.map((m) => family(site, m.id))),
+      };
+  }
+}

@@ -1,0 +1,51 @@
+// Every internal path of the site, without the base path; `joinBase` adds it. Paths end in "/"
+// (pages) or a file name (downloads). Slugs and ids are URL-safe by their schemas, but are still
+// encoded so an odd id cannot break out of a path segment.
+const seg = (s: string) => encodeURIComponent(s);
+
+export const paths = {
+  home: () => "/",
+  search: () => "/search/",
+  about: () => "/about/",
+  releases: () => "/releases/",
+  releasesIndex: () => "/releases/index.json",
+  atom: () => "/releases.atom",
+  release: (r: string) => `/releases/${seg(r)}/`,
+  changelog: (r: string) => `/releases/${seg(r)}/changelog/`,
+  category: (r: string, slug: string) => `/releases/${seg(r)}/categories/${seg(slug)}/`,
+  model: (r: string, id: string) => `/releases/${seg(r)}/models/${seg(id)}/`,
+  dataset: (r: string, id: string) => `/releases/${seg(r)}/datasets/${seg(id)}/`,
+  compareIndex: (r: string) => `/releases/${seg(r)}/compare/`,
+  compare: (r: string, a: string, b: string) => `/releases/${seg(r)}/compare/${seg(a)}--${seg(b)}/`,
+  latestCategory: (slug: string) => `/categories/${seg(slug)}/`,
+  latestModel: (id: string) => `/models/${seg(id)}/`,
+  latestDataset: (id: string) => `/datasets/${seg(id)}/`,
+  /** The data file beside a page: `<page>data.json` / `<page>data.csv`. */
+  data: (page: string, ext: "json" | "csv") => `${page.endsWith("/") ? page : page + "/"}data.${ext}`,
+};
+
+/** Prefixes a site path with the base path ("/", "/atlas", "/atlas/" all work). */
+export function joinBase(base: string, path: string): string {
+  const b = base.replace(/\/+$/, "");
+  const p = path.startsWith("/") ? path : `/${path}`;
+  return `${b}${p}`;
+}
+
+/** Absolute URL of a site path, for canonical links, Open Graph and citations. */
+export function absoluteUrl(site: string, base: string, path: string): string {
+  return new URL(joinBase(base, path), site.endsWith("/") ? site : `${site}/`).href;
+}
+
+/** Anchor id of an example: stable, short, safe in an id attribute and a URL fragment. */
+export function exampleAnchor(key: string): string {
+  // FNV-1a 32-bit twice (with different seeds): stable across runs and platforms, no crypto needed.
+  const h = (seed: number) => {
+    let x = seed >>> 0;
+    for (let i = 0; i < key.length; i++) {
+      x ^= key.charCodeAt(i);
+      x = Math.imul(x, 0x01000193) >>> 0;
+    }
+    return x.toString(16).padStart(8, "0");
+  };
+  return `ex-${h(0x811c9dc5)}${h(0x9747b28c)}`;
+}
