@@ -1,0 +1,10 @@
+import type { APIRoute } from "astro";
+import { pageJson } from "../../../../lib/site/downloads.ts";
+import { compareIndexPage } from "../../../../lib/site/pages.ts";
+import { releasePaths, jsonResponse, releaseOf } from "../../../../lib/site/routes.ts";
+
+export const getStaticPaths = releasePaths;
+export const GET: APIRoute = async ({ params }) => {
+  const { site, rel } = await releaseOf(params.release);
+  return jsonResponse(pageJson(compareIndexPage(site, rel)));
+};
