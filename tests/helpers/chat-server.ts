@@ -99,7 +99,7 @@ export function skillOf(title: string): string {
 }
 function subOf(title: string): string {
   const word = title.split(" about ")[1] ?? "";
-  return word.length <= 7 ? "short terms" : "long terms";
+  return word.length <= 7 ? "short" : "long";
 }
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -128,7 +128,7 @@ function taxonomy(body: ChatRequestBody, messy: boolean): unknown {
   const sub = blocks.has("parent");
   const titles = JSON.parse(blocks.get("titles") ?? "[]") as { title: string }[];
   const current = JSON.parse(blocks.get("categories") ?? "[]") as { name: string; description: string; facet: string }[];
-  const groupName = (t: string) => (sub ? cap(`${skillOf(t)} with ${subOf(t)}`) : cap(skillOf(t)));
+  const groupName = (t: string) => (sub ? cap(`${skillOf(t)} (${subOf(t)})`) : cap(skillOf(t)));
   const cat = (name: string, from: string[]) => ({
     name,
     description: `Errors of ${name.toLowerCase()}.`,
@@ -162,7 +162,7 @@ function classify(body: ChatRequestBody): unknown {
     assignments: titles.map((t) => ({
       n: t.n,
       category:
-        byName.get(skillOf(t.title)) ?? byName.get(`${skillOf(t.title)} with ${subOf(t.title)}`) ?? "other",
+        byName.get(skillOf(t.title)) ?? byName.get(`${skillOf(t.title)} (${subOf(t.title)})`) ?? "other",
     })),
   };
 }
@@ -262,7 +262,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     const id = `file-${files.size + 1}`;
     const entry = { id, filename: (file as File).name ?? "upload.jsonl", purpose: String(form.get("purpose")), content: await file.text() };
     files.set(id, entry);
-    rec.body = { purpose: entry.purpose, filename: entry.filename, lines: entry.content.split("\n").filter(Boolean).length };
+    rec.body = { purpose: entry.purpose, filename: entry.filename, lines: entry.content.split("\n").filter(Boolean).length, content: entry.content };
     json(res, 200, fileObject(entry));
   }
 
