@@ -256,7 +256,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, raw: Buffer, rec: RecordedRequest) {
-    const form = await new Response(raw, { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
+    const form = await new Response(new Uint8Array(raw), { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
     const file = form.get("file");
     if (!(file instanceof Blob)) return apiError(res, 400, "no file");
     const id = `file-${files.size + 1}`;

@@ -179,6 +179,8 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     expect(j3.stats().usage).toEqual({ calls: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 });
     expect([...res3.values()].every((v) => v.cached && v.usage.calls === 0)).toBe(true);
     expect(j3.answerUsage()).toEqual(j2.answerUsage());
+    expect(j3.usedHashes()).toEqual([...res3.values()].map((v) => v.hash).sort());
+    expect(j3.usedHashes().map((h) => `openai/${h.slice(0, 2)}/${h}.json`)).toEqual(cacheFiles(dir).sort());
     expect(j3.answerUsage().calls).toBeGreaterThanOrEqual(50); // retried answers count every attempt
     const k0 = recordKey(ctxs[0]!.record);
     expect(j3.usageOf(k0)).toEqual(res3.get(k0)!.answerUsage);

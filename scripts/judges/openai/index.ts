@@ -74,6 +74,8 @@ export interface OpenAIJudge {
   usageOf(key: string): Usage | undefined;
   /** Total usage of every distinct answer this judge used (cached or new): the release's usage. */
   answerUsage(): Usage;
+  /** Cache hashes of every distinct answer this judge used (analyses, taxonomy, classification), sorted. */
+  usedHashes(): string[];
   /** Record keys left unanalysed by the budget, sorted. */
   unanalysed(): string[];
   /** What the last batch run did (batch mode only). */
@@ -161,6 +163,7 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
     }),
     usageOf: (key) => byRecord.get(key),
     answerUsage: () => [...answers.values()].reduce(addUsage, { ...ZERO_USAGE }),
+    usedHashes: () => [...answers.keys()].sort(),
     unanalysed: () => [...left].sort(),
     lastBatch: () => lastBatch,
   };

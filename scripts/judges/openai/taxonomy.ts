@@ -78,7 +78,7 @@ export function classificationSchema(ids: string[]) {
     assignments: z.array(
       z.object({
         n: z.number().int().describe("Number of the title."),
-        category: z.enum([...ids, OTHER_CHOICE] as [string, ...string[]]).describe("Id of the category."),
+        category: z.enum([OTHER_CHOICE, ...ids]).describe("Id of the category."),
       }),
     ),
   });
@@ -193,7 +193,7 @@ export class TaxonomyEngine {
   private async ask<T>(schema: z.ZodType<T>, name: string, messages: ReturnType<typeof taxonomyMessages>, version: string, kind: "taxonomy" | "classify"): Promise<CallResult<T>> {
     const body = this.caller.body(messages, this.caller.responseFormat(schema, name));
     const r = await this.caller.call(schema, body, version);
-    if (!r.cached) this.counters[kind === "taxonomy" ? "taxonomy_calls" : "classify_calls"]++;
+    if (r.ok ? !r.cached : r.callUsage.calls > 0) this.counters[kind === "taxonomy" ? "taxonomy_calls" : "classify_calls"]++;
     if (r.ok) this.onAnswer(r.hash, r.answerUsage);
     return r;
   }
