@@ -44,6 +44,8 @@ export interface RecordedRequest {
   body: any;
   /** The fault injected into it, if any. */
   fault?: Fault["kind"];
+  /** When it arrived, in ms since the server started (performance clock). */
+  at: number;
 }
 
 export interface ChatServerOptions {
@@ -196,6 +198,7 @@ function completion(body: ChatRequestBody, content: string, finish: string, seq:
 
 export async function startChatServer(opts: ChatServerOptions = {}): Promise<ChatServer> {
   const requests: RecordedRequest[] = [];
+  const started = performance.now();
   const seenBodies = new Map<string, number>();
   const files = new Map<string, { id: string; filename: string; purpose: string; content: string }>();
   const batches = new Map<string, { obj: Record<string, any>; polls: number }>();
@@ -329,7 +332,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
           return apiError(res, 400, "bad JSON");
         }
       }
-      const rec: RecordedRequest = { method: req.method ?? "GET", path, body };
+      const rec: RecordedRequest = { method: req.method ?? "GET", path, body, at: performance.now() - started };
       requests.push(rec);
       const handle = async () => {
         if (req.method === "POST" && path === "/v1/chat/completions") return chat(req, res, body, rec);

@@ -233,6 +233,25 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     server.setFaults(undefined);
   });
 
+  test("a 429 with Retry-After pauses every worker, not just the one that saw it", async () => {
+    let sent429 = false;
+    server.setFaults(({ schema, seq }) => {
+      if (schema !== "error_analysis") return undefined;
+      if (!sent429 && seq >= 0) return (sent429 = true), { kind: "429", retryAfterMs: 400 };
+      return { kind: "slow", ms: 15 };
+    });
+    const before = server.requests.length;
+    await judgeOn(fresh(), { concurrency: 4, backoffBaseMs: 1 }).analyseAll(ctxs.slice(10, 22));
+    server.setFaults(undefined);
+    const sent = server.requests.slice(before).filter((r) => r.path === "/v1/chat/completions");
+    const t429 = sent.find((r) => r.fault === "429")!.at;
+    // Requests already on their way when the 429 came may land just after it; none start later
+    // until the pause is over.
+    const during = sent.filter((r) => r.at > t429 + 100 && r.at < t429 + 370);
+    expect(during).toHaveLength(0);
+    expect(sent.filter((r) => r.at >= t429 + 380).length).toBeGreaterThanOrEqual(9);
+  });
+
   test("the call budget stops new calls; the rest is left unanalysed and reported, then done by the next run", async () => {
     const dir = fresh();
     const some = ctxs.slice(0, 30);
