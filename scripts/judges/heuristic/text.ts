@@ -1,0 +1,179 @@
+// Text checks the rules share: quoting, abrupt endings, loops, scripts, refusals. Pure functions of
+// strings, cheap enough to run over every failure of a release in well under a second.
+
+/** A span of at most `max` characters for evidence, whitespace collapsed, "…" where cut. */
+export function quote(s: string, max = 120, fromEnd = false): string {
+  // Cut before collapsing whitespace: outputs can be long, and only max characters are kept.
+  const cut = s.length > max * 4 ? (fromEnd ? s.slice(-max * 4) : s.slice(0, max * 4)) : s;
+  const t = cut.replace(/\s+/g, " ").trim();
+  if (t.length <= max) return t;
+  return fromEnd ? `…${t.slice(t.length - max + 1)}` : `${t.slice(0, max - 1)}…`;
+}
+
+/**
+ * Whether an output stops mid-way: it ends on a word, digit, comma or operator rather than on
+ * closing punctuation, or leaves a JSON object, code fence or display-maths block open.
+ */
+export function endsAbruptly(output: string): boolean {
+  const t = output.trimEnd();
+  if (!t) return false;
+  const opened = /^\s*(?:```(?:json)?\s*)?\{/.test(t) && !/\}\s*(?:```|$)/m.test(t);
+  // An odd number of fences leaves a code block open, unless the odd one closes the output.
+  const fences = (t.match(/```/g)?.length ?? 0) % 2 === 1 && !t.endsWith("```");
+  const display = (t.match(/\$\$/g)?.length ?? 0) % 2 === 1;
+  const last = t.at(-1)!;
+  const unfinished = /[\p{L}\p{N},+\-*/=^_\\(\[{&|<~]/u.test(last) && !/\b(?:etc|e\.g|i\.e)$/.test(t);
+  return opened || fences || display || unfinished;
+}
+
+// Words a finished sentence never ends on.
+const DANGLING = /(?:,|\b(?:the|a|an|and|or|but|of|to|in|on|at|with|for|from|by|that|which|is|are|was|were|be|as|than|if|when|because|their|its|his|her|our|your|this|these|such))\s*$/i;
+
+/** Whether prose stops mid-sentence: on a comma, an article, a preposition or a conjunction. */
+export function endsMidSentence(output: string): boolean {
+  return DANGLING.test(output.trimEnd());
+}
+
+const THREE_ALNUM = /[\p{L}\p{N}][^\p{L}\p{N}]*[\p{L}\p{N}][^\p{L}\p{N}]*[\p{L}\p{N}]/u;
+
+export interface Loop {
+  /** The repeated unit, as written. */
+  unit: string;
+  /** How many times it occurs. */
+  count: number;
+}
+
+/**
+ * A degenerate loop, by three cheap tests: the closing 40 characters occur at least 5 times in the
+ * last 3,000 (a loop the output ended in); one line (with 3+ letters or digits) makes up at least
+ * 5 and a third of all lines; or the closing 200 words of a long output hold few distinct word triples (under 30%,
+ * where ordinary prose has over 90%).
+ */
+export function findLoop(output: string): Loop | null {
+  return tailLoop(output) ?? lineLoop(output) ?? tripleLoop(output);
+}
+
+export function tailLoop(output: string): Loop | null {
+  const t = output.trimEnd().slice(-3000);
+  if (t.length < 200) return null;
+  const probe = t.slice(-40);
+  const at: number[] = [];
+  for (let i = t.indexOf(probe); i >= 0 && i < t.length - 40; i = t.indexOf(probe, i + 1)) at.push(i);
+  if (at.length < 4) return null;
+  const period = t.length - 40 - at.at(-1)!;
+  // Show one period of the loop (a few when it is tiny, such as "()").
+  return { unit: t.slice(-(period >= 8 ? period : Math.min(40, period * 5))).trim(), count: at.length + 1 };
+}
+
+export function lineLoop(output: string): Loop | null {
+  const lines = output.split("\n").map((l) => l.trim()).filter((l) => THREE_ALNUM.test(l));
+  if (lines.length < 8) return null;
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const best = mostCommon(counts);
+  return best[1] >= 5 && best[1] * 3 >= lines.length ? { unit: best[0], count: best[1] } : null;
+}
+
+export function tripleLoop(output: string): Loop | null {
+  // Words as integer hashes, read in one pass: splitting strings for every failure is too slow.
+  // A loop worth the name fills hundreds of words; shorter outputs are left to the cheaper tests.
+  if (output.length < 1000) return null;
+  const hashes = wordHashes(output, Math.max(0, output.length - 1600)).slice(-200);
+  const total = hashes.length - 2;
+  // Few distinct words is necessary for few distinct triples, and cheaper to count.
+  if (hashes.length < 60 || new Set(hashes).size >= 0.3 * total) return null;
+  const triples = new Set<number>();
+  for (let i = 0; i < total; i++) triples.add((Math.imul(hashes[i]!, 1_000_003) ^ Math.imul(hashes[i + 1]!, 7919) ^ hashes[i + 2]!) | 0);
+  if (triples.size >= 0.3 * total) return null;
+  // A loop: now name its most frequent triple (rare path, strings are fine).
+  const words = output.slice(-1600).split(/\s+/).filter(Boolean).slice(-200);
+  const counts = new Map<string, number>();
+  for (let i = 0; i + 2 < words.length; i++) {
+    const k = `${words[i]} ${words[i + 1]} ${words[i + 2]}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const best = mostCommon(counts);
+  return { unit: best[0], count: best[1] };
+}
+
+function wordHashes(s: string, from: number): number[] {
+  const out: number[] = [];
+  let h = 0;
+  let inWord = false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) {
+      if (inWord) out.push(h);
+      h = 0;
+      inWord = false;
+    } else {
+      h = (Math.imul(h, 31) + c) | 0;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(h);
+  return out;
+}
+
+/** The most frequent key (ties broken by the key, for determinism). */
+function mostCommon(counts: Map<string, number>): [string, number] {
+  let best: [string, number] = ["", 0];
+  for (const [k, c] of counts) if (c > best[1] || (c === best[1] && k < best[0])) best = [k, c];
+  return best;
+}
+
+// Unicode blocks of the writing systems told apart (a char-code scan: regexes per letter are slow).
+const BLOCKS: [string, number, number][] = [
+  ["Latin", 0x00c0, 0x024f],
+  ["Greek", 0x0370, 0x03ff],
+  ["Cyrillic", 0x0400, 0x04ff],
+  ["Hebrew", 0x0590, 0x05ff],
+  ["Arabic", 0x0600, 0x06ff],
+  ["Devanagari", 0x0900, 0x097f],
+  ["Thai", 0x0e00, 0x0e7f],
+  ["Kana", 0x3040, 0x30ff],
+  ["Han", 0x3400, 0x9fff],
+  ["Hangul", 0xac00, 0xd7af],
+];
+
+/**
+ * The writing system most letters of a text are in, with its share, or null for no letters.
+ * Reads at most the first 1,500 characters; TeX commands are left out (\\alpha is not Latin prose).
+ * Letters outside the listed blocks (symbols, emoji) are not counted.
+ */
+export function dominantScript(text: string): { script: string; share: number; letters: number } | null {
+  const t = text.slice(0, 1500).replace(/\\[a-zA-Z]+/g, " ");
+  const counts = new Array<number>(BLOCKS.length).fill(0);
+  let letters = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x80) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) (counts[0]!++, letters++);
+      continue;
+    }
+    for (let b = 0; b < BLOCKS.length; b++)
+      if (c >= BLOCKS[b]![1] && c <= BLOCKS[b]![2]) {
+        counts[b]!++;
+        letters++;
+        break;
+      }
+  }
+  if (!letters) return null;
+  let best = 0;
+  for (let b = 1; b < BLOCKS.length; b++) if (counts[b]! > counts[best]!) best = b;
+  return { script: BLOCKS[best]![0], share: counts[best]! / letters, letters };
+}
+
+// A refusal states, near its start, that the model will not or cannot do the task: a refusing verb
+// phrase with an action ("I cannot provide", "I do not feel comfortable"), not mere sympathy ("I'm sorry to hear").
+const REFUSAL_RE =
+  /\bI(?: (?:cannot|can't|can ?not|won't|will not|must decline to|should not|shouldn't|am unable to|am not able to)|'m (?:unable|not able) to) (?:help (?:you|with)|assist|provide|comply|recommend|write|generate|create|fulfil|answer|select|determine|pretend|role-?play|engage|give|offer|share|make|say|do that|complete|produce|search|browse|access)[^.!?\n]{0,140}|\bI (?:do not|don't) (?:feel comfortable|have (?:access|enough (?:context|information)|the ability))[^.!?\n]{0,140}|\b(?:I must|I have to) (?:respectfully )?decline[^.!?\n]{0,140}/i;
+
+/** The refusal statement within the first 200 characters of an output, or null. */
+export function findRefusal(output: string): string | null {
+  const m = REFUSAL_RE.exec(output.slice(0, 200));
+  if (!m) return null;
+  // "As an AI I cannot decide for you, but I can ..." is a disclaimer before an answer, not a refusal.
+  if (/\b(?:but|however)\b[^.!?]{0,40}\b(?:I can|I'd|I would|I will|here (?:is|are)|let me)\b/i.test(output.slice(m.index, m.index + 250))) return null;
+  return m[0];
+}

@@ -1,0 +1,188 @@
+// Each rule on real failures it must explain, and run over real correct outputs, where it must
+// (almost) never fire. Plus the text checks on hand-written strings.
+import { describe, expect, it } from "vitest";
+import { judgeHeuristic, RULES } from "../../scripts/judges/heuristic/index.ts";
+import { dominantScript, endsAbruptly, findLoop, findRefusal, quote } from "../../scripts/judges/heuristic/text.ts";
+import type { FailureContext } from "../../scripts/judges/types.ts";
+import { hasEvaldata } from "../helpers/evaldata.ts";
+import { ALL_DATASETS, contextsOf, datasetEntry, type DatasetName } from "./context.ts";
+
+function failure(name: DatasetName, model: string, instance: string): FailureContext {
+  const ctx = contextsOf(name).failures.find((c) => c.record.model === model && c.record.instance_id === instance);
+  if (!ctx) throw new Error(`no failure ${name} ${model} ${instance}`);
+  return ctx;
+}
+
+const rule = (id: string) => RULES.find((r) => r.id === id)!;
+
+/** How often a rule fires on the correct outputs of a dataset. */
+function rateOnCorrect(id: string, name: DatasetName): number {
+  const { corrects } = contextsOf(name);
+  return corrects.filter((c) => rule(id).fn(c) !== null).length / corrects.length;
+}
+
+describe("text checks", () => {
+  it("quotes short spans", () => {
+    expect(quote("a\n\n b  c")).toBe("a b c");
+    expect(quote("x".repeat(200), 10)).toBe(`${"x".repeat(9)}…`);
+    expect(quote(`${"y".repeat(200)}end`, 10, true)).toBe(`…${"y".repeat(6)}end`);
+  });
+
+  it("tells an abrupt ending from a finished one", () => {
+    expect(endsAbruptly("The mass is 0.1 mol * 56.1 g/mol + 0.2 mol * 172.2")).toBe(true);
+    expect(endsAbruptly('```json\n{\n  "reasoning": "First we add')).toBe(true);
+    expect(endsAbruptly("So the total is $$ 3 + 4")).toBe(true);
+    expect(endsAbruptly("The answer is (B).")).toBe(false);
+    expect(endsAbruptly('{"reasoning": "x", "answer": "7"}\n```')).toBe(false);
+  });
+
+  it("finds loops and leaves ordinary text alone", () => {
+    expect(findLoop(`Let us start. ${"= 2(E + 5) ".repeat(60)}`)?.count).toBeGreaterThan(5);
+    expect(findLoop(`Intro\n${"The same line again and again.\n".repeat(12)}`)?.unit).toBe("The same line again and again.");
+    const prose = Array.from({ length: 80 }, (_, i) => `Step ${i}: we compute value ${i * 7} from ${i * 3}.`).join(" ");
+    expect(findLoop(prose)).toBeNull();
+  });
+
+  it("finds refusals but not sympathy, disclaimers or lyrics", () => {
+    expect(findRefusal("I apologize, but I cannot provide instructions for that.")).toMatch(/^I cannot provide/);
+    expect(findRefusal("I'm sorry to hear that you are unwell. Here are some tips.")).toBeNull();
+    expect(findRefusal("As an AI, I cannot make decisions for you, but I can list the options: ...")).toBeNull();
+    expect(findRefusal("(Verse 1) I cannot help the way I feel tonight")).toBeNull();
+  });
+
+  it("names the writing system of a text", () => {
+    expect(dominantScript("Plain English words here")?.script).toBe("Latin");
+    expect(dominantScript("这是一个用中文写的回答，没有英文。")?.script).toBe("Han");
+    expect(dominantScript("\\alpha + \\beta = 3")).toBeNull();
+  });
+
+  it("flags an answer in another script than the question", () => {
+    const ctx: FailureContext = {
+      record: {
+        dataset: "d",
+        model: "m",
+        instance_id: "1",
+        input: "Explain in a few sentences why the sky looks blue during the day.",
+        reference: "Rayleigh scattering ...",
+        output: "天空呈现蓝色是因为瑞利散射：短波长的蓝光比红光更容易被大气中的分子散射。",
+        score: null,
+        correct: false,
+        source_model: "m",
+      },
+      dataset: datasetEntry("alpaca_eval"),
+      correctPeers: [],
+      itemRecords: [],
+      modelAccuracy: new Map(),
+    };
+    ctx.itemRecords = [ctx.record];
+    expect(judgeHeuristic(ctx).rule).toBe("wrong-language");
+    const asked = { ...ctx, record: { ...ctx.record, input: `${ctx.record.input} Answer in Chinese.` } };
+    asked.itemRecords = [asked.record];
+    expect(rule("wrong-language").fn(asked)).toBeNull();
+  });
+});
+
+describe.skipIf(!hasEvaldata)("rules on real failures", () => {
+  it.each([
+    ["alpaca_eval", "text-davinci-003", "alpaca_eval/2531cf7a23f1", "empty-output"],
+    ["theoremqa", "text-davinci-002", "theoremqa/elainewan/econ_micro_4.json", "empty-output"],
+    ["theoremqa", "claude-2", "theoremqa/mingyin/martingale2.json", "equivalent-answer"],
+    ["theoremqa", "gpt-3-5-turbo-api-run-2023-05-13", "theoremqa/tonyxia/modulararithmetic1.json", "equivalent-answer"],
+    ["mmlu_pro", "deepseek-chat-v2-may-2024", "mmlu_pro/8713", "equivalent-answer"],
+    ["mmlu_pro", "gpt-4o-2024-05-13", "mmlu_pro/8070", "equivalent-answer"],
+    ["math_l5", "meta-llama-3-1-70b-instruct", "math_l5/122", "right-answer-wrong-form"],
+    ["math_l5", "meta-llama-3-1-70b-instruct", "math_l5/169", "right-answer-wrong-form"],
+    ["gsm8k", "phi-3-5-mini-instruct", "gsm8k/gsm8k-main-test-#57", "right-answer-wrong-form"],
+    ["alpaca_eval", "claude-2", "alpaca_eval/2c88613b94aa", "refusal"],
+    ["alpaca_eval", "qwen-14b-chat", "alpaca_eval/3b871342a191", "refusal"],
+    ["gsm8k", "meta-llama-3-1-8b-instruct", "gsm8k/gsm8k-main-test-#979", "degenerate-repetition"],
+    ["theoremqa", "pythia-variant-unstated", "theoremqa/jianyu_xu/Catalan_1.json", "degenerate-repetition"],
+    ["alpaca_eval", "falcon-40b-instruct", "alpaca_eval/2112db96887a", "degenerate-repetition"],
+    ["mmlu_pro", "phi-3-mini-4k-instruct", "mmlu_pro/2420", "truncated"],
+    ["math_l5", "meta-llama-3-1-70b-instruct", "math_l5/93", "truncated"],
+    ["math_l5", "gemma-2-9b-it", "math_l5/17", "no-final-answer"],
+    ["theoremqa", "gpt-4-api-run-2023-06-15", "theoremqa/jianyu_xu/Multinomial_5.json", "abandoned-right-answer"],
+    ["math_l5", "gemini-1-5-flash", "math_l5/146", "numeric-near-miss"],
+    ["gsm8k", "meta-llama-3-1-8b-instruct", "gsm8k/gsm8k-main-test-#272", "numeric-near-miss"],
+    ["alpaca_eval", "alpaca-7b", "alpaca_eval/3b850a701e24", "far-too-short"],
+  ] as const)("%s %s %s: %s", (name, model, instance, id) => {
+    const ctx = failure(name, model, instance);
+    expect(rule(id).fn(ctx)).not.toBeNull();
+    const verdict = judgeHeuristic(ctx);
+    expect(verdict.rule).toBe(id);
+    expect(verdict.category).toBe(rule(id).category);
+    expect(verdict.summary.length).toBeGreaterThan(20);
+  });
+
+  it("labels the GSM8K item with the suspect reference (14) as noise for every model", () => {
+    const fails = contextsOf("gsm8k").failures.filter((c) => c.record.instance_id === "gsm8k/gsm8k-main-test-#823");
+    expect(fails).toHaveLength(10);
+    for (const c of fails) {
+      const v = judgeHeuristic(c);
+      expect(v.rule).toBe("suspect-reference");
+      expect(v.summary).toMatch(/10 of 10 models/);
+      expect(v.evidence.join(" ")).toContain("18");
+    }
+  });
+
+  it("labels the MMLU-Pro speech-codes item as noise for every model", () => {
+    const fails = contextsOf("mmlu_pro").failures.filter((c) => c.record.instance_id === "mmlu_pro/11005");
+    expect(fails).toHaveLength(10);
+    for (const c of fails) expect(judgeHeuristic(c).rule).toBe("suspect-reference");
+  });
+
+  it("explains BBQ's one-word 'The' outputs as no extractable answer", () => {
+    const fails = contextsOf("bbq").failures.filter((c) => c.record.output.trim() === "The");
+    expect(fails.length).toBeGreaterThan(70);
+    for (const c of fails) expect(judgeHeuristic(c).rule).toBe("no-final-answer");
+  });
+
+  it("does not call an output empty when the source published only the extracted answer", () => {
+    const silent = contextsOf("mmlu_pro").failures.filter((c) => !c.record.output.trim() && c.record.extracted);
+    expect(silent.length).toBeGreaterThan(100);
+    for (const c of silent) expect(rule("empty-output").fn(c)).toBeNull();
+  });
+
+  it("finds nearly all real refusals only on the open-ended data", () => {
+    const refusals = ALL_DATASETS.map((d) => contextsOf(d).failures.filter((c) => judgeHeuristic(c).rule === "refusal").length);
+    expect(refusals[ALL_DATASETS.indexOf("alpaca_eval")]).toBeGreaterThan(20);
+    expect(refusals.reduce((a, b) => a + b, 0)).toBe(refusals[ALL_DATASETS.indexOf("alpaca_eval")]);
+  });
+});
+
+describe.skipIf(!hasEvaldata)("rules on real correct outputs (false positives)", () => {
+  const EXACT: DatasetName[] = ["mmlu_pro", "gsm8k", "math_l5", "bbq"];
+
+  it.each(ALL_DATASETS)("never fire the form, noise and language rules on correct %s outputs", (name) => {
+    for (const id of ["empty-output", "suspect-reference", "wrong-language", "right-answer-wrong-form"])
+      expect(rateOnCorrect(id, name), id).toBe(0);
+  });
+
+  it.each(ALL_DATASETS)("almost never call a correct %s output truncated, looping or answerless", (name) => {
+    // TheoremQA's own marks accept some outputs with no stated answer (they are counted, ≤ 2%).
+    for (const id of ["truncated", "degenerate-repetition", "no-final-answer"])
+      expect(rateOnCorrect(id, name), id).toBeLessThanOrEqual(name === "theoremqa" ? 0.02 : 0.002);
+  });
+
+  it.each(EXACT)("never call a correct %s output a near miss or an abandoned answer (beyond list answers)", (name) => {
+    expect(rateOnCorrect("numeric-near-miss", name)).toBe(0);
+    expect(rateOnCorrect("abandoned-right-answer", name)).toBeLessThanOrEqual(0.005);
+  });
+
+  it("on TheoremQA, near misses among correct outputs are ones its grader's tolerance accepted", () => {
+    const { corrects } = contextsOf("theoremqa");
+    const hits = corrects.filter((c) => rule("numeric-near-miss").fn(c));
+    for (const c of hits) expect(c.record.extracted).not.toBe(c.record.reference);
+    expect(hits.length / corrects.length).toBeLessThan(0.15);
+  });
+
+  it("rarely calls a preferred open-ended answer a refusal or far too short", () => {
+    expect(rateOnCorrect("refusal", "alpaca_eval")).toBeLessThanOrEqual(0.02);
+    expect(rateOnCorrect("far-too-short", "alpaca_eval")).toBeLessThanOrEqual(0.03);
+    expect(rateOnCorrect("truncated", "alpaca_eval")).toBeLessThanOrEqual(0.01);
+  });
+
+  it.each(EXACT)("sees the reference answer in nearly every correct %s output (equivalence agrees with the grader)", (name) => {
+    expect(rateOnCorrect("equivalent-answer", name)).toBeGreaterThan(0.97);
+  });
+});
