@@ -286,6 +286,17 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     expect(server.requests.length - before3).toBe(20);
   });
 
+  test("identical requests in flight at once make one call", async () => {
+    const a = ctxs[12]!;
+    const twin = { ...a, record: { ...a.record, model: "a-twin-model" } };
+    const before = server.requests.length;
+    const j = judgeOn(fresh());
+    const res = await j.analyseAll([a, twin]);
+    expect(server.requests.length - before).toBe(1);
+    expect(res.get(recordKey(twin.record))!.verdict).toEqual(res.get(recordKey(a.record))!.verdict);
+    expect(j.stats()).toMatchObject({ analysis_calls: 1, cached: 1, http_requests: 1 });
+  });
+
   test("a non-retryable error (401) is not retried", async () => {
     server.setFaults(({ schema }) => (schema === "error_analysis" ? { kind: "status", status: 401 } : undefined));
     const before = server.requests.length;

@@ -167,6 +167,7 @@ export class StructuredCaller {
   usage: Usage = { ...ZERO_USAGE };
   budgetExhausted = false;
   private pausedUntil = 0;
+  private inFlight = new Map<string, Promise<CallResult<unknown>>>();
   private rand = seeded(0x5eed);
   private formats = new WeakMap<z.ZodType, ChatBody["response_format"]>();
   readonly o: Required<Omit<CallerOptions, "temperature" | "signal" | "maxCalls">> &
@@ -264,7 +265,19 @@ export class StructuredCaller {
     const hash = cacheHash(key);
     const hit = this.cached(schema, key);
     if (hit) return { ok: true, value: hit.answer, cached: true, hash, answerUsage: hit.usage, callUsage: { ...ZERO_USAGE } };
-    return this.limiter.run(() => this.callWithRetries(schema, body, key, hash));
+    // The same request already in flight (two models with the same output on an item): join it.
+    const pending = this.inFlight.get(hash) as Promise<CallResult<T>> | undefined;
+    if (pending) {
+      const r = await pending;
+      return r.ok ? { ...r, cached: true, callUsage: { ...ZERO_USAGE } } : r;
+    }
+    const p = this.limiter.run(() => this.callWithRetries(schema, body, key, hash));
+    this.inFlight.set(hash, p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(hash);
+    }
   }
 
   private async callWithRetries<T>(schema: z.ZodType<T>, body: ChatBody, key: CacheKey, hash: string): Promise<CallResult<T>> {
