@@ -3,7 +3,8 @@
 //
 // Memory stays small whatever the input size: records are validated and appended to one spool file
 // per dataset as they stream in; only a small index entry (sort key, offset, length) per record stays
-// in memory, and the sorted files are written by reading the spool back at those offsets.
+// in memory (parallel arrays, see DatasetState), and the sorted files are written by reading the
+// spool back at those offsets. Hashes are computed in chunks, never over a whole file in memory.
 // Everything is written into a temporary folder that is renamed into place at the very end, so a
 // failed import leaves no snapshot behind.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
@@ -30,19 +31,13 @@ export interface ImportOptions {
   log?: (line: string) => void;
 }
 
-interface IndexEntry {
-  model: string;
-  id: string;
-  offset: number;
-  length: number;
-}
-
 /** Appends lines to a file through a 1 MB buffer, remembering where each line starts. */
 class Spool {
   private fd: number;
   private buf: Buffer[] = [];
   private size = 0;
   private written = 0;
+  private hash = createHash("sha256");
   constructor(readonly path: string) {
     this.fd = openSync(path, "w");
   }
@@ -54,9 +49,17 @@ class Spool {
     if (this.size > 1 << 20) this.flush();
     return { offset, length: b.length };
   }
+  /** Appends bytes that already end with a newline. */
+  appendBuffer(b: Buffer) {
+    this.buf.push(b);
+    this.size += b.length;
+    if (this.size > 1 << 20) this.flush();
+  }
   flush() {
     if (!this.size) return;
-    writeSync(this.fd, Buffer.concat(this.buf));
+    const chunk = Buffer.concat(this.buf);
+    writeSync(this.fd, chunk);
+    this.hash.update(chunk);
     this.written += this.size;
     this.buf = [];
     this.size = 0;
@@ -65,11 +68,44 @@ class Spool {
     this.flush();
     closeSync(this.fd);
   }
+  /** SHA-256 of everything written (after close). */
+  sha256(): string {
+    return this.hash.digest("hex");
+  }
 }
 
+/** SHA-256 of a file, read in chunks (inputs may be larger than memory). */
+function hashFileStreamed(path: string): string {
+  const h = createHash("sha256");
+  const fd = openSync(path, "r");
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/**
+ * One dataset being imported: its spool and a compact index with one slot per record, kept in
+ * parallel arrays (no object and no extra string per record: a 1 GB input holds millions of
+ * records, and a few hundred bytes each would not fit in a small heap).
+ */
 interface DatasetState {
   spool: Spool;
-  entries: Map<string, IndexEntry & { from: string }>;
+  /** model id → instance id → slot; the instance id string is the one kept in `id`. */
+  slots: Map<string, Map<string, number>>;
+  model: string[];
+  id: string[];
+  offset: number[];
+  length: number[];
+  /** The score (NaN when null) and correct flag (1, 0, -1 = null), to count failures without re-reading. */
+  score: number[];
+  correct: number[];
+  /** Index of the input file the record came from (-1 = the base snapshot) and its ordinal there. */
+  origin: number[];
+  ordinal: number[];
   scoreSum: number;
   scoreN: number;
   allHaveCorrect: boolean;
@@ -119,19 +155,61 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   const state = (id: string): DatasetState => {
     let s = datasets.get(id);
     if (!s) {
-      s = { spool: new Spool(join(tmp, "spool", `${id}.jsonl`)), entries: new Map(), scoreSum: 0, scoreN: 0, allHaveCorrect: true };
+      s = {
+        spool: new Spool(join(tmp, "spool", `${id}.jsonl`)),
+        slots: new Map(),
+        model: [],
+        id: [],
+        offset: [],
+        length: [],
+        score: [],
+        correct: [],
+        origin: [],
+        ordinal: [],
+        scoreSum: 0,
+        scoreN: 0,
+        allHaveCorrect: true,
+      };
       datasets.set(id, s);
     }
     return s;
   };
-  const add = (rec: EvalRecord, from: string, replaceable: boolean) => {
+  /**
+   * Adds a record; `origin` is the input file's index (-1 for the base snapshot). A new file's
+   * record replaces the base's record of the same key; two records of the new inputs with the
+   * same key are an error.
+   */
+  const add = (rec: EvalRecord, origin: number, ordinal: number, where: () => [string, string]) => {
     const s = state(rec.dataset);
-    const key = `${rec.model}|${rec.instance_id}`;
-    const prev = s.entries.get(key);
-    if (prev && !replaceable) throw new Error(`${from}: duplicate record ${rec.dataset}|${key}`);
-    if (prev) log(`replaced ${rec.dataset}|${key} of the base snapshot`);
+    let byId = s.slots.get(rec.model);
+    if (!byId) s.slots.set(rec.model, (byId = new Map()));
+    let slot = byId.get(rec.instance_id);
+    if (slot !== undefined) {
+      const first = s.origin[slot];
+      if (first >= 0 || origin < 0) {
+        const [path, at] = where();
+        const seenIn = first >= 0 ? `${files[first].path}, record ${s.ordinal[slot]}` : `snapshot ${opts.base}`;
+        throw new ImportError(path, at, "instance_id", `duplicate record for model "${rec.model}" (source name "${rec.source_model}") and item "${rec.instance_id}" (first seen in ${seenIn})`);
+      }
+      log(`replaced ${rec.dataset}|${rec.model}|${rec.instance_id} of the base snapshot`);
+      // The replaced record's score no longer counts towards the mean.
+      if (!Number.isNaN(s.score[slot])) {
+        s.scoreSum -= s.score[slot];
+        s.scoreN--;
+      }
+    } else {
+      slot = s.id.length;
+      byId.set(rec.instance_id, slot);
+      s.model.push(rec.model);
+      s.id.push(rec.instance_id);
+    }
     const at = s.spool.append(stableJsonLine(rec));
-    s.entries.set(key, { model: rec.model, id: rec.instance_id, ...at, from });
+    s.offset[slot] = at.offset;
+    s.length[slot] = at.length;
+    s.score[slot] = rec.score ?? NaN;
+    s.correct[slot] = rec.correct === null ? -1 : rec.correct ? 1 : 0;
+    s.origin[slot] = origin;
+    s.ordinal[slot] = ordinal;
     if (rec.score !== null) {
       s.scoreSum += rec.score;
       s.scoreN++;
@@ -145,15 +223,14 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
     if (baseManifest) {
       for (const [, ds] of Object.entries(baseManifest.datasets).sort(([a], [b]) => (a < b ? -1 : 1))) {
         for await (const rec of recordsOf(L.snapshot(baseManifest.id), ds.file)) {
-          add(rec, `snapshot ${baseManifest.id} ${ds.file}`, false);
+          add(rec, -1, 0, () => [join(L.snapshot(baseManifest.id), ds.file), `record ${rec.instance_id}`]);
         }
       }
       inputs.push(...baseManifest.inputs);
     }
 
     const bar = startProgress("import", totalBytes, "bytes");
-    const seen = new Map<string, string>(); // duplicates inside the new inputs are errors; replacing the base is not
-    for (const f of files) {
+    for (const [fi, f] of files.entries()) {
       const items: Iterable<RawItem> | AsyncIterable<RawItem> =
         f.kind === "jsonl" ? readJsonl(f.path, (n) => bar.tick(n)) : f.kind === "csv" ? readCsv(f.path, (n) => bar.tick(n)) : readHelmRun(f.path);
       let n = 0;
@@ -203,17 +280,11 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         };
         const checked = EvalRecordSchema.safeParse(rec);
         if (!checked.success) throw fromZod(item.path, item.where, checked.error);
-        const key = `${rec.dataset}|${rec.model}|${rec.instance_id}`;
-        const first = seen.get(key);
-        if (first) {
-          throw new ImportError(item.path, item.where, "instance_id", `duplicate record for model "${rec.model}" (source name "${raw.model}") and item "${rec.instance_id}" (first seen in ${first})`);
-        }
-        seen.set(key, `${item.path} ${item.where}`);
-        add(checked.data, `${item.path} ${item.where}`, true);
         n++;
+        add(checked.data, fi, n, () => [item.path, item.where]);
       }
       if (n === 0) throw new ImportError(f.path, "file", null, "holds no records");
-      inputs.push({ name: basename(f.path), sha256: f.kind === "helm" ? hashHelmDir(f.path) : sha256File(f.path), records: n });
+      inputs.push({ name: basename(f.path), sha256: f.kind === "helm" ? hashHelmDir(f.path) : hashFileStreamed(f.path), records: n });
     }
     bar.stop();
 
@@ -237,26 +308,29 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
       const entry = registry.datasets.find((d) => d.id === id)!;
       const mean = s.scoreN ? s.scoreSum / s.scoreN : null;
       const threshold = s.allHaveCorrect ? null : resolveThreshold(entry, mean);
-      const sorted = [...s.entries.values()].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const { model, id: ids } = s;
+      const sorted = Array.from(ids, (_, i) => i).sort((a, b) =>
+        model[a] < model[b] ? -1 : model[a] > model[b] ? 1 : ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0,
+      );
       const rel = `records/${id}.jsonl`;
       const out = new Spool(join(tmp, rel));
       const fd = openSync(s.spool.path, "r");
       let failures = 0;
       const models = new Set<string>();
       const items = new Set<string>();
-      for (const e of sorted) {
-        const b = Buffer.alloc(e.length);
-        readSync(fd, b, 0, e.length, e.offset);
-        const line = b.toString("utf8");
-        const r = JSON.parse(line) as EvalRecord;
-        if (isFailure(r, threshold)) failures++;
-        models.add(e.model);
-        items.add(e.id);
-        out.append(line.slice(0, -1));
+      for (const i of sorted) {
+        const b = Buffer.allocUnsafe(s.length[i]);
+        readSync(fd, b, 0, s.length[i], s.offset[i]);
+        const correct = s.correct[i] < 0 ? null : s.correct[i] === 1;
+        const score = Number.isNaN(s.score[i]) ? null : s.score[i];
+        if (isFailure({ correct, score }, threshold)) failures++;
+        models.add(model[i]);
+        items.add(ids[i]);
+        out.appendBuffer(b);
       }
       closeSync(fd);
       out.close();
-      const hash = sha256File(join(tmp, rel));
+      const hash = out.sha256();
       datasetHashes.push(`${id}:${hash}`);
       manifest.datasets[id] = {
         records: sorted.length,

@@ -68,6 +68,9 @@ function csvValue(field: string, v: string, path: string, where: string): unknow
     if (["false", "0", "no"].includes(t)) return false;
     throw new ImportError(path, where, "correct", `not a boolean: "${v.slice(0, 40)}"`);
   }
+  // A CSV cell cannot tell "absent" from "empty": an empty optional text field is absent (required
+  // fields such as output stay "", and an empty instance id is refused by validation).
+  if ((field === "extracted" || field === "prompt" || field === "reference_text") && v === "") return undefined;
   if (field === "metadata" || field === "source") {
     if (v.trim() === "") return undefined;
     try {
@@ -118,9 +121,12 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
     }
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    const err = e as { code?: string; lines?: number; record?: unknown[]; message: string };
+    const err = e as { code?: string; lines?: number; records?: number; record?: unknown[]; message: string };
     if (err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" || err.code === "CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH") {
-      throw new ImportError(path, `line ${err.lines}`, null, `wrong number of columns: ${err.record?.length ?? "?"} (header has ${header?.length ?? "?"})`);
+      // The parser runs ahead of this loop, so the header may not have been seen here yet: the
+      // expected count comes from the parser's message. `records` counts the header row too.
+      const expected = header?.length ?? /expect (\d+)/.exec(err.message)?.[1] ?? "?";
+      throw new ImportError(path, `row ${err.records} (line ${err.lines})`, null, `wrong number of columns: ${err.record?.length ?? "?"} (header has ${expected})`);
     }
     throw new ImportError(path, `line ${err.lines ?? "?"}`, null, `CSV error: ${err.message}`);
   }

@@ -1,0 +1,186 @@
+// Snapshot semantics: existing ids are refused unless --force, --base starts from an earlier
+// snapshot (new records with the same key replace the base's), alias mapping, and determinism
+// (two imports of the same inputs in different data roots are byte-identical, file by file).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importSnapshot } from "../../scripts/import/snapshot.ts";
+import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
+import { layout } from "../../src/lib/paths.ts";
+import { indexes, loadRegistry } from "../../src/lib/registry.ts";
+import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "../helpers/evaldata.ts";
+import { filesOf, readLines, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
+
+const roots: string[] = [];
+const newRoot = () => {
+  const r = tempRoot();
+  roots.push(r);
+  return r;
+};
+afterAll(() => roots.forEach(removeRoot));
+
+function writeJsonl(root: string, name: string, recs: Record<string, unknown>[]): string {
+  mkdirSync(join(root, "inputs"), { recursive: true });
+  const p = join(root, "inputs", name);
+  writeFileSync(p, recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return p;
+}
+
+const rec = (i: number, over: Record<string, unknown> = {}) => ({
+  dataset: "gsm8k",
+  model: "gpt-4o-2024-05-13",
+  instance_id: `t/${i}`,
+  input: `What is ${i} + 1?`,
+  reference: String(i + 1),
+  output: `It is ${i + 1}.`,
+  correct: true,
+  ...over,
+});
+
+describe("existing snapshot ids", () => {
+  it("are refused unless --force; --force replaces the snapshot", async () => {
+    const root = newRoot();
+    const a = writeJsonl(root, "a.jsonl", [rec(1), rec(2)]);
+    const b = writeJsonl(root, "b.jsonl", [rec(3, { correct: false })]);
+    await importSnapshot({ root, snapshot: "s", paths: [a] });
+    const before = filesOf(layout(root).snapshot("s"));
+    await expect(importSnapshot({ root, snapshot: "s", paths: [b] })).rejects.toThrow(/snapshot "s" already exists.*--force/);
+    expect(filesOf(layout(root).snapshot("s"))).toEqual(before);
+    const m = await importSnapshot({ root, snapshot: "s", paths: [b], force: true });
+    expect(m).toMatchObject({ records: 1, failures: 1 });
+    expect(loadManifest(root, "s")).toEqual(m);
+    expect(snapshotEntries(root)).toEqual(["s"]);
+  });
+
+  it("refuses ids that are not canonical ids, and a base equal to the target", async () => {
+    const root = newRoot();
+    const a = writeJsonl(root, "a.jsonl", [rec(1)]);
+    await expect(importSnapshot({ root, snapshot: "Bad Id", paths: [a] })).rejects.toThrow(/snapshot id "Bad Id"/);
+    await expect(importSnapshot({ root, snapshot: "x", base: "x", paths: [a] })).rejects.toThrow(/--base/);
+    await expect(importSnapshot({ root, snapshot: "y", base: "nope", paths: [a] })).rejects.toThrow(/no snapshot "nope"/);
+    expect(snapshotEntries(root)).toEqual([]);
+  });
+});
+
+describe("--base", () => {
+  it("gives the base's records plus the new ones; a record with the same key replaces the base's", async () => {
+    const root = newRoot();
+    const base = await importSnapshot({ root, snapshot: "s1", paths: [writeJsonl(root, "a.jsonl", [rec(1), rec(2), rec(3, { correct: false })])] });
+    expect(base).toMatchObject({ records: 3, failures: 1 });
+    const logs: string[] = [];
+    // New: one more item, another dataset, and t/3 again (now right) under another spelling of the model.
+    const next = writeJsonl(root, "b.jsonl", [
+      rec(4),
+      rec(3, { model: "OpenAI_GPT-4o-2024-05-13", output: "It is 4, finally.", correct: true }),
+      rec(1, { dataset: "mmlu_pro", reference: "A", output: "B", correct: false }),
+    ]);
+    const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [next], log: (l) => logs.push(l) });
+    expect(m.base).toBe("s1");
+    expect(m.records).toBe(5);
+    expect(m.datasets.gsm8k.records).toBe(4);
+    expect(m.datasets.gsm8k.failures).toBe(0);
+    expect(m.datasets.mmlu_pro).toMatchObject({ records: 1, failures: 1 });
+    expect(m.inputs.map((i) => i.name)).toEqual(["a.jsonl", "b.jsonl"]);
+    expect(logs).toEqual(["replaced gsm8k|gpt-4o-2024-05-13|t/3 of the base snapshot"]);
+    const t3 = loadRecords(root, m).filter((r) => r.instance_id === "t/3");
+    expect(t3).toHaveLength(1);
+    expect(t3[0]).toMatchObject({ output: "It is 4, finally.", correct: true, source_model: "OpenAI_GPT-4o-2024-05-13" });
+    // The base is untouched.
+    expect(loadManifest(root, "s1")).toEqual(base);
+  });
+
+  it("a replaced record's score leaves the dataset's mean", async () => {
+    const root = newRoot();
+    const s = (i: number, score: number) => rec(i, { dataset: "alpaca_eval", correct: undefined, score });
+    await importSnapshot({ root, snapshot: "s1", paths: [writeJsonl(root, "a.jsonl", [s(1, 1.0), s(2, 2.0)])] });
+    const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [writeJsonl(root, "b.jsonl", [s(2, 1.2)])] });
+    expect(m.datasets.alpaca_eval.records).toBe(2);
+    expect(m.datasets.alpaca_eval.mean_score).toBe(1.1);
+  });
+
+  it.skipIf(!hasEvaldata)("on the real data: s1 (gsm8k) + mmlu_pro keeps s1's records file byte-identical", async () => {
+    const root = newRoot();
+    await importSnapshot({ root, snapshot: "s1", paths: [join(JSONL_DIR, "gsm8k.jsonl")] });
+    const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [join(JSONL_DIR, "mmlu_pro.jsonl")] });
+    expect(m.records).toBe(2000 + 2100);
+    expect(m.failures).toBe(154 + 1000);
+    const read = (id: string) => readFileSync(join(layout(root).snapshot(id), "records/gsm8k.jsonl"));
+    expect(read("s2").equals(read("s1"))).toBe(true);
+  });
+});
+
+describe("alias mapping", () => {
+  const idx = indexes(loadRegistry(join(REPO, "data")));
+
+  it("is case-insensitive (and ignores surrounding spaces), keeping the source spelling", async () => {
+    const root = newRoot();
+    const spellings = ["GPT-4O-2024-05-13", "openai_gpt-4o-2024-05-13", "OpenAI/GPT-4o-2024-05-13", " gpt-4o-2024-05-13 "];
+    const p = writeJsonl(root, "case.jsonl", spellings.map((model, i) => rec(i, { model, dataset: i % 2 ? "GSM8K" : "gsm" })));
+    const m = await importSnapshot({ root, snapshot: "case", paths: [p] });
+    expect(m.models).toEqual(["gpt-4o-2024-05-13"]);
+    expect(Object.keys(m.datasets)).toEqual(["gsm8k"]);
+    expect(loadRecords(root, m).map((r) => r.source_model)).toEqual(spellings);
+  });
+
+  it.each([
+    ["gemini-1.5-pro", "gemini-1.5-pro-002"],
+    ["gemini-1.5-flash", "gemini-1.5-flash-002"],
+    ["claude-2", "claude-2.1"],
+    ["alpaca-7b", "alpaca (size unstated)"],
+  ])("keeps %s and %s apart", (a, b) => {
+    expect(idx.models.resolve(a).id).not.toBe(idx.models.resolve(b).id);
+    expect(idx.models.resolve(a.toUpperCase()).id).toBe(idx.models.resolve(a).id);
+  });
+
+  it.skipIf(!hasEvaldata)("on the real data, gemini-1.5-pro (gsm8k) and gemini-1.5-pro-002 (mmlu_pro) are two models", async () => {
+    const root = newRoot();
+    const m = await importSnapshot({ root, snapshot: "g", paths: [join(JSONL_DIR, "gsm8k.jsonl"), join(JSONL_DIR, "mmlu_pro.jsonl")] });
+    expect(m.datasets.gsm8k.models).toContain("gemini-1.5-pro");
+    expect(m.datasets.gsm8k.models).not.toContain("gemini-1.5-pro-002");
+    expect(m.datasets.mmlu_pro.models).toContain("gemini-1.5-pro-002");
+    expect(m.datasets.mmlu_pro.models).not.toContain("gemini-1.5-pro");
+    // Every source name maps to exactly the registry's id for it.
+    for (const r of loadRecords(root, m)) expect(r.model).toBe(idx.models.resolve(r.source_model).id);
+  });
+});
+
+describe.skipIf(!hasEvaldata)("determinism", () => {
+  const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((n) => join(JSONL_DIR, `${n}.jsonl`));
+  let a: Map<string, Buffer>;
+  let b: Map<string, Buffer>;
+  beforeAll(async () => {
+    const [ra, rb] = [newRoot(), newRoot()];
+    await importSnapshot({ root: ra, snapshot: "s1", paths: [...jsonl, HELM_DIR] });
+    await importSnapshot({ root: rb, snapshot: "s1", paths: [...jsonl, HELM_DIR] });
+    a = filesOf(layout(ra).snapshot("s1"));
+    b = filesOf(layout(rb).snapshot("s1"));
+  });
+
+  it("two imports of the same inputs in different data roots are byte-identical, every file", () => {
+    expect([...a.keys()]).toEqual(["manifest.json", ...["alpaca_eval", "bbq", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((d) => `records/${d}.jsonl`)]);
+    for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
+  });
+
+  it("the manifest's hashes are those of the files", async () => {
+    const { sha256 } = await import("../../src/lib/jsonio.ts");
+    const m = JSON.parse(a.get("manifest.json")!.toString("utf8"));
+    for (const [id, d] of Object.entries(m.datasets) as [string, { file: string; sha256: string }][]) {
+      expect(d.sha256, id).toBe(sha256(a.get(d.file)!));
+    }
+    expect(m.records).toBe(10900);
+  });
+
+  it("the order of the inputs does not change the records files", async () => {
+    const root = newRoot();
+    await importSnapshot({ root, snapshot: "rev", paths: [HELM_DIR, ...[...jsonl].reverse()] });
+    const c = filesOf(layout(root).snapshot("rev"));
+    for (const [k, v] of a) if (k.startsWith("records/")) expect(v.equals(c.get(k)!), k).toBe(true);
+  });
+
+  it("records carry no absolute path (only the source file's base name)", () => {
+    for (const [k, v] of a) expect(v.toString("utf8").includes(JSONL_DIR), k).toBe(false);
+    const first = JSON.parse(a.get("records/gsm8k.jsonl")!.toString("utf8").split("\n")[0]);
+    expect(first.source.file).toBe("gsm8k.jsonl");
+    expect(readLines(join(JSONL_DIR, "gsm8k.jsonl")).length).toBe(2000);
+  });
+});
