@@ -65,6 +65,8 @@ export interface ChatServer {
   setFaults(plan: FaultPlan | undefined): void;
   /** Holds every batch in_progress (to kill a run while it polls) until set to false. */
   holdBatches(hold: boolean): void;
+  /** Batches end "expired" with only the first half of their lines answered, until set to false. */
+  expireBatches(expire: boolean): void;
   /** Most chat requests in flight at once. */
   maxInFlight(): number;
   close(): Promise<void>;
@@ -206,6 +208,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   const sockets = new Set<Socket>();
   let faults = opts.faults;
   let hold = false;
+  let expire = false;
   let chatSeq = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -283,7 +286,8 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     const input = files.get(b.obj.input_file_id)!;
     const out: string[] = [];
     let i = 0;
-    for (const line of input.content.split("\n").filter(Boolean)) {
+    const all = input.content.split("\n").filter(Boolean);
+    for (const line of expire ? all.slice(0, Math.floor(all.length / 2)) : all) {
       const r = JSON.parse(line) as { custom_id: string; body: ChatRequestBody };
       const seq = chatSeq++;
       const fault = faults?.({ seq, seen: 0, schema: r.body.response_format?.json_schema?.name ?? "", body: r.body });
@@ -305,7 +309,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     const id = `file-${files.size + 1}`;
     files.set(id, { id, filename: `${b.obj.id}_output.jsonl`, purpose: "batch_output", content: out.join("\n") + "\n" });
     Object.assign(b.obj, {
-      status: "completed",
+      status: expire ? "expired" : "completed",
       output_file_id: id,
       completed_at: 1,
       request_counts: { total: out.length, completed: out.length, failed: 0 },
@@ -371,11 +375,12 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         if (req.method === "GET" && m) {
           const b = batches.get(m[1]!);
           if (!b) return apiError(res, 404, "no such batch");
-          if (b.obj.status !== "completed" && !hold) {
+          const ended = b.obj.status === "completed" || b.obj.status === "expired";
+          if (!ended && !hold) {
             b.polls++;
             if (b.polls > (opts.batchPolls ?? 1)) runBatch(b);
             else b.obj.status = "in_progress";
-          } else if (hold && b.obj.status !== "completed") b.obj.status = "in_progress";
+          } else if (hold && !ended) b.obj.status = "in_progress";
           return json(res, 200, b.obj);
         }
         apiError(res, 404, `no route ${req.method} ${path}`);
@@ -400,6 +405,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         .map((r) => r.body as ChatRequestBody),
     setFaults: (plan) => void (faults = plan),
     holdBatches: (h) => void (hold = h),
+    expireBatches: (e) => void (expire = e),
     maxInFlight: () => maxInFlight,
     close: async () => {
       for (const t of timers) clearTimeout(t);

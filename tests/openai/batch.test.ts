@@ -140,4 +140,22 @@ describe.skipIf(!hasEvaldata)("openai judge: batch mode", () => {
     expect(existsSync(batchStatePath(dir))).toBe(true);
     expect((readJson(batchStatePath(dir)) as { batches: unknown[] }).batches).toEqual([]);
   });
+
+  test("an expired batch gives what it finished; the next run sends only the rest", async () => {
+    const dir = fresh();
+    const some = ctxs.slice(0, 20);
+    server.expireBatches(true);
+    const before = server.requests.length;
+    await expect(judgeOn(dir).analyseAll(some)).rejects.toThrow(/ended expired/);
+    server.expireBatches(false);
+    expect(since(before, "POST", /^\/v1\/chat\/completions$/)).toHaveLength(0); // no full-price fallback
+    const before2 = server.requests.length;
+    const judge = judgeOn(dir);
+    const res = await judge.analyseAll(some);
+    const uploads = since(before2, "POST", /^\/v1\/files$/);
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]!.body.lines).toBe(10);
+    expect(res.size).toBe(20);
+    expect(judge.stats()).toMatchObject({ cached: 10, analysis_calls: 10, judge_errors: 0 });
+  });
 });

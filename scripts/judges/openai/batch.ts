@@ -4,7 +4,9 @@
 // put into the cache like a synchronous answer. The batch id is saved in a state file under the
 // cache dir before polling starts, so a killed run picks up the same batch instead of paying for
 // a new one. Lines that fail or do not validate are left uncached: the caller answers them
-// synchronously (with retries), so they end as answers or as counted judge errors.
+// synchronously (with retries), so they end as answers or as counted judge errors. A batch that
+// ends failed, expired or cancelled gives what it finished, and the run stops with an error: the
+// next run sends the rest as a new batch.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { toFile } from "openai";
@@ -81,7 +83,8 @@ export async function runBatches<T>(
       await sleep(opts.pollIntervalMs, opts.signal);
       batch = await caller.retrying(() => client.batches.retrieve(pending.id, { signal: opts.signal }));
     }
-    if (batch.status === "completed" && batch.output_file_id) {
+    // Expired and cancelled batches keep the lines they finished: take those too.
+    if (batch.output_file_id) {
       const res = await caller.retrying(() => client.files.content(batch.output_file_id!, { signal: opts.signal }));
       const text = await res.text();
       for (const line of text.split("\n")) {
@@ -107,6 +110,7 @@ export async function runBatches<T>(
       }
     }
     forget(pending.id);
+    return batch.status;
   };
 
   // 1. Batches a killed run left behind.
@@ -142,6 +146,9 @@ export async function runBatches<T>(
   const pending: PendingBatch = { id: batch.id, model, input_file_id: file.id, requests: send.length };
   saveState({ batches: [...readState(statePath).batches, pending] });
   report.created++;
-  await finish(pending);
+  const status = await finish(pending);
+  // Not completed: what it answered is cached; the rest waits for the next run's batch rather
+  // than going synchronously at full price.
+  if (status !== "completed") throw new Error(`batch ${batch.id} ended ${status}; run again to send the rest`);
   return report;
 }
