@@ -174,6 +174,13 @@ describe.skipIf(!hasEvaldata)("openai judge: taxonomy and classification", () =>
     expect(j2.stats().classify_calls).toBeGreaterThan(0);
   });
 
+  test("no titles: only the reserved categories, and no call", async () => {
+    const before = server.requests.length;
+    const empty = await judgeOn(dir).induceTaxonomy([], undefined, "r0");
+    expect(server.requests.length).toBe(before);
+    expect(empty.categories.map((c) => c.id)).toEqual(["hard-to-analyse", "other"]);
+  });
+
   test("a re-run of induction and classification makes no call and gives the same result", async () => {
     const judge = judgeOn(dir);
     const before = server.requests.length;

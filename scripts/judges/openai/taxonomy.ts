@@ -226,6 +226,7 @@ export class TaxonomyEngine {
     const limit = maxPerNode(titles.length);
     const batches = chunk(titles, this.o.batchSize);
     let cur = enforceRules(start, Infinity).cats;
+    if (titles.length === 0) return cur; // nothing new to place: no call
     let rest = batches;
     if (cur.length === 0) {
       cur = await this.step("generate", limit, parent, [], batches[0] ?? []);
