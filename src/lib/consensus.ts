@@ -28,12 +28,13 @@ export function cleanAnswerText(s: string): string {
 
 /** The value of a plain number, a fraction, a TeX fraction, a thousands-separated or scientific number. */
 export function parseNumber(s: string): number | null {
-  let t = cleanAnswerText(s).replace(/\s+/g, "");
-  if (!t) return null;
-  t = t.replace(/^≈|^~/, "");
-  // A number followed by a unit ("230 miles", "55 meters per second"): the unit does not change the value.
-  const unit = /^([-+]?[\d.,]*\d)((?:[a-zA-Z]{2,}|\/|\.|²|³)+)$/.exec(t);
-  if (unit) t = unit[1]!;
+  let t = cleanAnswerText(s).replace(/^[≈~]\s*/, "");
+  if (!t || t.length > 80) return null;
+  // A number followed by a unit of up to four words ("230 miles", "55 meters per second", "3 kg m/s"):
+  // the unit does not change the value. (Bounded and without nested repetition: no backtracking blow-up.)
+  const unit = /^([-+]?[\d.,]*\d)\s*([a-zA-Z][a-zA-Z/²³^\d]*(?: [a-zA-Z/][a-zA-Z/²³^\d]*){0,3})$/.exec(t);
+  if (unit && /[a-zA-Z]{2}/.test(unit[2]!) && !/^[eE]\d/.test(unit[2]!)) t = unit[1]!;
+  t = t.replace(/\s+/g, "");
   if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(t)) t = t.replace(/,/g, "");
   if (NUMBER_RE.test(t)) return Number(t);
   let m = /^([-+]?)\\frac\{([-+]?[\d.]+)\}\{([-+]?[\d.]+)\}$/.exec(t) ?? /^([-+]?)\\frac(\d)(\d)$/.exec(t);
@@ -211,16 +212,21 @@ const STATED_NUMBER_RE =
  * ("$6,000 and $10,000"), or a number far into the sentence.
  */
 function numberInStatement(s: string): string | null {
-  const start = s.search(/[-+$]?\d|[-+]?\.\d/);
-  if (start < 0 || start > 60) return null;
-  STATED_NUMBER_RE.lastIndex = start;
-  const m = STATED_NUMBER_RE.exec(s);
-  if (!m || !/\d/.test(m[0])) return null;
-  const rest = s.slice(start + m[0].length);
-  if (/^(?:[\d^*/(π√a-zA-Z_{\\]|\s*[-+*/=^]\s*[\d(a-zA-Z\\])/.test(rest)) return null;
-  if (/^\s*(?:and|or|to|-|–)\s*\$?\d/.test(rest)) return null;
-  const value = m[0].replace(/−/g, "-").replace(/\s*(?:x|\*)\s*10\s*\^/, "\\times10^");
-  return parseNumber(value) === null ? null : cleanAnswerText(value);
+  // Numbers inside an expression ("Z_{18}", "\\sum_{k=1}") are not the stated answer.
+  if (/\$\$|\\[a-zA-Z]/.test(s.slice(0, 60))) return null;
+  const candidates = /[-+$]?\d|[-+]?\.\d/g;
+  for (let c = candidates.exec(s); c && c.index <= 60; c = candidates.exec(s)) {
+    if (c.index > 0 && /[A-Za-z_{^\\=(,.\d]/.test(s[c.index - 1]!)) continue;
+    STATED_NUMBER_RE.lastIndex = c.index;
+    const m = STATED_NUMBER_RE.exec(s);
+    if (!m || !/\d/.test(m[0])) continue;
+    const rest = s.slice(c.index + m[0].length);
+    if (/^(?:[\d^*/(π√a-zA-Z_{}\])\\]|\s*[-+*/=^]\s*[\d(a-zA-Z\\])/.test(rest)) return null;
+    if (/^\s*(?:and|or|to|-|–)\s*\$?\d/.test(rest)) return null;
+    const value = m[0].replace(/−/g, "-").replace(/\s*(?:x|\*)\s*10\s*\^/, "\\times10^");
+    return parseNumber(value) === null ? null : cleanAnswerText(value);
+  }
+  return null;
 }
 
 /**
@@ -303,8 +309,10 @@ export function recordAnswer(r: EvalRecord): FoundAnswer | null {
   let found: FoundAnswer | null = null;
   if (kind !== "open") {
     let ex = r.extracted?.trim();
-    // TheoremQA's scorer writes booleans as 0/1.
-    if (kind === "bool" && (ex === "0" || ex === "1")) ex = ex === "1" ? "True" : "False";
+    // TheoremQA's scorer writes booleans as 1/0, and 0 is also what it answers when it finds
+    // nothing: a 0 counts as False only when the output's end says something negative.
+    if (kind === "bool" && ex === "1") ex = "True";
+    if (kind === "bool" && ex === "0") ex = /\b(?:false|no|not)\b/i.test(r.output.slice(-300)) ? "False" : undefined;
     if (ex !== undefined && !PLACEHOLDER_RE.test(ex) && (kind === "bool" || supported(r, ex, kind)))
       found = { raw: ex, source: "scorer", span: r.extracted!.trim() };
     else found = findAnswerInOutput(r);

@@ -10,7 +10,7 @@ export { RULES, type Rule, type RuleHit } from "./rules.ts";
 export { LEAF } from "./taxonomy.ts";
 
 /** Version of the rule set: bump it whenever any rule's behaviour changes (it keys cached analyses). */
-export const RULESET_VERSION = "rules-1";
+export const RULESET_VERSION = "rules-2";
 
 export const HEURISTIC_TAXONOMY: Taxonomy = heuristicTaxonomy(RULESET_VERSION);
 

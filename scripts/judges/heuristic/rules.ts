@@ -5,6 +5,7 @@ import {
   answerKind,
   canonical,
   cleanAnswerText,
+  findAnswerInOutput,
   itemConsensus,
   parseNumber,
   parseOptions,
@@ -100,11 +101,39 @@ export function emptyOutput(ctx: FailureContext): RuleHit | null {
   };
 }
 
+/** The output's own closing statement, when the scorer read a different answer: it may have read an earlier one. */
+function closingAnswer(ctx: FailureContext, f: Facts): FoundAnswer | null {
+  if (f.answer?.source !== "scorer" || !ctx.record.output.trim()) return null;
+  const own = findAnswerInOutput(ctx.record);
+  return own && STRONG_SOURCES.has(own.source) ? own : null;
+}
+
 /** The answer equals the reference in another form and was stated where a grader reads answers. */
 export function equivalentAnswer(ctx: FailureContext): RuleHit | null {
   const f = facts(ctx);
-  if (!f.answer || f.answerCanon === null || f.answerCanon !== f.refCanon) return null;
+  if (f.answer && f.answerCanon !== null && f.answerCanon !== f.refCanon && f.refCanon !== null) {
+    // The scorer read one answer, but the output ends by stating the reference.
+    const own = closingAnswer(ctx, f);
+    if (!own || canonical(own.raw, f.kind) !== f.refCanon) return null;
+    const ref = shown(ctx.record.reference, ctx, f.kind);
+    return {
+      title: "Grader read an earlier answer",
+      summary: `The grader extracted "${shown(f.answer.raw, ctx, f.kind)}", but the output's closing statement ("${quote(own.span, 80)}") gives the reference "${ref}".`,
+      evidence: [answerSpan(own), answerSpan(f.answer), quote(ctx.record.reference)],
+      confidence: 0.6,
+    };
+  }
+  if (!f.answer || f.answerCanon === null) return null;
+  const percent = f.answerCanon !== f.refCanon && percentOfReference(ctx, f.answer);
+  if (f.answerCanon !== f.refCanon && !percent) return null;
   if (!STRONG_SOURCES.has(f.answer.source)) return null;
+  if (percent)
+    return {
+      title: "Percentage scored against a fraction",
+      summary: `The output answers "${percent}", which is the reference ${quote(ctx.record.reference, 40)} written as a percentage, but the grader compared the bare numbers.`,
+      evidence: [quote(percent), quote(ctx.record.reference)],
+      confidence: 0.7,
+    };
   if (f.wantsJson && f.answer.source !== "scorer" && f.answer.source !== "json") return null;
   const byScorer = f.answer.source === "scorer";
   const ans = shown(f.answer.raw, ctx, f.kind);
@@ -234,6 +263,15 @@ export function noFinalAnswer(ctx: FailureContext): RuleHit | null {
 // Statements that conclude an answer: "the answer is (X)", "correct option is X", "\boxed{X}", "Answer: X".
 const CONCLUDE_RE =
   /(?:(?:final |correct |right |best )?(?:answer|option|choice)\s*(?:is|would be|should be|must be|=|:)\s*:?\s*|\\boxed\{)\s*["'*]{0,2}\(?([A-Ja-j]|[-+]?\$?\d[\d,]*(?:\.\d+)?(?:\/\d+)?)\b\)?/gi;
+
+/** "1.6%" where the reference is 0.016: the span of the output that states the percentage, or null. */
+function percentOfReference(ctx: FailureContext, a: FoundAnswer): string | null {
+  const v = parseNumber(a.raw);
+  const ref = parseNumber(ctx.record.reference);
+  if (v === null || ref === null || ref === 0 || !sameNumber(v / 100, ref)) return null;
+  const num = a.raw.trim().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`${num}\\s*(?:\\\\?%|percent)`).exec(ctx.record.output.slice(-400))?.[0] ?? null;
+}
 
 /** The reference was concluded somewhere in the reasoning, then a different final answer given. */
 export function abandonedRightAnswer(ctx: FailureContext): RuleHit | null {
