@@ -366,6 +366,12 @@ export interface ConsensusOptions {
   minStrong: number;
   /** Task type of the dataset, when known: open-ended items have no comparable answers, so no consensus. */
   taskType?: string;
+  /** Whether a record failed (the dataset's threshold); default: correct === false, else score < 1. */
+  isFailure?: (r: EvalRecord) => boolean;
+}
+
+function defaultIsFailure(r: EvalRecord): boolean {
+  return r.correct === null ? (r.score ?? 0) < 1 : !r.correct;
 }
 
 /**
@@ -404,7 +410,8 @@ export function itemConsensus(
   // Largest group; ties broken by the answer text so the result is deterministic.
   const [answer, group] = [...groups].sort((x, y) => y[1].length - x[1].length || (x[0] < y[0] ? -1 : 1))[0] ?? [];
   if (!answer || !group) return null;
-  if (answer === ref || group.some((r) => r.correct === true || (r.correct === null && r.score !== null && r.score >= 1))) return null;
+  const failed = o.isFailure ?? defaultIsFailure;
+  if (answer === ref || group.some((r) => !failed(r))) return null;
   const agreeing = [...new Set(group.map((r) => r.model))].sort();
   if (agreeing.length < o.minShare * models.size) return null;
   const strong = strongerHalf([...models], modelAccuracy);
