@@ -1,0 +1,94 @@
+// Issue 5 on the pipeline side: a second release built on a snapshot that adds one model judges
+// exactly that model's failures; publish freezes a release; doctor finds tampering.
+import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importSnapshot } from "../../scripts/import/snapshot.ts";
+import { doctor } from "../../scripts/pipeline/doctor.ts";
+import { publishRelease } from "../../scripts/pipeline/publish.ts";
+import { runPipeline } from "../../scripts/pipeline/run.ts";
+import { startChatServer, type ChatServer } from "../helpers/chat-server.ts";
+import { JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { removeRoot, runCli, tempRoot } from "../import/helpers.ts";
+
+const NEW_MODEL = "gemma-2-9b-it";
+
+describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doctor", () => {
+  let root: string;
+  let server: ChatServer;
+  let newFailures = 0;
+  beforeAll(async () => {
+    root = tempRoot("errormap-releases-");
+    server = await startChatServer();
+    // Split GSM8K (at test time, in a temp folder) into "all models but one" and "the new model".
+    const lines = readFileSync(join(JSONL_DIR, "gsm8k.jsonl"), "utf8").trim().split("\n");
+    const tmp = join(root, "inputs");
+    mkdirSync(tmp);
+    writeFileSync(join(tmp, "gsm8k-old.jsonl"), lines.filter((l) => JSON.parse(l).model !== NEW_MODEL).join("\n") + "\n");
+    const fresh = lines.filter((l) => JSON.parse(l).model === NEW_MODEL);
+    newFailures = fresh.filter((l) => JSON.parse(l).correct === false).length;
+    writeFileSync(join(tmp, "gsm8k-new.jsonl"), fresh.join("\n") + "\n");
+    await importSnapshot({ root, snapshot: "s1", paths: [join(tmp, "gsm8k-old.jsonl")] });
+    await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [join(tmp, "gsm8k-new.jsonl")] });
+  });
+  afterAll(async () => {
+    await server?.close();
+    removeRoot(root);
+  });
+
+  const openai = (snapshot: string, release: string, extra = {}) =>
+    runPipeline({ root, snapshot, release, judge: "openai", judgeModel: "test-judge", baseURL: server.url, apiKey: "k", judgeOptions: { backoffBaseMs: 5 }, ...extra });
+
+  it("the second release judges exactly the new model's failures (openai judge)", async () => {
+    expect(newFailures).toBeGreaterThan(0);
+    const r1 = await openai("s1", "r1");
+    expect(r1.run.analysis_calls).toBe(r1.release.counts.failures);
+    const asked = server.chatRequests("error_analysis").length;
+    const r2 = await openai("s2", "r2");
+    expect(r2.release.previous).toBe("r1");
+    expect(r2.release.counts.failures).toBe(r1.release.counts.failures + newFailures);
+    expect(r2.run.analysis_calls).toBe(newFailures);
+    expect(server.chatRequests("error_analysis").length - asked).toBeLessThanOrEqual(newFailures);
+    // The taxonomy continues: every category of r1 that still exists keeps its id and slug.
+    const t1 = JSON.parse(readFileSync(join(root, "releases/r1/taxonomy.json"), "utf8"));
+    const t2 = JSON.parse(readFileSync(join(root, "releases/r2/taxonomy.json"), "utf8"));
+    const ids2 = new Map(t2.categories.map((c: { id: string; slug: string }) => [c.id, c.slug]));
+    const retired = new Set(t2.retired.map((c: { id: string }) => c.id));
+    for (const c of t1.categories) {
+      expect(ids2.has(c.id) || retired.has(c.id), c.id).toBe(true);
+    }
+  });
+
+  it("the heuristic judge also judges only the new failures", async () => {
+    const h1 = await runPipeline({ root, snapshot: "s1", release: "h1", previous: null });
+    expect(h1.run.analysis_calls).toBe(h1.release.counts.failures);
+    const h2 = await runPipeline({ root, snapshot: "s2", release: "h2", previous: "h1" });
+    // A failure is judged again only if the new model changed its item's consensus answer.
+    expect(h2.run.analysis_calls).toBeGreaterThanOrEqual(newFailures);
+    expect(h2.run.analysis_calls).toBeLessThanOrEqual(newFailures + 2);
+  });
+
+  it("publish freezes a release: no re-run, even with --force; doctor finds a tampered file", async () => {
+    const clean = doctor(root);
+    expect(clean.problems.filter((p) => !p.what.startsWith("orphan"))).toEqual([]);
+    const published = publishRelease(root, "r1");
+    expect(published.published?.outputs_sha256).toMatch(/^[0-9a-f]{64}$/);
+    await expect(openai("s1", "r1", { force: true })).rejects.toThrow(/published and immutable/);
+    const cli = await runCli(["run", "--data", root, "--snapshot", "s1", "--release", "r1", "--force"]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/published/);
+    expect(() => publishRelease(root, "r1")).toThrow(/already published/);
+
+    appendFileSync(join(root, "releases/r1/analyses.jsonl"), "");
+    expect(doctor(root).problems.filter((p) => p.where.includes("releases/r1"))).toEqual([]);
+    const text = readFileSync(join(root, "releases/r1/aggregates.json"), "utf8");
+    writeFileSync(join(root, "releases/r1/aggregates.json"), text.replace(/"accuracy": 0\.\d+/, '"accuracy": 0.5'));
+    const found = doctor(root).problems.filter((p) => p.where.endsWith(join("releases", "r1", "aggregates.json")));
+    expect(found).toHaveLength(1);
+    expect(found[0].what).toMatch(/published release file was changed/);
+    expect(found[0].fix).toMatch(/restore/);
+    const viaCli = await runCli(["doctor", "--data", root, "--json"]);
+    expect(viaCli.code).toBe(1);
+    expect(JSON.parse(viaCli.stdout).ok).toBe(false);
+  });
+});
