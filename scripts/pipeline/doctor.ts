@@ -111,7 +111,9 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
 
   // Cache: every entry readable, filed under its own hash, and used by some release.
   if (existsSync(L.cache)) {
-    for (const p of fg.sync("**/*.json", { cwd: L.cache, absolute: true }).sort()) {
+    // Answers live two levels down (<judge>/<hash[0..2]>/<hash>.json); other files there (the batch
+    // mode's state) are not answers.
+    for (const p of fg.sync("*/*/*.json", { cwd: L.cache, absolute: true }).sort()) {
       checked.cache_entries++;
       const name = p.split("/").pop()!.replace(/\.json$/, "");
       let entry: CacheEntry<unknown>;
