@@ -15,6 +15,8 @@ export const OKABE_ITO = {
 } as const;
 
 export const pct = format(".0%");
+/** Coordinates to 0.01 px: plenty for SVG, and much shorter HTML. */
+const r2 = (v: number) => Math.round(v * 100) / 100;
 export const pct1 = format(".1%");
 
 export interface BarDatum {
@@ -75,10 +77,10 @@ export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
     .range([top, top + rowH * data.length])
     .paddingInner(0.25)
     .paddingOuter(0.1);
-  const clamp = (v: number) => Math.max(x.range()[0], Math.min(x.range()[1], x(v)));
+  const clamp = (v: number) => r2(Math.max(x.range()[0], Math.min(x.range()[1], x(v))));
   const bars = data.map((d, i) => {
-    const by = y(i)!;
-    const bh = y.bandwidth();
+    const by = r2(y(i)!);
+    const bh = r2(y.bandwidth());
     const end = d.ci ? Math.max(d.value, d.ci[1]) : d.value;
     return {
       label: d.label,
@@ -86,16 +88,16 @@ export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
       y: by,
       h: bh,
       x: x(0),
-      w: Math.max(0, clamp(d.value) - x(0)),
-      labelY: by + bh / 2,
+      w: r2(Math.max(0, clamp(d.value) - x(0))),
+      labelY: r2(by + bh / 2),
       value: d.value,
       valueText: pct1(d.value),
       valueX: clamp(end) + 4,
-      ci: d.ci ? { x1: clamp(d.ci[0]), x2: clamp(d.ci[1]), y: by + bh / 2, text: `${pct1(d.ci[0])}–${pct1(d.ci[1])}` } : null,
+      ci: d.ci ? { x1: clamp(d.ci[0]), x2: clamp(d.ci[1]), y: r2(by + bh / 2), text: `${pct1(d.ci[0])}–${pct1(d.ci[1])}` } : null,
       marker: d.marker === null || d.marker === undefined ? null : { x: clamp(d.marker), y1: by - 2, y2: by + bh + 2, text: pct1(d.marker) },
     };
   });
-  const ticks = x.ticks(5).map((t) => ({ x: x(t), text: pct(t) }));
+  const ticks = x.ticks(5).map((t) => ({ x: r2(x(t)), text: pct(t) }));
   return { width, height, plot: { x0: x.range()[0], x1: x.range()[1], y0: top, y1: top + rowH * data.length }, bars, ticks };
 }
 
@@ -148,20 +150,20 @@ export function groupedBarChart(data: GroupedDatum[], colours: string[], opts: B
   const groups = data.map((d, i) => ({
     label: d.label,
     href: d.href ?? null,
-    labelY: y(i)! + y.bandwidth() / 2,
+    labelY: r2(y(i)! + y.bandwidth() / 2),
     flag: d.flag ?? false,
     bars: d.values.map((v, s) => ({
       series: s,
-      y: y(i)! + inner(s)!,
-      h: inner.bandwidth(),
+      y: r2(y(i)! + inner(s)!),
+      h: r2(inner.bandwidth()),
       x: x(0),
-      w: Math.max(0, x(Math.min(v, x.domain()[1])) - x(0)),
+      w: r2(Math.max(0, x(Math.min(v, x.domain()[1])) - x(0))),
       valueText: pct1(v),
-      valueX: x(Math.min(v, x.domain()[1])) + 4,
+      valueX: r2(x(Math.min(v, x.domain()[1])) + 4),
       fill: colours[s % colours.length],
     })),
   }));
-  const ticks = x.ticks(5).map((t) => ({ x: x(t), text: pct(t) }));
+  const ticks = x.ticks(5).map((t) => ({ x: r2(x(t)), text: pct(t) }));
   return { width, height, plot: { x0: x.range()[0], x1: x.range()[1], y0: top, y1: top + rowH * data.length }, groups, ticks };
 }
 
@@ -227,7 +229,8 @@ export function heatmap(
     return { x: labelWidth + i * 48, y: legendY, w: 46, h: 14, fill: fillOf(v), text: pct(v) };
   });
   return {
-    width: Math.max(labelWidth + cols.length * cell + 8, labelWidth + legendSteps * 48 + 8),
+    // rotated column labels reach up to about the header height to the right of the last column
+    width: Math.max(labelWidth + cols.length * cell + header, labelWidth + legendSteps * 48 + 8),
     height: legendY + 36,
     cols: cols.map((c, i) => ({ label: c.label, href: c.href ?? null, x: labelWidth + i * cell + cell / 2, y: header - 8 })),
     rows: rows.map((r, i) => ({ label: r.label, href: r.href ?? null, y: header + i * cell + cell / 2 })),

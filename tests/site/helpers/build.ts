@@ -1,0 +1,106 @@
+// Builds the site for tests: Astro with the env vars astro.config.mjs reads, then Pagefind, both
+// run with the Node that runs the tests (the system Node is too old for Astro).
+import { spawnSync } from "node:child_process";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, relative, resolve, sep } from "node:path";
+
+export const REPO = resolve(import.meta.dirname, "../../..");
+const ASTRO = join(REPO, "node_modules/astro/bin/astro.mjs");
+const PAGEFIND = join(REPO, "node_modules/pagefind/lib/runner/bin.cjs");
+
+export interface BuildOptions {
+  data: string;
+  out: string;
+  cache: string;
+  base?: string;
+  site?: string;
+  pagefind?: boolean;
+}
+
+/** Runs `astro build` (and Pagefind); returns the wall time in ms. Throws with Astro's output on failure. */
+export function buildSite(o: BuildOptions): { ms: number } {
+  const t0 = Date.now();
+  // Vitest puts Vite's variables (BASE_URL, MODE, NODE_ENV=test, ...) into process.env; a child
+  // build must not inherit them, or Astro's own values are overridden.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(BASE_URL|MODE|DEV|PROD|SSR|NODE_ENV|TEST|VITEST.*)$/.test(k)),
+  );
+  const env = {
+    ...inherited,
+    ERRORMAP_DATA: o.data,
+    ERRORMAP_OUT: o.out,
+    ERRORMAP_CACHE: o.cache,
+    ERRORMAP_BASE: o.base ?? "/",
+    ERRORMAP_SITE: o.site ?? "https://erroratlas.example",
+    ASTRO_TELEMETRY_DISABLED: "1",
+  };
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, args, { cwd: REPO, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  run([ASTRO, "build"]);
+  if (o.pagefind !== false) run([PAGEFIND, "--site", o.out]);
+  return { ms: Date.now() - t0 };
+}
+
+/** Every file under `dir`, as paths relative to it with "/" separators, sorted. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(relative(dir, p).split(sep).join("/"));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".json": "application/json",
+  ".csv": "text/csv",
+  ".svg": "image/svg+xml",
+  ".atom": "application/atom+xml",
+  ".wasm": "application/wasm",
+};
+
+/** Maps a URL path under `base` to a file of `root`, as a static host would; null when none. */
+export function resolveFile(root: string, base: string, urlPath: string): string | null {
+  const b = base.endsWith("/") ? base : `${base}/`;
+  if (!urlPath.startsWith(b) && urlPath !== b.slice(0, -1)) return null;
+  let p = decodeURIComponent(urlPath.slice(b.length - 1) || "/");
+  if (p.endsWith("/")) p += "index.html";
+  const file = join(root, p);
+  if (!file.startsWith(root)) return null;
+  if (existsSync(file) && statSync(file).isFile()) return file;
+  if (existsSync(join(file, "index.html"))) return join(file, "index.html");
+  return null;
+}
+
+/** A static file server for `root` mounted at `base`, on 127.0.0.1 and a free port. */
+export async function serve(root: string, base: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const file = resolveFile(root, base, path);
+    if (!file) {
+      const notFound = join(root, "404.html");
+      res.writeHead(404, { "Content-Type": TYPES[".html"] });
+      if (existsSync(notFound)) createReadStream(notFound).pipe(res);
+      else res.end("not found");
+      return;
+    }
+    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
