@@ -19,6 +19,12 @@ export const pct = format(".0%");
 const r2 = (v: number) => Math.round(v * 100) / 100;
 export const pct1 = format(".1%");
 
+/** Room for the longest label at ~0.6 em per character, so labels are not cut (within limits). */
+export function labelWidthFor(labels: string[], fontPx = 12, min = 80, max = 320): number {
+  const longest = Math.max(0, ...labels.map((l) => [...l].length));
+  return Math.round(Math.min(max, Math.max(min, longest * fontPx * 0.6 + 16)));
+}
+
 export interface BarDatum {
   label: string;
   value: number;
@@ -61,7 +67,7 @@ export interface BarOptions {
 /** Horizontal bars of shares (0..1) with interval whiskers and optional markers. */
 export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
   const width = opts.width ?? 640;
-  const labelWidth = opts.labelWidth ?? 210;
+  const labelWidth = opts.labelWidth ?? labelWidthFor(data.map((d) => d.label), 12, 80, 260);
   const rowH = opts.barHeight ?? 26;
   const top = 8;
   const bottom = 34;
@@ -81,7 +87,7 @@ export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
   const bars = data.map((d, i) => {
     const by = r2(y(i)!);
     const bh = r2(y.bandwidth());
-    const end = d.ci ? Math.max(d.value, d.ci[1]) : d.value;
+    const end = Math.max(d.value, d.ci?.[1] ?? 0, d.marker ?? 0);
     return {
       label: d.label,
       href: d.href ?? null,
@@ -126,7 +132,7 @@ export interface GroupedGeometry {
 /** Horizontal grouped bars, one bar per series in each group (two models side by side). */
 export function groupedBarChart(data: GroupedDatum[], colours: string[], opts: BarOptions = {}): GroupedGeometry {
   const width = opts.width ?? 640;
-  const labelWidth = opts.labelWidth ?? 210;
+  const labelWidth = opts.labelWidth ?? labelWidthFor(data.map((d) => `★ ${d.label}`), 12, 80, 260);
   const series = Math.max(1, ...data.map((d) => d.values.length));
   const rowH = (opts.barHeight ?? 16) * series + 12;
   const top = 8;
@@ -197,11 +203,13 @@ export function heatmap(
   rows: { label: string; href?: string | null }[],
   cols: { label: string; href?: string | null }[],
   values: (number | null)[][],
-  opts: { cell?: number; labelWidth?: number; headerHeight?: number } = {},
+  opts: { cell?: number; rowHeight?: number; labelWidth?: number; headerHeight?: number } = {},
 ): HeatmapGeometry {
   const cell = opts.cell ?? 56;
-  const labelWidth = opts.labelWidth ?? 150;
-  const header = opts.headerHeight ?? 130;
+  // many rows get flatter cells so the grid stays on a screen or two
+  const rowH = opts.rowHeight ?? (rows.length > 12 ? 30 : cell);
+  const labelWidth = opts.labelWidth ?? labelWidthFor(rows.map((r) => r.label));
+  const header = opts.headerHeight ?? Math.min(200, labelWidthFor(cols.map((c) => c.label)) * 0.65 + 20);
   const max = Math.max(0.01, ...values.flat().map((v) => v ?? 0));
   const colour = scaleLinear<number>().domain([0, max]).range([0, 1]).clamp(true);
   const fillOf = (v: number) => interpolateCividis(colour(v));
@@ -212,9 +220,9 @@ export function heatmap(
         row: r,
         col: c,
         x: labelWidth + c * cell,
-        y: header + r * cell,
+        y: header + r * rowH,
         w: cell - 2,
-        h: cell - 2,
+        h: rowH - 2,
         fill,
         text: v === null ? "–" : pct(v),
         textFill: v === null ? "currentColor" : luminance(fill) > 0.3 ? "#000000" : "#ffffff",
@@ -223,7 +231,7 @@ export function heatmap(
     }),
   );
   const legendSteps = 5;
-  const legendY = header + rows.length * cell + 16;
+  const legendY = header + rows.length * rowH + 16;
   const legend = [...Array(legendSteps).keys()].map((i) => {
     const v = (max * i) / (legendSteps - 1);
     return { x: labelWidth + i * 48, y: legendY, w: 46, h: 14, fill: fillOf(v), text: pct(v) };
@@ -233,7 +241,7 @@ export function heatmap(
     width: Math.max(labelWidth + cols.length * cell + header, labelWidth + legendSteps * 48 + 8),
     height: legendY + 36,
     cols: cols.map((c, i) => ({ label: c.label, href: c.href ?? null, x: labelWidth + i * cell + cell / 2, y: header - 8 })),
-    rows: rows.map((r, i) => ({ label: r.label, href: r.href ?? null, y: header + i * cell + cell / 2 })),
+    rows: rows.map((r, i) => ({ label: r.label, href: r.href ?? null, y: header + i * rowH + rowH / 2 })),
     cells,
     legend,
   };
