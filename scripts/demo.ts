@@ -51,10 +51,55 @@ export async function writeDemo(root: string): Promise<SnapshotManifest> {
   }
 }
 
+/** The earlier demo snapshot: before Ember-13B-Chat and the open-ended dataset "landed". */
+export const DEMO_EARLY_SNAPSHOT = "demo-early";
+const EARLY_LEAVES_OUT = { model: "Ember-13B-Chat", dataset: "demo_instruct" };
+
+export async function writeDemoEarly(root: string): Promise<SnapshotManifest> {
+  ensureDemoRegistry(root);
+  const tmp = mkdtempSync(join(tmpdir(), "errormap-demo-"));
+  try {
+    const paths: string[] = [];
+    for (const [dataset, recs] of generateDemo()) {
+      if (dataset === EARLY_LEAVES_OUT.dataset) continue;
+      const p = join(tmp, `${dataset}.jsonl`);
+      writeFileSync(p, recs.filter((r) => r.record.model !== EARLY_LEAVES_OUT.model).map((r) => stableJsonLine(r.record) + "\n").join(""));
+      paths.push(p);
+    }
+    return await importSnapshot({ root, snapshot: DEMO_EARLY_SNAPSHOT, paths, force: true });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The demo releases: a first one on the early snapshot (published, so it shows how a frozen
+ * release looks), and the current one on the full snapshot, which follows it. A published release
+ * is left as it is.
+ */
+export const DEMO_RELEASES = [
+  { id: "demo-1", snapshot: DEMO_EARLY_SNAPSHOT, previous: null, title: "Demo release 1 (fictional data)", publish: true },
+  { id: "demo-2", snapshot: DEMO_SNAPSHOT, previous: "demo-1", title: "Demo release 2: a new model and an open-ended dataset (fictional data)", publish: false },
+] as const;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({ options: { data: { type: "string" } } });
   const root = dataRoot(values.data);
   const m = await writeDemo(root);
   const per = Object.entries(m.datasets).map(([id, d]) => `${id} ${d.records}/${d.failures}`).join(", ");
   console.error(`demo snapshot written to ${join(root, "snapshots", DEMO_SNAPSHOT)}: ${m.records} records, ${m.failures} failures, ${m.models.length} models (records/failures: ${per})`);
+  const early = await writeDemoEarly(root);
+  console.error(`demo snapshot ${early.id}: ${early.records} records, ${early.failures} failures, ${early.models.length} models`);
+  const { runPipeline } = await import("./pipeline/run.ts");
+  const { loadRelease } = await import("./pipeline/releases.ts");
+  const { publishRelease } = await import("./pipeline/publish.ts");
+  for (const r of DEMO_RELEASES) {
+    if (loadRelease(root, r.id)?.published) {
+      console.error(`demo release ${r.id} is published; left as it is`);
+      continue;
+    }
+    const { release, run } = await runPipeline({ root, snapshot: r.snapshot, release: r.id, previous: r.previous, title: r.title, force: true });
+    if (r.publish) publishRelease(root, r.id);
+    console.error(`demo release ${release.id}: ${release.counts.failures} failures, ${release.counts.categories} categories, ${run.analysis_calls} judged, ${run.cached} cached${r.publish ? ", published" : ""}`);
+  }
 }
