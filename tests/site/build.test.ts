@@ -164,6 +164,8 @@ describe("site build on the fixture", () => {
       expect(html).toContain(`<meta http-equiv="refresh" content="0; url=${to}">`);
       expect(html).toMatch(/<link rel="canonical" href="https:\/\/atlas\.example\/atlas\/[^"]*question-misreading\/">/);
     }
+    // a category r2 retired answers under the latest aliases with its last page
+    expect(read("categories/rambling-answer/index.html")).toContain(`url=${BASE}releases/r1/categories/rambling-answer/`);
     // r1 still has its own page under the old slug
     expect(read("releases/r1/categories/misread-question/index.html")).toContain("<h1>Misread the question</h1>");
   });

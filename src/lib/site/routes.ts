@@ -1,6 +1,7 @@
 // getStaticPaths of every page family, shared by a page and its data.json / data.csv endpoints.
 import { getSite } from "./load.ts";
 import { categoryRedirects, compareSlug } from "./pages.ts";
+import { paths } from "./urls.ts";
 
 export async function releasePaths() {
   const site = await getSite();
@@ -33,15 +34,30 @@ export async function comparePaths() {
   );
 }
 
-/** Latest aliases: the latest release's categories, and its old slugs as redirects. */
+/**
+ * Latest aliases: the latest release's categories; its old slugs redirect to the new ones, and a
+ * category it retired redirects to its page in the release before.
+ */
 export async function latestCategoryPaths(withRedirects: boolean) {
   const site = await getSite();
   const r = site.latest;
   if (!r) return [];
-  return [
-    ...r.categories.map((c) => ({ params: { slug: c.slug }, props: { redirect: null as string | null } })),
-    ...(withRedirects ? categoryRedirects(r).map((x) => ({ params: { slug: x.from }, props: { redirect: x.to as string | null } })) : []),
-  ];
+  type Redirect = { to: string; name: string } | null;
+  const pages = r.categories.map((c) => ({ params: { slug: c.slug }, props: { redirect: null as Redirect } }));
+  if (!withRedirects) return pages;
+  const taken = new Set(r.categories.map((c) => c.slug));
+  const renamed = categoryRedirects(r).map((x) => {
+    taken.add(x.from);
+    return { params: { slug: x.from }, props: { redirect: { to: paths.latestCategory(x.to), name: r.bySlug.get(x.to)!.name } as Redirect } };
+  });
+  const prev = r.previous;
+  const retired = prev
+    ? r.taxonomy.retired
+        .map((c) => prev.byId.get(c.id))
+        .filter((c): c is NonNullable<typeof c> => !!c && !taken.has(c.slug))
+        .map((c) => ({ params: { slug: c.slug }, props: { redirect: { to: paths.category(prev.id, c.slug), name: `${c.name} (retired; release ${prev.id})` } as Redirect } }))
+    : [];
+  return [...pages, ...renamed, ...retired];
 }
 
 export async function latestModelPaths() {
