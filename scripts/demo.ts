@@ -88,10 +88,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const m = await writeDemo(root);
   const per = Object.entries(m.datasets).map(([id, d]) => `${id} ${d.records}/${d.failures}`).join(", ");
   console.error(`demo snapshot written to ${join(root, "snapshots", DEMO_SNAPSHOT)}: ${m.records} records, ${m.failures} failures, ${m.models.length} models (records/failures: ${per})`);
-  const early = await writeDemoEarly(root);
-  console.error(`demo snapshot ${early.id}: ${early.records} records, ${early.failures} failures, ${early.models.length} models`);
   const { runPipeline } = await import("./pipeline/run.ts");
   const { loadRelease } = await import("./pipeline/releases.ts");
+  if (loadRelease(root, "demo-1")?.published) {
+    console.error(`demo snapshot ${DEMO_EARLY_SNAPSHOT} is the input of a published release; left as it is`);
+  } else {
+    const early = await writeDemoEarly(root);
+    console.error(`demo snapshot ${early.id}: ${early.records} records, ${early.failures} failures, ${early.models.length} models`);
+  }
   const { publishRelease } = await import("./pipeline/publish.ts");
   for (const r of DEMO_RELEASES) {
     if (loadRelease(root, r.id)?.published) {

@@ -19,6 +19,7 @@ import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
 import { helmRunDirs, readCsv, readHelmRun, readJsonl, sourceKind, type RawItem } from "./sources.ts";
 import { startProgress } from "../lib/progress.ts";
+import { listReleases } from "../pipeline/releases.ts";
 
 export interface ImportOptions {
   root: string;
@@ -135,6 +136,13 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
     throw new Error(`snapshot "${opts.snapshot}" already exists in ${L.snapshots}; choose a new id, or pass --force to replace it`);
   }
   if (opts.base === opts.snapshot) throw new Error("--base must name another snapshot than the one being written");
+  if (existsSync(final)) {
+    // A snapshot a published release was built from is part of that release's record: immutable.
+    const users = listReleases(opts.root).filter((r) => r.published && r.snapshot === opts.snapshot);
+    if (users.length) {
+      throw new Error(`snapshot "${opts.snapshot}" is the input of published release(s) ${users.map((r) => r.id).join(", ")} and cannot be replaced, even with --force; import into a new snapshot id (--base ${opts.snapshot} to build on it)`);
+    }
+  }
   const baseManifest = opts.base ? loadManifest(opts.root, opts.base) : null;
 
   const registry = loadRegistry(opts.root);

@@ -91,6 +91,19 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
       add(dir, `does not validate: ${(e as Error).message.split("\n")[0]}`, r.published ? "restore the published files from version control" : `re-run with \`errormap run --release ${r.id} --force\``);
     }
     if (!snapIds.includes(r.snapshot)) add(dir, `its snapshot "${r.snapshot}" is missing`, `restore data/snapshots/${r.snapshot}`);
+    else {
+      try {
+        if (loadManifest(root, r.snapshot).sha256 !== r.snapshot_sha256) {
+          add(
+            L.snapshot(r.snapshot),
+            `snapshot "${r.snapshot}" changed since release "${r.id}" was built from it`,
+            r.published ? `restore the snapshot from version control: published release "${r.id}" was built from the old one` : `re-run with \`errormap run --snapshot ${r.snapshot} --release ${r.id} --force\``,
+          );
+        }
+      } catch {
+        /* reported with the snapshots above */
+      }
+    }
     let files: Record<string, string> = {};
     try {
       files = outputsHash(root, r.id).files;

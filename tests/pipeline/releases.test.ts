@@ -79,6 +79,9 @@ describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doc
     expect(cli.stderr).toMatch(/published/);
     expect(() => publishRelease(root, "r1")).toThrow(/already published/);
 
+    // Its snapshot is frozen with it.
+    await expect(importSnapshot({ root, snapshot: "s1", paths: [join(root, "inputs", "gsm8k-new.jsonl")], force: true })).rejects.toThrow(/published release\(s\) r1/);
+
     appendFileSync(join(root, "releases/r1/analyses.jsonl"), "");
     expect(doctor(root).problems.filter((p) => p.where.includes("releases/r1"))).toEqual([]);
     const text = readFileSync(join(root, "releases/r1/aggregates.json"), "utf8");
