@@ -8,13 +8,14 @@ import type { Analysis, Release, Taxonomy, Usage } from "../../src/lib/schemas.t
 import { recordKey } from "../../src/lib/schemas.ts";
 import type { JudgeCache } from "../judges/cache.ts";
 import { createOpenAIJudge, PROMPT_VERSIONS } from "../judges/openai/index.ts";
+import { ZERO_USAGE } from "../judges/openai/pricing.ts";
 import type { FailureContext } from "../judges/types.ts";
 import { startProgress } from "../lib/progress.ts";
 import { loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
 import type { RunOptions } from "./run.ts";
 import { recordContentHash } from "./run.ts";
 
-const ZERO: Usage = { calls: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 };
+const ZERO = ZERO_USAGE;
 export const DEFAULT_JUDGE_MODEL = "gpt-4o-mini";
 
 export interface OpenAIStageInput extends RunOptions {

@@ -5,7 +5,7 @@
 // What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { itemConsensus } from "../../src/lib/consensus.ts";
+import { findSuspectItems, itemConsensus } from "../../src/lib/consensus.ts";
 import { sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
@@ -28,13 +28,14 @@ import {
   type Usage,
 } from "../../src/lib/schemas.ts";
 import { JudgeCache, cacheHash } from "../judges/cache.ts";
+import { ZERO_USAGE, addUsage } from "../judges/openai/pricing.ts";
 import { CACHE_KEYS_FILE } from "./doctor.ts";
 import { HEURISTIC_TAXONOMY, RULESET_VERSION, judgeHeuristic } from "../judges/heuristic/index.ts";
 import type { FailureContext } from "../judges/types.ts";
 import { startProgress } from "../lib/progress.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { aggregate } from "./aggregate.ts";
-import { accuracyByDataset, buildContexts, failurePredicate, groupByItem, selectFailures } from "./select.ts";
+import { accuracyByDataset, buildContexts, failurePredicate, selectFailures } from "./select.ts";
 import { findPrevious, loadRelease } from "./releases.ts";
 
 export const CODE_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
@@ -68,13 +69,7 @@ export interface RunResult {
   run: RunLog;
 }
 
-const ZERO: Usage = { calls: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 };
-const addUsage = (a: Usage, b: Usage): Usage => ({
-  calls: a.calls + b.calls,
-  prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-  completion_tokens: a.completion_tokens + b.completion_tokens,
-  cost_usd: Math.round((a.cost_usd + b.cost_usd) * 1e6) / 1e6,
-});
+const ZERO = ZERO_USAGE;
 
 /** Hash of the content a judge reads about one failed record, to know when an earlier analysis still applies. */
 export function recordContentHash(r: EvalRecord): string {
@@ -313,16 +308,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 /** Suspect items of every dataset: where most models, strong ones included, agree against the reference. */
 export function suspectItemsOf(records: EvalRecord[], failed: (r: EvalRecord) => boolean, datasets: ReadonlyMap<string, DatasetEntry>): SuspectItem[] {
   const accuracy = accuracyByDataset(records, failed);
-  const out: SuspectItem[] = [];
-  for (const [, recs] of [...groupByItem(records)].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const first = recs[0];
-    const c = itemConsensus(recs, accuracy.get(first.dataset) ?? new Map(), { taskType: datasets.get(first.dataset)?.task_type });
-    if (c) {
-      const { canonical: _canonical, ...item } = c;
-      out.push(item);
-    }
-  }
-  return out;
+  const byDataset = new Map<string, EvalRecord[]>();
+  for (const r of records) (byDataset.get(r.dataset) ?? byDataset.set(r.dataset, []).get(r.dataset)!).push(r);
+  return [...byDataset.keys()]
+    .sort()
+    .flatMap((d) => findSuspectItems(byDataset.get(d)!, accuracy.get(d) ?? new Map(), { taskType: datasets.get(d)?.task_type }));
 }
 
 /** A base URL without credentials or query, safe to publish. */
