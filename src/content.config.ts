@@ -9,6 +9,7 @@ import {
   DatasetEntrySchema,
   EvalRecordSchema,
   ModelEntrySchema,
+  RegistrySchema,
   ReleaseSchema,
   SnapshotManifestSchema,
   TaxonomySchema,
@@ -19,6 +20,7 @@ import {
   readAnalyses,
   readDatasets,
   readModels,
+  readReleaseRegistries,
   readRecords,
   readReleases,
   readSnapshots,
@@ -48,4 +50,6 @@ export const collections = {
   records: defineCollection({ loader: fromDataRoot("records", readRecords), schema: EvalRecordSchema }),
   models: defineCollection({ loader: fromDataRoot("models", readModels), schema: ModelEntrySchema }),
   datasets: defineCollection({ loader: fromDataRoot("datasets", readDatasets), schema: DatasetEntrySchema }),
+  /** Each release's frozen copy of the registry entries it used: its pages keep their names. */
+  registries: defineCollection({ loader: fromDataRoot("registries", readReleaseRegistries), schema: RegistrySchema }),
 };

@@ -10,7 +10,7 @@ import fg from "fast-glob";
 import { sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
-import { AggregatesSchema } from "../../src/lib/schemas.ts";
+import { AggregatesSchema, RegistrySchema } from "../../src/lib/schemas.ts";
 import type { CacheEntry } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { inputsHash, outputsHash, RELEASE_FILES } from "./publish.ts";
@@ -87,6 +87,7 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
       readTaxonomy(root, r.id);
       loadReleaseAnalyses(root, r.id);
       AggregatesSchema.parse(JSON.parse(readFileSync(join(dir, "aggregates.json"), "utf8")));
+      RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
     } catch (e) {
       add(dir, `does not validate: ${(e as Error).message.split("\n")[0]}`, r.published ? "restore the published files from version control" : `re-run with \`errormap run --release ${r.id} --force\``);
     }

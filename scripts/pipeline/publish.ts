@@ -9,7 +9,7 @@ import { layout } from "../../src/lib/paths.ts";
 import { ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
 import { loadRelease } from "./releases.ts";
 
-export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json"] as const;
+export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json", "registry.json"] as const;
 
 /** Hash of what produced the release: anyone with the same inputs can reproduce it. */
 export function inputsHash(r: Release): string {

@@ -13,6 +13,7 @@ import {
   AggregatesSchema,
   AnalysisSchema,
   IdSchema,
+  RegistrySchema,
   ReleaseSchema,
   RunLogSchema,
   TaxonomySchema,
@@ -234,6 +235,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const taxonomyText = stableJson(TaxonomySchema.parse(taxonomy));
   const analysesText = analyses.map((a) => stableJsonLine(a)).join("\n") + (analyses.length ? "\n" : "");
   const aggregatesText = stableJson(aggregates);
+  // The registry entries as they were: a release's pages keep their names even if the registry changes.
+  const used = new Set(manifest.models);
+  const registryText = stableJson(
+    RegistrySchema.parse({
+      models: registry.models.filter((m) => used.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : 1)),
+      datasets: registry.datasets.filter((d) => d.id in manifest.datasets).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    }),
+  );
   const release: Release = ReleaseSchema.parse({
     id: opts.release,
     title: opts.title ?? existing?.title ?? `Release ${opts.release}`,
@@ -259,7 +268,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       models: manifest.models.length,
     },
     usage: answerUsage,
-    files: { "aggregates.json": sha256(aggregatesText), "analyses.jsonl": sha256(analysesText), "taxonomy.json": sha256(taxonomyText) },
+    files: {
+      "aggregates.json": sha256(aggregatesText),
+      "analyses.jsonl": sha256(analysesText),
+      "registry.json": sha256(registryText),
+      "taxonomy.json": sha256(taxonomyText),
+    },
     published: null,
   });
 
@@ -286,6 +300,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     writeFileAtomic(join(tmp, "taxonomy.json"), taxonomyText);
     writeFileAtomic(join(tmp, "analyses.jsonl"), analysesText);
     writeFileAtomic(join(tmp, "aggregates.json"), aggregatesText);
+    writeFileAtomic(join(tmp, "registry.json"), registryText);
     writeJsonAtomic(join(tmp, "release.json"), release);
     writeJsonAtomic(join(tmp, "run.json"), run);
     // Which cache entries this release is built from, so `errormap doctor` can tell orphans.

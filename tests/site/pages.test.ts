@@ -1,5 +1,5 @@
 // Unit tests of what the site's pages show (src/lib/site), on the fixture data root.
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -324,5 +324,26 @@ describe("buildSite", () => {
     expect(() =>
       buildSite({ releases: [rel.release], taxonomies: new Map(), aggregates: new Map(), analyses: new Map(), snapshots: new Map(), records: new Map(), models: [], datasets: [] }),
     ).toThrow(/taxonomy/);
+  });
+});
+
+describe("a release's own registry copy", () => {
+  it("keeps the names the release recorded, whatever the data root's registry says now", () => {
+    const root = join(dir, "root-registry");
+    makeFixture(root);
+    const before = loadSiteFromDisk(root);
+    const someModel = before.releases[0].modelIds[0];
+    const oldName = modelPage(before, before.releases[0], someModel)!.model.name;
+    // r1 froze its registry; then the data root's registry renames the model.
+    const models = JSON.parse(readFileSync(join(root, "registry/models.json"), "utf8"));
+    const datasets = JSON.parse(readFileSync(join(root, "registry/datasets.json"), "utf8"));
+    writeFileSync(join(root, "releases/r1/registry.json"), JSON.stringify({ models, datasets }));
+    for (const m of models) if (m.id === someModel) m.name = "Renamed In The Registry";
+    writeFileSync(join(root, "registry/models.json"), JSON.stringify(models));
+    const after = loadSiteFromDisk(root);
+    const r1 = after.releases.find((x) => x.id === "r1")!;
+    const r2 = after.releases.find((x) => x.id === "r2")!;
+    expect(modelPage(after, r1, someModel)!.model.name).toBe(oldName);
+    if (r2.modelIds.includes(someModel)) expect(modelPage(after, r2, someModel)!.model.name).toBe("Renamed In The Registry");
   });
 });

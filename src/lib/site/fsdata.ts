@@ -11,6 +11,7 @@ import {
   DatasetEntrySchema,
   EvalRecordSchema,
   ModelEntrySchema,
+  RegistrySchema,
   ReleaseSchema,
   SnapshotManifestSchema,
   TaxonomySchema,
@@ -137,6 +138,13 @@ function readRegistryFile(path: string): RawEntry[] {
 }
 
 export const readModels = (root: string) => readRegistryFile(layout(root).modelsFile);
+
+/** Each release's own copy of the registry entries it used (registry.json), when it has one. */
+export function readReleaseRegistries(root: string): RawEntry[] {
+  return releaseIds(root)
+    .filter((id) => existsSync(releaseFile(root, id, "registry.json")))
+    .map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "registry.json")) as Record<string, unknown> }));
+}
 export const readDatasets = (root: string) => readRegistryFile(layout(root).datasetsFile);
 
 /** Groups validated collection entries into what buildSite needs. Shared by Astro and disk loading. */
@@ -149,6 +157,7 @@ export function siteInput(c: {
   records: { id: string; data: unknown }[];
   models: { id: string; data: unknown }[];
   datasets: { id: string; data: unknown }[];
+  registries: { id: string; data: unknown }[];
 }): SiteInput {
   const analyses = new Map<string, Analysis[]>();
   for (const e of c.analyses) {
@@ -175,6 +184,7 @@ export function siteInput(c: {
     records,
     models: c.models.map((e) => e.data as SiteInput["models"][number]),
     datasets: c.datasets.map((e) => e.data as SiteInput["datasets"][number]),
+    registries: byId(c.registries),
   };
 }
 
@@ -197,6 +207,7 @@ export function loadSiteFromDisk(root: string): Site {
       records: validate(EvalRecordSchema, readRecords(root), "record"),
       models: validate(ModelEntrySchema, readModels(root), "model"),
       datasets: validate(DatasetEntrySchema, readDatasets(root), "dataset"),
+      registries: validate(RegistrySchema, readReleaseRegistries(root), "release registry"),
     }),
   );
 }

@@ -8,7 +8,7 @@ let cached: Promise<Site> | null = null;
 
 export function getSite(): Promise<Site> {
   cached ??= (async () => {
-    const [releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets] = await Promise.all([
+    const [releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets, registries] = await Promise.all([
       getCollection("releases"),
       getCollection("taxonomies"),
       getCollection("aggregates"),
@@ -17,8 +17,9 @@ export function getSite(): Promise<Site> {
       getCollection("records"),
       getCollection("models"),
       getCollection("datasets"),
+      getCollection("registries"),
     ]);
-    return buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets }));
+    return buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets, registries }));
   })();
   return cached;
 }

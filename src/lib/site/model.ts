@@ -7,6 +7,7 @@ import type {
   DatasetEntry,
   EvalRecord,
   ModelEntry,
+  Registry,
   Release,
   SnapshotManifest,
   Taxonomy,
@@ -21,9 +22,14 @@ export interface SiteInput {
   records: Map<string, Map<string, EvalRecord>>;
   models: ModelEntry[];
   datasets: DatasetEntry[];
+  /** Each release's frozen registry (registry.json), by release id. */
+  registries: Map<string, Registry>;
 }
 
 export interface SiteRelease {
+  /** Registry entries as the release recorded them (else the data root's registry). */
+  models: Map<string, ModelEntry>;
+  datasets: Map<string, DatasetEntry>;
   id: string;
   release: Release;
   taxonomy: Taxonomy;
@@ -123,8 +129,11 @@ function indexRelease(input: SiteInput, release: Release): Omit<SiteRelease, "pr
       analysesByCategory.set(id, list);
     }
   }
+  const registry = input.registries.get(release.id);
   return {
     id: release.id,
+    models: new Map((registry?.models ?? input.models).map((m) => [m.id, m])),
+    datasets: new Map((registry?.datasets ?? input.datasets).map((d) => [d.id, d])),
     release,
     taxonomy,
     aggregates,

@@ -34,8 +34,9 @@ export interface ShareRow {
 
 export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id) });
 
-export const modelName = (site: Site, id: string) => site.models.get(id)?.name ?? id;
-export const datasetName = (site: Site, id: string) => site.datasets.get(id)?.name ?? id;
+/** Names as the release recorded them (an earlier release's for ids it no longer has). */
+export const modelName = (rel: SiteRelease, id: string): string => rel.models.get(id)?.name ?? (rel.previous ? modelName(rel.previous, id) : id);
+export const datasetName = (rel: SiteRelease, id: string): string => rel.datasets.get(id)?.name ?? (rel.previous ? datasetName(rel.previous, id) : id);
 
 /** A category by id; one the taxonomy does not know (e.g. an unlisted "Other") keeps its id as name. */
 export function categoryRef(rel: SiteRelease, id: string): CategoryRef {
@@ -97,9 +98,9 @@ export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
     anchor: exampleAnchor(a.key),
     key: a.key,
     dataset: a.dataset,
-    dataset_name: datasetName(site, a.dataset),
+    dataset_name: datasetName(rel, a.dataset),
     model: a.model,
-    model_name: modelName(site, a.model),
+    model_name: modelName(rel, a.model),
     instance_id: a.instance_id,
     category: categoryRef(rel, a.category),
     status: a.status,
@@ -164,10 +165,10 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string): Catego
   const agg = rel.aggregates;
   const ov = shareOf(agg.overall, c.id);
   const by_model = rel.modelIds
-    .map((m) => ({ id: m, name: modelName(site, m), path: paths.model(rel.id, m), ...shareOf(agg.models[m], c.id) }))
+    .map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m), ...shareOf(agg.models[m], c.id) }))
     .sort(byShare);
   const by_dataset = rel.datasetIds
-    .map((d) => ({ id: d, name: datasetName(site, d), path: paths.dataset(rel.id, d), ...shareOf(agg.datasets[d], c.id) }))
+    .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), ...shareOf(agg.datasets[d], c.id) }))
     .sort(byShare);
   const examples = exampleOrder(rel.analysesByCategory.get(c.id) ?? []).map((a) => toExample(site, rel, a));
   return {
@@ -220,7 +221,7 @@ export interface ModelPage {
 export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage | null {
   const g = rel.aggregates.models[id];
   if (!g) return null;
-  const entry = site.models.get(id);
+  const entry = rel.models.get(id);
   const sig = new Map((rel.aggregates.signatures[id] ?? []).map((s) => [s.category, s]));
   const leaves = leavesOf(rel.categories);
   const signature = leaves
@@ -240,7 +241,7 @@ export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage |
     .filter((p) => p.model === id)
     .map((p) => ({
       id: p.dataset,
-      name: datasetName(site, p.dataset),
+      name: datasetName(rel, p.dataset),
       path: paths.dataset(rel.id, p.dataset),
       records: p.records,
       failures: p.failures,
@@ -256,12 +257,12 @@ export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage |
   const shown = shownExamples(rel);
   const examples = exampleOrder(rel.analyses.filter((a) => a.model === id && shown.has(a.key)))
     .slice(0, 12)
-    .map((a) => ({ path: shown.get(a.key)!, title: a.title, dataset_name: datasetName(site, a.dataset), category: categoryRef(rel, a.category).name }));
+    .map((a) => ({ path: shown.get(a.key)!, title: a.title, dataset_name: datasetName(rel, a.dataset), category: categoryRef(rel, a.category).name }));
   const compare = rel.aggregates.comparisons
     .filter((c) => c.a === id || c.b === id)
     .map((c) => {
       const other = c.a === id ? c.b : c.a;
-      return { other, other_name: modelName(site, other), path: paths.compare(rel.id, c.a, c.b) };
+      return { other, other_name: modelName(rel, other), path: paths.compare(rel.id, c.a, c.b) };
     })
     .sort((a, b) => a.other_name.localeCompare(b.other_name));
   return {
@@ -309,7 +310,7 @@ export interface DatasetPage {
 export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPage | null {
   const g = rel.aggregates.datasets[id];
   if (!g) return null;
-  const entry = site.datasets.get(id);
+  const entry = rel.datasets.get(id);
   const leaves = leavesOf(rel.categories);
   const profile = leaves
     .map((c) => ({ id: c.id, name: c.name, path: paths.category(rel.id, c.slug), ...shareOf(g, c.id) }))
@@ -326,12 +327,12 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
   const noise = exampleOrder(rel.analyses.filter((a) => a.dataset === id && rel.byId.get(a.category)?.facet === "noise"));
   const pairs = rel.aggregates.pairs.filter((p) => p.dataset === id);
   const models = pairs
-    .map((p) => ({ id: p.model, name: modelName(site, p.model), path: paths.model(rel.id, p.model), accuracy: p.accuracy, records: p.records, failures: p.failures, analysed: p.analysed }))
+    .map((p) => ({ id: p.model, name: modelName(rel, p.model), path: paths.model(rel.id, p.model), accuracy: p.accuracy, records: p.records, failures: p.failures, analysed: p.analysed }))
     .sort((a, b) => b.accuracy - a.accuracy || a.name.localeCompare(b.name));
   const ranking = profile.map((row) => ({
     ...categoryRef(rel, row.id),
     rows: pairs
-      .map((p) => ({ id: p.model, name: modelName(site, p.model), ...shareOf(p, row.id) }))
+      .map((p) => ({ id: p.model, name: modelName(rel, p.model), ...shareOf(p, row.id) }))
       .filter((r) => r.count > 0)
       .sort((a, b) => b.count - a.count || b.share - a.share || a.name.localeCompare(b.name))
       .map(({ id: mid, name, count, share }) => ({ id: mid, name, count, share })),
@@ -359,7 +360,7 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
       instance_id: s.instance_id,
       reference: s.reference,
       consensus: s.consensus,
-      agreeing: s.agreeing.map((m) => ({ id: m, name: modelName(site, m) })),
+      agreeing: s.agreeing.map((m) => ({ id: m, name: modelName(rel, m) })),
       models: s.models,
     })),
     noise_total: noise.length,
@@ -392,9 +393,9 @@ export function comparePage(site: Site, rel: SiteRelease, a: string, b: string):
     kind: "compare",
     release: releaseRef(rel),
     path: paths.compare(rel.id, a, b),
-    a: { id: a, name: modelName(site, a), path: paths.model(rel.id, a), failures: c.a_failures },
-    b: { id: b, name: modelName(site, b), path: paths.model(rel.id, b), failures: c.b_failures },
-    datasets: c.datasets.map((d) => ({ id: d, name: datasetName(site, d) })),
+    a: { id: a, name: modelName(rel, a), path: paths.model(rel.id, a), failures: c.a_failures },
+    b: { id: b, name: modelName(rel, b), path: paths.model(rel.id, b), failures: c.b_failures },
+    datasets: c.datasets.map((d) => ({ id: d, name: datasetName(rel, d) })),
     categories: c.categories.map(({ category, ...rest }) => ({ ...categoryRef(rel, category), ...rest })),
   };
 }
@@ -409,14 +410,14 @@ export interface CompareIndexPage {
 
 export function compareIndexPage(site: Site, rel: SiteRelease): CompareIndexPage {
   const pairs = rel.aggregates.comparisons
-    .map((c) => ({ a: c.a, b: c.b, a_name: modelName(site, c.a), b_name: modelName(site, c.b), path: paths.compare(rel.id, c.a, c.b), significant: c.categories.filter((k) => k.significant).length }))
+    .map((c) => ({ a: c.a, b: c.b, a_name: modelName(rel, c.a), b_name: modelName(rel, c.b), path: paths.compare(rel.id, c.a, c.b), significant: c.categories.filter((k) => k.significant).length }))
     .sort((x, y) => x.a_name.localeCompare(y.a_name) || x.b_name.localeCompare(y.b_name));
   const ids = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   return {
     kind: "compare-index",
     release: releaseRef(rel),
     path: paths.compareIndex(rel.id),
-    models: ids.map((id) => ({ id, name: modelName(site, id) })).sort((x, y) => x.name.localeCompare(y.name)),
+    models: ids.map((id) => ({ id, name: modelName(rel, id) })).sort((x, y) => x.name.localeCompare(y.name)),
     pairs,
   };
 }
@@ -477,10 +478,10 @@ export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
       retired: rel.taxonomy.retired.map((c) => ({ id: c.id, slug: c.slug, name: c.name })),
     },
     models: rel.modelIds
-      .map((m) => ({ id: m, name: modelName(site, m), path: paths.model(rel.id, m), accuracy: agg.models[m].accuracy, failures: agg.models[m].failures, analysed: agg.models[m].analysed }))
+      .map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m), accuracy: agg.models[m].accuracy, failures: agg.models[m].failures, analysed: agg.models[m].analysed }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     datasets: rel.datasetIds
-      .map((d) => ({ id: d, name: datasetName(site, d), path: paths.dataset(rel.id, d), accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, analysed: agg.datasets[d].analysed, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
+      .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, analysed: agg.datasets[d].analysed, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     comparisons: agg.comparisons.length,
   };
@@ -550,8 +551,8 @@ export function changelogPage(site: Site, rel: SiteRelease): ChangelogPage {
     release: releaseRef(rel),
     path: paths.changelog(rel.id),
     previous: prev ? releaseRef(prev) : null,
-    datasets: { added: named(prev ? minus(rel.datasetIds, prev.datasetIds) : rel.datasetIds, (d) => datasetName(site, d)), removed: named(prev ? minus(prev.datasetIds, rel.datasetIds) : [], (d) => datasetName(site, d)) },
-    models: { added: named(prev ? minus(rel.modelIds, prev.modelIds) : rel.modelIds, (m) => modelName(site, m)), removed: named(prev ? minus(prev.modelIds, rel.modelIds) : [], (m) => modelName(site, m)) },
+    datasets: { added: named(prev ? minus(rel.datasetIds, prev.datasetIds) : rel.datasetIds, (d) => datasetName(rel, d)), removed: named(prev ? minus(prev.datasetIds, rel.datasetIds) : [], (d) => datasetName(rel, d)) },
+    models: { added: named(prev ? minus(rel.modelIds, prev.modelIds) : rel.modelIds, (m) => modelName(rel, m)), removed: named(prev ? minus(prev.modelIds, rel.modelIds) : [], (m) => modelName(rel, m)) },
     categories: { added: [], renamed: [], merged: [], split: [], retired: [] },
     category_shifts: [],
     signature_shifts: [],
@@ -583,7 +584,7 @@ export function changelogPage(site: Site, rel: SiteRelease): ChangelogPage {
   empty.category_shifts = shifts(rel, prev, prev.aggregates.overall, rel.aggregates.overall, null, false).sort(order).slice(0, SHIFT_CAP);
   empty.signature_shifts = rel.modelIds
     .filter((m) => prev.aggregates.models[m])
-    .flatMap((m) => shifts(rel, prev, prev.aggregates.models[m], rel.aggregates.models[m], { id: m, name: modelName(site, m) }, true))
+    .flatMap((m) => shifts(rel, prev, prev.aggregates.models[m], rel.aggregates.models[m], { id: m, name: modelName(rel, m) }, true))
     .sort(order)
     .slice(0, SHIFT_CAP);
   return empty;
@@ -611,7 +612,7 @@ export function homePage(site: Site): HomePage {
     .map((c) => ({ id: c.id, name: c.name, path: paths.category(rel.id, c.slug), facet: c.facet, ...shareOf(agg.overall, c.id) }))
     .sort(byShare);
   const cols = top.filter((c) => c.count > 0).map(({ id, name, path }) => ({ id, name, path }));
-  const rows = rel.modelIds.map((m) => ({ id: m, name: modelName(site, m), path: paths.model(rel.id, m) })).sort((a, b) => a.name.localeCompare(b.name));
+  const rows = rel.modelIds.map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m) })).sort((a, b) => a.name.localeCompare(b.name));
   const values = rows.map((r) => cols.map((c) => (agg.models[r.id].analysed ? shareOf(agg.models[r.id], c.id).share : null)));
   return {
     kind: "home",
@@ -621,7 +622,7 @@ export function homePage(site: Site): HomePage {
     top_categories: top,
     heatmap: { rows, cols, values },
     datasets: rel.datasetIds
-      .map((d) => ({ id: d, name: datasetName(site, d), path: paths.dataset(rel.id, d), skill: site.datasets.get(d)?.skill ?? null, accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
+      .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), skill: rel.datasets.get(d)?.skill ?? null, accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     whats_new: changelogPage(site, rel),
   };

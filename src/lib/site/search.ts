@@ -11,9 +11,10 @@ export interface SearchFacets {
 }
 
 const uniqSorted = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))].sort();
-const family = (site: Site, model: string) => site.models.get(model)?.family ?? null;
-
 export function searchFacets(site: Site, page: CategoryPage | ModelPage | DatasetPage): SearchFacets {
+  // Families as the page's release recorded them.
+  const rel = site.releases.find((r) => r.id === page.release.id);
+  const family = (_site: Site, model: string) => rel?.models.get(model)?.family ?? null;
   switch (page.kind) {
     case "category":
       return {
