@@ -10,7 +10,7 @@ import fg from "fast-glob";
 import { sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
-import { AggregatesSchema, RegistrySchema } from "../../src/lib/schemas.ts";
+import { AggregatesSchema, RegistrySchema, type Release } from "../../src/lib/schemas.ts";
 import type { CacheEntry } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { inputsHash, outputsHash, RELEASE_FILES } from "./publish.ts";
@@ -73,7 +73,7 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
 
   // Releases.
   const referenced = new Set<string>();
-  let releases;
+  let releases: Release[];
   try {
     releases = listReleases(root);
   } catch (e) {

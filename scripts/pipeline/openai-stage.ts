@@ -18,7 +18,7 @@ import { recordContentHash } from "./run.ts";
 const ZERO = ZERO_USAGE;
 export const DEFAULT_JUDGE_MODEL = "gpt-4o-mini";
 
-export interface OpenAIStageInput extends RunOptions {
+export interface OpenAIStageInput extends Omit<RunOptions, "previous"> {
   contexts: FailureContext[];
   cache: JudgeCache;
   previous: Release | null;

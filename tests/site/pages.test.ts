@@ -322,7 +322,7 @@ describe("buildSite", () => {
   it("fails clearly when a release has no taxonomy", () => {
     const rel = r("r1");
     expect(() =>
-      buildSite({ releases: [rel.release], taxonomies: new Map(), aggregates: new Map(), analyses: new Map(), snapshots: new Map(), records: new Map(), models: [], datasets: [] }),
+      buildSite({ releases: [rel.release], taxonomies: new Map(), aggregates: new Map(), analyses: new Map(), snapshots: new Map(), records: new Map(), models: [], datasets: [], registries: new Map() }),
     ).toThrow(/taxonomy/);
   });
 });
