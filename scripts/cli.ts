@@ -132,12 +132,12 @@ const commands: Record<string, Command> = {
   "release publish": {
     usage: "errormap release publish --release ID",
     summary: "Freeze a release: hash its inputs and outputs into release.json; it can no longer be re-run.",
-    options: { release: { type: "string" } },
-    help: { release: "ID   the release to publish" },
+    options: { release: { type: "string" }, date: { type: "string" } },
+    help: { release: "ID   the release to publish", date: "YYYY-MM-DD   publication date (default: today, UTC)" },
     async run(v, _p, root) {
       if (!v.release) throw new UsageError("--release ID is required");
       const { publishRelease } = await import("./pipeline/publish.ts");
-      const r = publishRelease(root, String(v.release));
+      const r = publishRelease(root, String(v.release), v.date as string | undefined);
       console.error(`published release ${r.id}: outputs ${r.published!.outputs_sha256.slice(0, 12)}, inputs ${r.published!.inputs_sha256.slice(0, 12)}`);
       return 0;
     },

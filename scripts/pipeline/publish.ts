@@ -40,7 +40,9 @@ export function outputsHash(root: string, id: string): { hash: string; files: Re
   return { hash: sha256(stableJson(files)), files };
 }
 
-export function publishRelease(root: string, id: string): Release {
+/** Publishing is an event with a date; the date is recorded once, never regenerated. */
+export function publishRelease(root: string, id: string, date = new Date().toISOString().slice(0, 10)): Release {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be YYYY-MM-DD, not "${date}"`);
   const r = loadRelease(root, id);
   if (!r) throw new Error(`no release "${id}" in ${layout(root).releases}`);
   if (r.published) throw new Error(`release "${id}" is already published`);
@@ -50,7 +52,7 @@ export function publishRelease(root: string, id: string): Release {
       throw new Error(`release "${id}": ${f} changed since the run wrote it (hash differs from release.json); re-run the release before publishing`);
     }
   }
-  const published = ReleaseSchema.parse({ ...r, published: { inputs_sha256: inputsHash(r), outputs_sha256: hash } });
+  const published = ReleaseSchema.parse({ ...r, published: { inputs_sha256: inputsHash(r), outputs_sha256: hash, date } });
   writeJsonAtomic(join(layout(root).release(id), "release.json"), published);
   return published;
 }

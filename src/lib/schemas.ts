@@ -402,7 +402,15 @@ export const ReleaseSchema = z
     ),
     files: z.record(z.string(), z.string().length(64)).describe("SHA-256 of every output file of the release."),
     published: z
-      .object({ inputs_sha256: z.string().length(64), outputs_sha256: z.string().length(64) })
+      .object({
+        inputs_sha256: z.string().length(64),
+        outputs_sha256: z.string().length(64),
+        date: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/)
+          .optional()
+          .describe("Day the release was published (UTC), for the feed and citations."),
+      })
       .nullable()
       .describe("Set by `errormap release publish`: the release is then immutable."),
   })

@@ -73,6 +73,7 @@ describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doc
     expect(clean.problems.filter((p) => !p.what.startsWith("orphan"))).toEqual([]);
     const published = publishRelease(root, "r1");
     expect(published.published?.outputs_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(published.published?.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     await expect(openai("s1", "r1", { force: true })).rejects.toThrow(/published and immutable/);
     const cli = await runCli(["run", "--data", root, "--snapshot", "s1", "--release", "r1", "--force"]);
     expect(cli.code).toBe(1);

@@ -283,6 +283,13 @@ describe("home, index, feed, search facets", () => {
     expect(atom.match(/<entry>/g)).toHaveLength(2);
     expect(atom).toContain("<id>https://example.org/atlas/releases/r2/</id>");
     expect(atom.indexOf("releases/r2/")).toBeLessThan(atom.indexOf("releases/r1/"));
+    // A published release is dated by its publication day; the feed is as new as its newest entry.
+    const dated = structuredClone(r("r1").release);
+    dated.published = { inputs_sha256: "0".repeat(64), outputs_sha256: "0".repeat(64), date: "2026-10-05" };
+    const withDate = releasesAtom({ ...site, releases: site.releases.map((x) => (x.id === "r1" ? { ...x, release: dated } : x)) }, "https://example.org", "/atlas/");
+    const r1Entry = withDate.slice(withDate.indexOf("releases/r1/"));
+    expect(r1Entry).toContain("<updated>2026-10-05T00:00:00Z</updated>");
+    expect(withDate.split("<entry>")[0]).toContain("<updated>2026-10-05T00:00:00Z</updated>");
   });
 
   it("gives search filters per page kind", () => {

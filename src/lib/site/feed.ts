@@ -12,8 +12,9 @@ export function releasesIndex(site: Site): ReleasesIndex {
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 
-/** Release dates are not part of the data, so entries carry a fixed `updated`; ids and order are stable. */
+/** A release's date is the day it was published; an unpublished one has none and gets a fixed `updated`. */
 const NO_DATE = "1970-01-01T00:00:00Z";
+const dateOf = (r: Site["releases"][number]) => (r.release.published?.date ? `${r.release.published.date}T00:00:00Z` : NO_DATE);
 
 export function releasesAtom(site: Site, origin: string, base: string): string {
   const url = (p: string) => absoluteUrl(origin, base, p);
@@ -25,7 +26,7 @@ export function releasesAtom(site: Site, origin: string, base: string): string {
       `    <id>${xml(url(paths.release(r.id)))}</id>`,
       `    <title>${xml(`Release ${r.id}: ${r.release.title}`)}</title>`,
       `    <link rel="alternate" type="text/html" href="${xml(url(paths.release(r.id)))}"/>`,
-      `    <updated>${NO_DATE}</updated>`,
+      `    <updated>${dateOf(r)}</updated>`,
       `    <summary>${xml(summary)}</summary>`,
       "  </entry>",
     ].join("\n");
@@ -37,7 +38,7 @@ export function releasesAtom(site: Site, origin: string, base: string): string {
     "  <title>ErrorAtlas releases</title>",
     `  <link rel="self" type="application/atom+xml" href="${xml(url(paths.atom()))}"/>`,
     `  <link rel="alternate" type="text/html" href="${xml(url(paths.releases()))}"/>`,
-    `  <updated>${NO_DATE}</updated>`,
+    `  <updated>${site.releases.map(dateOf).sort().at(-1) ?? NO_DATE}</updated>`,
     "  <author><name>ErrorAtlas contributors</name></author>",
     ...entries,
     "</feed>",
