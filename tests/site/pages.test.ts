@@ -19,6 +19,7 @@ import {
   intervalsApart,
   modelPage,
   releasePage,
+  releaseRef,
   shownExamples,
 } from "../../src/lib/site/pages.ts";
 import { pageCsv, pageJson } from "../../src/lib/site/downloads.ts";
@@ -331,6 +332,14 @@ describe("buildSite", () => {
     expect(() =>
       buildSite({ releases: [rel.release], taxonomies: new Map(), aggregates: new Map(), analyses: new Map(), snapshots: new Map(), records: new Map(), models: [], datasets: [], registries: new Map() }),
     ).toThrow(/taxonomy/);
+  });
+});
+
+describe("releaseRef", () => {
+  it("says whether the release is published (frozen) or may still change", () => {
+    expect(releaseRef(r("r1")).published).toBe(true);
+    const draft = { ...r("r1"), release: { ...r("r1").release, published: null } };
+    expect(releaseRef(draft).published).toBe(false);
   });
 });
 

@@ -13,6 +13,8 @@ export interface ReleaseRef {
   id: string;
   title: string;
   path: string;
+  /** Published releases are frozen; an unpublished one's pages may still change. */
+  published: boolean;
 }
 
 export interface CategoryRef {
@@ -32,7 +34,7 @@ export interface ShareRow {
   ci: [number, number];
 }
 
-export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id) });
+export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id), published: r.release.published !== null });
 
 /** Names as the release recorded them (an earlier release's for ids it no longer has). */
 export const modelName = (rel: SiteRelease, id: string): string => rel.models.get(id)?.name ?? (rel.previous ? modelName(rel.previous, id) : id);
