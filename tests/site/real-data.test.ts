@@ -1,0 +1,88 @@
+// Issue 4's "done when" on the real data: a heuristic release of all of ../shared/evaldata builds
+// one page per category, model and dataset, with no broken internal link, every page's downloads,
+// and a search that finds a category.
+import { mkdtempSync, readFileSync, rmSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium } from "playwright-core";
+import { importSnapshot } from "../../scripts/import/snapshot.ts";
+import { runPipeline } from "../../scripts/pipeline/run.ts";
+import { AggregatesSchema, TaxonomySchema } from "../../src/lib/schemas.ts";
+import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+
+const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+
+describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared data", () => {
+  let tmp: string;
+  let out: string;
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), "site-real-"));
+    const root = join(tmp, "data");
+    cpSync(join(REPO, "data/registry"), join(root, "registry"), { recursive: true });
+    const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) => join(JSONL_DIR, `${f}.jsonl`));
+    await importSnapshot({ root, snapshot: "all", paths: [...jsonl, HELM_DIR] });
+    await runPipeline({ root, snapshot: "all", release: "r1" });
+    out = join(tmp, "dist");
+    const { ms } = buildSite({ data: root, out, cache: join(tmp, "cache") });
+    console.log(`real-data build (astro + pagefind): ${ms} ms, ${listFiles(out).length} files`);
+  });
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("has one page, with its downloads, per category, model and dataset", () => {
+    const rel = join(tmp, "data/releases/r1");
+    const taxonomy = TaxonomySchema.parse(JSON.parse(readFileSync(join(rel, "taxonomy.json"), "utf8")));
+    const agg = AggregatesSchema.parse(JSON.parse(readFileSync(join(rel, "aggregates.json"), "utf8")));
+    const files = new Set(listFiles(out));
+    const pages = [
+      ...taxonomy.categories.map((c) => `releases/r1/categories/${c.slug}/`),
+      ...Object.keys(agg.models).map((m) => `releases/r1/models/${m}/`),
+      ...Object.keys(agg.datasets).map((d) => `releases/r1/datasets/${d}/`),
+    ];
+    expect(Object.keys(agg.models)).toHaveLength(40);
+    expect(Object.keys(agg.datasets)).toHaveLength(6);
+    for (const p of pages) for (const f of ["index.html", "data.json", "data.csv"]) expect(files.has(p + f), p + f).toBe(true);
+    // Downloads parse.
+    const json = JSON.parse(readFileSync(join(out, "releases/r1/datasets/gsm8k/data.json"), "utf8"));
+    expect(json).toBeTypeOf("object");
+    expect(readFileSync(join(out, "releases/r1/datasets/gsm8k/data.csv"), "utf8").split("\n")[0]).toContain(",");
+  });
+
+  it("has no broken internal link on any page", () => {
+    const broken: string[] = [];
+    for (const f of listFiles(out).filter((x) => x.endsWith(".html") && !x.startsWith("pagefind/"))) {
+      const html = readFileSync(join(out, f), "utf8");
+      for (const m of html.matchAll(/\s(?:href|src)="([^"]*)"/g)) {
+        const link = decode(m[1]);
+        if (/^(https?:|mailto:|#|data:)/.test(link)) continue;
+        const path = new URL(link, `http://x/${f}`).pathname;
+        if (!resolveFile(out, "/", path)) broken.push(`${f} → ${link}`);
+      }
+    }
+    expect(broken.slice(0, 20)).toEqual([]);
+  });
+
+  it("finds a category by name through Pagefind in Chromium", async () => {
+    const server = await serve(out, "/");
+    const profile = mkdtempSync(join(tmpdir(), "chromium-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/search/?q=truncated`);
+      await page.waitForSelector("#results li", { timeout: 20_000 });
+      const titles = await page.locator("#results li > a").allTextContents();
+      expect(titles.some((t) => /truncat/i.test(t))).toBe(true);
+    } finally {
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
