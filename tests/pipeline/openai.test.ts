@@ -89,4 +89,18 @@ describe.skipIf(!hasEvaldata)("errormap run --judge openai", () => {
     expect(taxonomy.judge).toBe("openai");
     expect(taxonomy.categories.some((c: { parent: string | null }) => c.parent !== null)).toBe(true);
   });
+
+  it("runs the item analyses through the Batch API with --batch", async () => {
+    const uploads = () => server.requests.filter((r) => r.method === "POST" && r.path.startsWith("/v1/files")).length;
+    const before = uploads();
+    // Another judge model: nothing cached yet, so every analysis goes into one batch.
+    const r = await run("rb", { batch: true, judgeModel: "batch-judge" });
+    expect(uploads() - before).toBe(1);
+    expect(server.requests.some((q) => q.method === "POST" && q.path.startsWith("/v1/batches"))).toBe(true);
+    expect(r.release.counts.analysed).toBe(279);
+    expect(r.run.analysis_calls).toBe(279);
+    const again = await run("rb", { batch: true, judgeModel: "batch-judge" });
+    expect(uploads() - before).toBe(1); // everything cached: no new batch
+    expect(again.run.cached).toBe(279);
+  });
 });
