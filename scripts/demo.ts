@@ -35,41 +35,34 @@ export function ensureDemoRegistry(root: string): boolean {
   return changed;
 }
 
-export async function writeDemo(root: string): Promise<SnapshotManifest> {
+/** Writes the generated records that `keep` accepts as JSONL and imports them into `snapshot`. */
+async function writeDemoSnapshot(root: string, snapshot: string, keep: (dataset: string, model: string) => boolean): Promise<SnapshotManifest> {
   ensureDemoRegistry(root);
   const tmp = mkdtempSync(join(tmpdir(), "errormap-demo-"));
   try {
     const paths: string[] = [];
     for (const [dataset, recs] of generateDemo()) {
+      const kept = recs.filter((r) => keep(dataset, r.record.model));
+      if (kept.length === 0) continue;
       const p = join(tmp, `${dataset}.jsonl`);
-      writeFileSync(p, recs.map((r) => stableJsonLine(r.record) + "\n").join(""));
+      writeFileSync(p, kept.map((r) => stableJsonLine(r.record) + "\n").join(""));
       paths.push(p);
     }
-    return await importSnapshot({ root, snapshot: DEMO_SNAPSHOT, paths, force: true });
+    return await importSnapshot({ root, snapshot, paths, force: true });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
+export function writeDemo(root: string): Promise<SnapshotManifest> {
+  return writeDemoSnapshot(root, DEMO_SNAPSHOT, () => true);
+}
+
 /** The earlier demo snapshot: before Ember-13B-Chat and the open-ended dataset "landed". */
 export const DEMO_EARLY_SNAPSHOT = "demo-early";
-const EARLY_LEAVES_OUT = { model: "Ember-13B-Chat", dataset: "demo_instruct" };
 
-export async function writeDemoEarly(root: string): Promise<SnapshotManifest> {
-  ensureDemoRegistry(root);
-  const tmp = mkdtempSync(join(tmpdir(), "errormap-demo-"));
-  try {
-    const paths: string[] = [];
-    for (const [dataset, recs] of generateDemo()) {
-      if (dataset === EARLY_LEAVES_OUT.dataset) continue;
-      const p = join(tmp, `${dataset}.jsonl`);
-      writeFileSync(p, recs.filter((r) => r.record.model !== EARLY_LEAVES_OUT.model).map((r) => stableJsonLine(r.record) + "\n").join(""));
-      paths.push(p);
-    }
-    return await importSnapshot({ root, snapshot: DEMO_EARLY_SNAPSHOT, paths, force: true });
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+export function writeDemoEarly(root: string): Promise<SnapshotManifest> {
+  return writeDemoSnapshot(root, DEMO_EARLY_SNAPSHOT, (dataset, model) => dataset !== "demo_instruct" && model !== "Ember-13B-Chat");
 }
 
 /**

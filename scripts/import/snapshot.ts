@@ -7,13 +7,13 @@
 // spool back at those offsets. Hashes are computed in chunks, never over a whole file in memory.
 // Everything is written into a temporary folder that is renamed into place at the very end, so a
 // failed import leaves no snapshot behind.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createHash } from "node:crypto";
 import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry, newDatasetEntry, newModelEntry, registryHash, saveRegistry, UnknownNameError } from "../../src/lib/registry.ts";
 import { EvalRecordSchema, IdSchema, RawRecordSchema, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
-import { sha256, sha256File, stableJsonLine, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { replaceDir, sha256, sha256File, stableJsonLine, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
@@ -359,15 +359,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
     rmSync(join(tmp, "spool"), { recursive: true, force: true });
     writeJsonAtomic(join(tmp, "manifest.json"), manifest);
 
-    // Swap into place: the old snapshot (with --force) is moved aside first and removed after.
-    if (existsSync(final)) {
-      const trash = `${tmp}.old`;
-      renameSync(final, trash);
-      renameSync(tmp, final);
-      rmSync(trash, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, final);
-    }
+    replaceDir(tmp, final);
     if (registryChanged) saveRegistry(opts.root, registry);
     return manifest;
   } catch (e) {

@@ -3,10 +3,10 @@
 // The four release files (release.json, taxonomy.json, analyses.jsonl, aggregates.json) depend only
 // on the inputs (snapshot, registry, judge answers, seed), so re-running gives byte-identical files.
 // What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { findSuspectItems, itemConsensus } from "../../src/lib/consensus.ts";
-import { sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { replaceDir, sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import {
@@ -305,14 +305,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     writeJsonAtomic(join(tmp, "run.json"), run);
     // Which cache entries this release is built from, so `errormap doctor` can tell orphans.
     writeFileAtomic(join(tmp, CACHE_KEYS_FILE), [...new Set(cacheHashes)].sort().join("\n") + "\n");
-    if (existsSync(final)) {
-      const trash = `${tmp}.old`;
-      renameSync(final, trash);
-      renameSync(tmp, final);
-      rmSync(trash, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, final);
-    }
+    replaceDir(tmp, final);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

@@ -1,7 +1,7 @@
 // Deterministic JSON and atomic writes: generated data must be byte-identical for the same
 // inputs (stable key order, no timestamps), and a crash must never leave a half-written file.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Recursively sorts object keys so the same value always serialises to the same bytes. */
@@ -55,4 +55,16 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, "utf8"));
+}
+
+/**
+ * Puts a fully written temporary folder in place of `final`: an existing folder is moved aside
+ * first and removed after, so at every moment `final` is either the old folder or the new one.
+ */
+export function replaceDir(tmp: string, final: string): void {
+  if (!existsSync(final)) return renameSync(tmp, final);
+  const trash = `${tmp}.old`;
+  renameSync(final, trash);
+  renameSync(tmp, final);
+  rmSync(trash, { recursive: true, force: true });
 }
