@@ -4,7 +4,8 @@
 // analysed it with the same judge model and prompt version reuses that analysis (its informative
 // peers may have changed since, as new models landed, but the failure itself has not). Everything
 // else goes through the judge, whose every answer is cached by the exact request.
-import type { Analysis, Release, Taxonomy, Usage } from "../../src/lib/schemas.ts";
+import { itemConsensus, normaliseAnswer } from "../../src/lib/consensus.ts";
+import type { Analysis, Category, Release, Taxonomy, Usage } from "../../src/lib/schemas.ts";
 import { recordKey } from "../../src/lib/schemas.ts";
 import type { JudgeCache } from "../judges/cache.ts";
 import { createOpenAIJudge, PROMPT_VERSIONS } from "../judges/openai/index.ts";
@@ -17,6 +18,22 @@ import { recordContentHash } from "./run.ts";
 
 const ZERO = ZERO_USAGE;
 export const DEFAULT_JUDGE_MODEL = "gpt-4o-mini";
+
+/**
+ * DESIGN: failures on an item whose reference is suspect (most models, strong ones included, agree
+ * on another answer) count as data noise, not as model errors, whatever the judge said. The openai
+ * taxonomy therefore always has this reserved noise category, next to "Hard to analyse" and "Other".
+ */
+export const SUSPECT: Category = {
+  id: "suspect-reference-by-consensus",
+  slug: "suspect-reference-by-consensus",
+  name: "Suspect reference",
+  description: "Gave the answer most models, strong ones included, agree on, against a reference that is therefore likely wrong.",
+  parent: null,
+  facet: "noise",
+  old_slugs: [],
+  lineage: [],
+};
 
 export interface OpenAIStageInput extends Omit<RunOptions, "previous"> {
   contexts: FailureContext[];
@@ -126,8 +143,11 @@ export async function runOpenAI(input: OpenAIStageInput) {
     .filter((o) => o.analysis.status === "ok")
     .map((o) => ({ key: o.analysis.key, title: o.analysis.title, summary: o.analysis.summary }))
     .sort((a, b) => (a.key < b.key ? -1 : 1));
-  const previousTaxonomy: Taxonomy | undefined = input.previous?.judge === "openai" ? readTaxonomy(input.root, input.previous.id) : undefined;
-  const taxonomy = await judge.induceTaxonomy(items, previousTaxonomy, input.releaseId);
+  const prevRead: Taxonomy | undefined = input.previous?.judge === "openai" ? readTaxonomy(input.root, input.previous.id) : undefined;
+  // The reserved category is the pipeline's, not the judge's: the judge never sees it.
+  const previousTaxonomy = prevRead && { ...prevRead, categories: prevRead.categories.filter((c) => c.id !== SUSPECT.id) };
+  const induced = await judge.induceTaxonomy(items, previousTaxonomy, input.releaseId);
+  const taxonomy: Taxonomy = { ...induced, categories: [...induced.categories, SUSPECT] };
 
   // Classify every title into one leaf.
   bar = startProgress("classify", items.length, "titles");
@@ -137,6 +157,7 @@ export async function runOpenAI(input: OpenAIStageInput) {
     const o = outcomes.get(it.key)!;
     o.analysis.category = classes.get(it.key);
   }
+  moveSuspectToNoise(input.contexts, outcomes);
 
   const stats = judge.stats();
   const fresh = [...outcomes.values()].filter((o) => o.fresh).length;
@@ -152,4 +173,22 @@ export async function runOpenAI(input: OpenAIStageInput) {
     fresh,
     cacheHashes: judge.usedHashes(),
   };
+}
+
+/** Puts failures that give their item's consensus answer against a suspect reference into SUSPECT. */
+function moveSuspectToNoise(contexts: FailureContext[], outcomes: Map<string, StageOutcome>): number {
+  const memo = new Map<string, string | null>();
+  let moved = 0;
+  for (const ctx of contexts) {
+    const o = outcomes.get(recordKey(ctx.record));
+    if (!o || o.analysis.status !== "ok") continue;
+    const item = `${ctx.record.dataset}|${ctx.record.instance_id}`;
+    if (!memo.has(item)) memo.set(item, itemConsensus(ctx.itemRecords, ctx.modelAccuracy, { taskType: ctx.dataset.task_type })?.canonical ?? null);
+    const consensus = memo.get(item);
+    if (consensus !== null && consensus !== undefined && normaliseAnswer(ctx.record) === consensus) {
+      o.analysis.category = SUSPECT.id;
+      moved++;
+    }
+  }
+  return moved;
 }
