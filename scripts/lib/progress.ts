@@ -44,3 +44,22 @@ export function startProgress(label: string, total: number, unit = "items"): Pro
     },
   };
 }
+
+/**
+ * For work whose total is not known in advance (taxonomy induction recurses as it goes): a status
+ * line redrawn every second with a count and the elapsed time. Terminal only, like the bars.
+ */
+export function startTicker(label: string, status: () => string): { stop(): void } {
+  if (!process.stderr.isTTY || process.env.ERRORMAP_QUIET) return { stop() {} };
+  const started = Date.now();
+  const draw = () => process.stderr.write(`\r${label.padEnd(10)} ${status()} | ${((Date.now() - started) / 1000).toFixed(0)} s\x1b[K`);
+  const timer = setInterval(draw, 1000);
+  draw();
+  return {
+    stop() {
+      clearInterval(timer);
+      draw();
+      process.stderr.write("\n");
+    },
+  };
+}

@@ -11,7 +11,7 @@ import type { JudgeCache } from "../judges/cache.ts";
 import { createOpenAIJudge, PROMPT_VERSIONS } from "../judges/openai/index.ts";
 import { ZERO_USAGE } from "../judges/openai/pricing.ts";
 import type { FailureContext } from "../judges/types.ts";
-import { startProgress } from "../lib/progress.ts";
+import { startProgress, startTicker } from "../lib/progress.ts";
 import { loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
 import type { RunOptions } from "./run.ts";
 import { recordContentHash } from "./run.ts";
@@ -146,7 +146,11 @@ export async function runOpenAI(input: OpenAIStageInput) {
   const prevRead: Taxonomy | undefined = input.previous?.judge === "openai" ? readTaxonomy(input.root, input.previous.id) : undefined;
   // The reserved category is the pipeline's, not the judge's: the judge never sees it.
   const previousTaxonomy = prevRead && { ...prevRead, categories: prevRead.categories.filter((c) => c.id !== SUSPECT.id) };
-  const induced = await judge.induceTaxonomy(items, previousTaxonomy, input.releaseId);
+  const ticker = startTicker("taxonomy", () => {
+    const st = judge.stats();
+    return `${st.taxonomy_calls} taxonomy calls, ${st.classify_calls} classify calls`;
+  });
+  const induced = await judge.induceTaxonomy(items, previousTaxonomy, input.releaseId).finally(() => ticker.stop());
   const taxonomy: Taxonomy = { ...induced, categories: [...induced.categories, SUSPECT] };
 
   // Classify every title into one leaf.
