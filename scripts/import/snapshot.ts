@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry, newDatasetEntry, newModelEntry, registryHash, saveRegistry, UnknownNameError } from "../../src/lib/registry.ts";
 import { EvalRecordSchema, IdSchema, RawRecordSchema, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
-import { replaceDir, sha256, sha256File, stableJsonLine, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { removeStaleTemps, replaceDir, sha256, sha256File, stableJsonLine, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
@@ -154,6 +154,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   const totalBytes = files.reduce((s, f) => s + (f.kind === "helm" ? 0 : statSync(f.path).size), 0);
 
   mkdirSync(L.snapshots, { recursive: true });
+  for (const t of removeStaleTemps(L.snapshots, opts.snapshot)) log(`removed ${t}, left by an import that was killed`);
   const tmp = join(L.snapshots, `.tmp-${opts.snapshot}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, "spool"), { recursive: true });

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { findSuspectItems, itemConsensus } from "../../src/lib/consensus.ts";
-import { replaceDir, sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { removeStaleTemps, replaceDir, sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import {
@@ -293,6 +293,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   if (reused) log(`reused ${reused} analyses of earlier releases for unchanged failures`);
 
   mkdirSync(L.releases, { recursive: true });
+  for (const t of removeStaleTemps(L.releases, opts.release)) log(`removed ${t}, left by a run that was killed`);
   const tmp = join(L.releases, `.tmp-${opts.release}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });

@@ -1,8 +1,8 @@
 // Deterministic JSON and atomic writes: generated data must be byte-identical for the same
 // inputs (stable key order, no timestamps), and a crash must never leave a half-written file.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** Recursively sorts object keys so the same value always serialises to the same bytes. */
 export function sortKeys<T>(value: T): T {
@@ -67,4 +67,30 @@ export function replaceDir(tmp: string, final: string): void {
   renameSync(final, trash);
   renameSync(tmp, final);
   rmSync(trash, { recursive: true, force: true });
+}
+
+/** Whether a process with this pid is running (signal 0 tests without signalling). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes temporary folders `<dir>/.tmp-<id>-<pid>` (and their `.old`) left by killed runs, whose
+ * process is gone; a folder of a run still going is left alone. Returns what was removed.
+ */
+export function removeStaleTemps(dir: string, id: string): string[] {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = /^\.tmp-(.+)-(\d+)(\.old)?$/.exec(name);
+    if (!m || m[1] !== id || alive(Number(m[2]))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
