@@ -71,32 +71,43 @@ export function writeDemoEarly(root: string): Promise<SnapshotManifest> {
  * is left as it is.
  */
 export const DEMO_RELEASES = [
-  { id: "demo-1", snapshot: DEMO_EARLY_SNAPSHOT, previous: null, title: "Demo release 1 (fictional data)", publish: true },
-  { id: "demo-2", snapshot: DEMO_SNAPSHOT, previous: "demo-1", title: "Demo release 2: a new model and an open-ended dataset (fictional data)", publish: false },
+  { id: "demo-1", snapshot: DEMO_EARLY_SNAPSHOT, previous: null, title: "Demo release 1 (fictional data)", date: "2026-10-01" },
+  { id: "demo-2", snapshot: DEMO_SNAPSHOT, previous: "demo-1", title: "Demo release 2: a new model and an open-ended dataset (fictional data)", date: "2026-11-01" },
 ] as const;
 
+/**
+ * `npm run demo`: the demo snapshots and both demo releases, published with fixed dates so the demo
+ * is reproducible. Published releases and their snapshots are frozen, so a second run leaves them
+ * as they are; to regenerate the demo from scratch, delete data/releases, data/cache and the demo
+ * snapshots first.
+ */
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({ options: { data: { type: "string" } } });
   const root = dataRoot(values.data);
-  const m = await writeDemo(root);
-  const per = Object.entries(m.datasets).map(([id, d]) => `${id} ${d.records}/${d.failures}`).join(", ");
-  console.error(`demo snapshot written to ${join(root, "snapshots", DEMO_SNAPSHOT)}: ${m.records} records, ${m.failures} failures, ${m.models.length} models (records/failures: ${per})`);
   const { runPipeline } = await import("./pipeline/run.ts");
-  const { loadRelease } = await import("./pipeline/releases.ts");
-  if (loadRelease(root, "demo-1")?.published) {
-    console.error(`demo snapshot ${DEMO_EARLY_SNAPSHOT} is the input of a published release; left as it is`);
-  } else {
-    const early = await writeDemoEarly(root);
-    console.error(`demo snapshot ${early.id}: ${early.records} records, ${early.failures} failures, ${early.models.length} models`);
-  }
+  const { listReleases } = await import("./pipeline/releases.ts");
   const { publishRelease } = await import("./pipeline/publish.ts");
+  const frozen = new Set(listReleases(root).filter((r) => r.published).map((r) => r.id));
+  const frozenSnapshots = new Set(DEMO_RELEASES.filter((r) => frozen.has(r.id)).map((r) => r.snapshot as string));
+  for (const [id, write] of [
+    [DEMO_SNAPSHOT, writeDemo],
+    [DEMO_EARLY_SNAPSHOT, writeDemoEarly],
+  ] as const) {
+    if (frozenSnapshots.has(id)) {
+      console.error(`demo snapshot ${id} is the input of a published release; left as it is`);
+      continue;
+    }
+    const m = await write(root);
+    const per = Object.entries(m.datasets).map(([d, x]) => `${d} ${x.records}/${x.failures}`).join(", ");
+    console.error(`demo snapshot ${m.id}: ${m.records} records, ${m.failures} failures, ${m.models.length} models (records/failures: ${per})`);
+  }
   for (const r of DEMO_RELEASES) {
-    if (loadRelease(root, r.id)?.published) {
+    if (frozen.has(r.id)) {
       console.error(`demo release ${r.id} is published; left as it is`);
       continue;
     }
     const { release, run } = await runPipeline({ root, snapshot: r.snapshot, release: r.id, previous: r.previous, title: r.title, force: true });
-    if (r.publish) publishRelease(root, r.id, "2026-11-01"); // a fixed date keeps the demo reproducible
-    console.error(`demo release ${release.id}: ${release.counts.failures} failures, ${release.counts.categories} categories, ${run.analysis_calls} judged, ${run.cached} cached${r.publish ? ", published" : ""}`);
+    publishRelease(root, r.id, r.date);
+    console.error(`demo release ${release.id}: ${release.counts.failures} failures, ${release.counts.categories} categories, ${run.analysis_calls} judged, ${run.cached} cached, published ${r.date}`);
   }
 }
