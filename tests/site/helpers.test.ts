@@ -75,6 +75,14 @@ describe("citation", () => {
     expect(c.text).toContain("https://x.example/releases/r2/categories/arithmetic-slip/");
     expect(c.bibtex).toMatch(/^@misc\{erroratlas_r2_arithmetic_slip,/);
     expect(c.bibtex).toContain("note = {ErrorAtlas release r2 (Second)}");
+    expect(c.bibtex).not.toContain("year");
+  });
+
+  it("dates a published release's pages by the publication day", () => {
+    const c = citation({ title: "Arithmetic slip", release: "r2", releaseTitle: "Second", date: "2026-11-01", url: "https://x.example/releases/r2/" });
+    expect(c.text).toContain("release r2 (2026-11-01)");
+    expect(c.bibtex).toContain("year = {2026}");
+    expect(c.bibtex).toContain("month = {11}");
   });
 
   it("escapes BibTeX specials so a title cannot break the entry", () => {

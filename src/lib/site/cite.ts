@@ -5,6 +5,8 @@ export interface CiteInput {
   /** Release id the page belongs to; null for site-wide pages. */
   release: string | null;
   releaseTitle?: string | null;
+  /** Publication day of the release (YYYY-MM-DD); null while it is unpublished. */
+  date?: string | null;
   /** Absolute URL of the release page (the canonical one). */
   url: string;
 }
@@ -34,13 +36,18 @@ export function bibtexKey(input: CiteInput): string {
 
 export function citation(input: CiteInput): { text: string; bibtex: string } {
   const rel = input.release ? `, release ${input.release}` : "";
-  const text = `${CITE_AUTHOR}. "${input.title}." ${SITE_NAME}${rel}. ${input.url}`;
+  const when = input.date ? ` (${input.date})` : "";
+  const text = `${CITE_AUTHOR}. "${input.title}." ${SITE_NAME}${rel}${when}. ${input.url}`;
   const fields: [string, string][] = [
     ["title", `{${bibtexEscape(input.title)}}`],
     ["author", `{${CITE_AUTHOR}}`],
     ["howpublished", `{\\url{${input.url.replace(/[{}\\]/g, "")}}}`],
     ["url", `{${input.url.replace(/[{}\\]/g, "")}}`],
   ];
+  if (input.date) {
+    const [y, m] = input.date.split("-");
+    fields.push(["year", `{${y}}`], ["month", `{${Number(m)}}`]);
+  }
   if (input.release) {
     const title = input.releaseTitle ? ` (${bibtexEscape(input.releaseTitle)})` : "";
     fields.push(["note", `{${SITE_NAME} release ${bibtexEscape(input.release)}${title}}`]);

@@ -7,7 +7,8 @@ export interface HeadInput {
   description: string;
   /** Absolute canonical URL. */
   url: string;
-  release: { id: string; title: string } | null;
+  /** date: the release's publication day (YYYY-MM-DD), null while unpublished. */
+  release: { id: string; title: string; date?: string | null } | null;
   /** Absolute URLs of the page's downloads, when it has data. */
   downloads: { json: string; csv: string } | null;
   keywords?: string[];
@@ -21,6 +22,7 @@ export function citationMeta(h: HeadInput): { name: string; content: string }[] 
     { name: "citation_abstract_html_url", content: h.url },
   ];
   if (h.release) out.push({ name: "citation_technical_report_number", content: `release ${h.release.id}` });
+  if (h.release?.date) out.push({ name: "citation_publication_date", content: h.release.date.replace(/-/g, "/") });
   if (h.keywords?.length) out.push({ name: "citation_keywords", content: h.keywords.join("; ") });
   return out;
 }
@@ -45,6 +47,7 @@ export function datasetJsonLd(h: HeadInput): Record<string, unknown> | null {
     description: h.description,
     url: h.url,
     ...(h.release ? { version: h.release.id } : {}),
+    ...(h.release?.date ? { datePublished: h.release.date } : {}),
     creator: { "@type": "Organization", name: CITE_AUTHOR },
     publisher: { "@type": "Organization", name: SITE_NAME },
     isAccessibleForFree: true,

@@ -15,6 +15,8 @@ export interface ReleaseRef {
   path: string;
   /** Published releases are frozen; an unpublished one's pages may still change. */
   published: boolean;
+  /** Publication day (YYYY-MM-DD), for citations; null while unpublished. */
+  date: string | null;
 }
 
 export interface CategoryRef {
@@ -34,7 +36,7 @@ export interface ShareRow {
   ci: [number, number];
 }
 
-export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id), published: r.release.published !== null });
+export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id), published: r.release.published !== null, date: r.release.published?.date ?? null });
 
 /** Names as the release recorded them (an earlier release's for ids it no longer has). */
 export const modelName = (rel: SiteRelease, id: string): string => rel.models.get(id)?.name ?? (rel.previous ? modelName(rel.previous, id) : id);
