@@ -41,7 +41,7 @@ export const DatasetEntrySchema = z
     id: IdSchema.describe("Canonical dataset id."),
     name: NonEmpty.describe("Display name."),
     aliases: z.array(NonEmpty).describe("Names this dataset has in sources (matched case-insensitively)."),
-    task_type: TaskTypeSchema,
+    task_type: TaskTypeSchema.describe("Kind of task the dataset poses."),
     metric: NonEmpty.describe("The score's metric, e.g. 'exact_match', 'judge_preference'."),
     exact_match: z.boolean().describe("Whether scores are 0/1 exact-match (default threshold 1) or graded."),
     success_threshold: z
@@ -193,10 +193,10 @@ export type JudgeVerdict = z.infer<typeof JudgeVerdictSchema>;
 export const AnalysisSchema = z
   .object({
     key: NonEmpty.describe("Record key: dataset|model|instance_id."),
-    dataset: IdSchema,
-    model: IdSchema,
-    instance_id: NonEmpty,
-    judge: JudgeNameSchema,
+    dataset: IdSchema.describe("Canonical dataset id of the record."),
+    model: IdSchema.describe("Canonical model id of the record."),
+    instance_id: NonEmpty.describe("Item id of the record."),
+    judge: JudgeNameSchema.describe("Judge that produced the analysis."),
     judge_model: z.string().describe("Judge model name ('rules' for the heuristic judge)."),
     prompt_version: z.string().describe("Version of the prompt (or rule set) that produced it."),
     status: z.enum(["ok", "judge_error"]).describe("judge_error: the judge gave no valid answer (counted, shown)."),
@@ -204,7 +204,7 @@ export const AnalysisSchema = z
     title: z.string().describe("Short title of the first major error."),
     summary: z.string().describe("One or two sentences."),
     evidence: z.array(z.string()).describe("Quoted spans."),
-    confidence: z.number().min(0).max(1),
+    confidence: z.number().min(0).max(1).describe("The judge's confidence, 0 to 1 (0 for unexplained failures)."),
     criteria: z.array(CriterionSchema).optional().describe("Criteria checked (openai judge)."),
     category: NonEmpty.describe("Id of the leaf category it was classified into."),
     error: z.string().optional().describe("What went wrong when status is judge_error."),
@@ -233,7 +233,7 @@ export const CategorySchema = z
     name: NonEmpty.describe("Name (at most 5 words)."),
     description: z.string().describe("Definition (at most 30 words)."),
     parent: z.string().nullable().describe("Parent category id; null at the top level."),
-    facet: FacetSchema,
+    facet: FacetSchema.describe("What kind of failure the category holds."),
     old_slugs: z.array(z.string()).default([]).describe("Slugs this category had in earlier releases (redirects)."),
     lineage: z
       .array(z.object({ kind: z.enum(["renamed", "merged_from", "split_from"]), id: NonEmpty, release: z.string() }))
@@ -246,7 +246,7 @@ export type Category = z.infer<typeof CategorySchema>;
 export const TaxonomySchema = z
   .object({
     version: z.string().describe("Taxonomy version (heuristic rule-set version, or the release that induced it)."),
-    judge: JudgeNameSchema,
+    judge: JudgeNameSchema.describe("Judge whose analyses the taxonomy organises."),
     categories: z.array(CategorySchema).describe("Every category, parents before children, in display order."),
     retired: z.array(CategorySchema).default([]).describe("Categories of the previous release that no longer exist."),
   })
@@ -263,16 +263,16 @@ export const ShareSchema = z
     category: NonEmpty.describe("Category id."),
     count: z.number().int().nonnegative().describe("Failures in this category."),
     share: z.number().min(0).max(1).describe("count / failures of the group."),
-    ci: IntervalSchema,
+    ci: IntervalSchema.describe("95% bootstrap interval of the share."),
   })
   .strict();
 export type Share = z.infer<typeof ShareSchema>;
 
 export const GroupSchema = z
   .object({
-    records: z.number().int().nonnegative(),
-    failures: z.number().int().nonnegative(),
-    analysed: z.number().int().nonnegative(),
+    records: z.number().int().nonnegative().describe("Records of the group."),
+    failures: z.number().int().nonnegative().describe("Failures of the group (analysed or not)."),
+    analysed: z.number().int().nonnegative().describe("Failures with a valid analysis: the shares' denominator."),
     judge_errors: z
       .number()
       .int()
@@ -287,8 +287,8 @@ export type Group = z.infer<typeof GroupSchema>;
 
 export const SuspectItemSchema = z
   .object({
-    dataset: IdSchema,
-    instance_id: NonEmpty,
+    dataset: IdSchema.describe("Dataset of the item."),
+    instance_id: NonEmpty.describe("Item id."),
     reference: z.string().describe("The reference the consensus disagrees with."),
     consensus: z.string().describe("The answer most models give."),
     agreeing: z.array(IdSchema).describe("Models giving the consensus answer."),
@@ -299,19 +299,19 @@ export type SuspectItem = z.infer<typeof SuspectItemSchema>;
 
 export const ComparisonSchema = z
   .object({
-    a: IdSchema,
-    b: IdSchema,
+    a: IdSchema.describe("First model of the pair (ids sorted)."),
+    b: IdSchema.describe("Second model of the pair."),
     datasets: z.array(IdSchema).describe("Datasets both models have records on; the comparison uses only these."),
-    a_failures: z.number().int(),
-    b_failures: z.number().int(),
+    a_failures: z.number().int().describe("Analysed failures of model a on the shared datasets."),
+    b_failures: z.number().int().describe("Analysed failures of model b on the shared datasets."),
     categories: z
       .array(
         z.object({
-          category: NonEmpty,
-          a_count: z.number().int(),
-          b_count: z.number().int(),
-          a_share: z.number(),
-          b_share: z.number(),
+          category: NonEmpty.describe("Leaf category id."),
+          a_count: z.number().int().describe("Failures of a in the category."),
+          b_count: z.number().int().describe("Failures of b in the category."),
+          a_share: z.number().describe("a_count / a_failures."),
+          b_share: z.number().describe("b_count / b_failures."),
           diff: z.number().describe("a_share − b_share."),
           p: z.number().describe("Two-sided p-value of the two-proportion test."),
           q: z.number().describe("Benjamini–Hochberg adjusted p-value across the pair's categories."),
@@ -329,34 +329,34 @@ export type Comparison = z.infer<typeof ComparisonSchema>;
 
 export const AggregatesSchema = z
   .object({
-    seed: z.number().int(),
+    seed: z.number().int().describe("Seed of the bootstrap resampling."),
     bootstrap: z.number().int().describe("Bootstrap resamples per interval."),
-    overall: GroupSchema,
-    models: z.record(IdSchema, GroupSchema.extend({ datasets: z.array(IdSchema) })),
+    overall: GroupSchema.describe("Every analysed failure of the release."),
+    models: z.record(IdSchema, GroupSchema.extend({ datasets: z.array(IdSchema) })).describe("Per model, with the datasets it has records on."),
     datasets: z.record(
       IdSchema,
       GroupSchema.extend({
-        models: z.array(IdSchema),
+        models: z.array(IdSchema).describe("Models with records on the dataset."),
         off_skill_share: z.number().describe("Share of analysed failures not about the skill the dataset claims (format, noise)."),
         noise_share: z.number().describe("Share of analysed failures that look like grader or data noise."),
-        suspect_items: z.array(SuspectItemSchema),
+        suspect_items: z.array(SuspectItemSchema).describe("Items whose reference most models contradict."),
       }),
-    ),
+    ).describe("Per dataset, with its error profile."),
     pairs: z.array(GroupSchema.extend({ model: IdSchema, dataset: IdSchema })).describe("Per (model, dataset)."),
     signatures: z
       .record(
         IdSchema,
         z.array(
           z.object({
-            category: NonEmpty,
-            share: z.number(),
+            category: NonEmpty.describe("Leaf category id."),
+            share: z.number().describe("The model's share of its analysed failures."),
             peer_share: z.number().describe("Mean share of the peers on the same datasets."),
-            diff: z.number(),
+            diff: z.number().describe("share − peer_share."),
           }),
         ),
       )
       .describe("Per model: its leaf shares against the mean of peers on the same datasets."),
-    comparisons: z.array(ComparisonSchema),
+    comparisons: z.array(ComparisonSchema).describe("Pairs of models sharing at least one dataset."),
   })
   .strict();
 export type Aggregates = z.infer<typeof AggregatesSchema>;
@@ -366,45 +366,45 @@ export type Aggregates = z.infer<typeof AggregatesSchema>;
 
 export const UsageSchema = z.object({
   calls: z.number().int().nonnegative().describe("Judge requests."),
-  prompt_tokens: z.number().int().nonnegative(),
-  completion_tokens: z.number().int().nonnegative(),
+  prompt_tokens: z.number().int().nonnegative().describe("Prompt tokens."),
+  completion_tokens: z.number().int().nonnegative().describe("Completion tokens."),
   cost_usd: z.number().nonnegative().describe("Estimated from the judge model's price table; 0 when unknown."),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
 export const ReleaseSchema = z
   .object({
-    id: IdSchema,
+    id: IdSchema.describe("Release id (used in URLs)."),
     title: z.string().describe("Human title of the release."),
-    snapshot: IdSchema,
-    snapshot_sha256: z.string().length(64),
+    snapshot: IdSchema.describe("Snapshot the release analyses."),
+    snapshot_sha256: z.string().length(64).describe("Content hash of that snapshot (manifest sha256)."),
     previous: IdSchema.nullable().describe("The release this one follows (taxonomy continuity, changelog)."),
-    judge: JudgeNameSchema,
-    judge_model: z.string(),
+    judge: JudgeNameSchema.describe("Judge of the item analyses."),
+    judge_model: z.string().describe("Judge model name ('rules' for the heuristic judge)."),
     base_url: z.string().nullable().describe("Judge endpoint base URL (no key), null for heuristic."),
     prompt_versions: z.record(z.string(), z.string()).describe("Versions of every prompt or rule set used."),
-    seed: z.number().int(),
+    seed: z.number().int().describe("Seed of sampling and bootstrap intervals."),
     sample: z.number().min(0).max(1).describe("Ratio of failures analysed per (model, dataset)."),
     code_version: z.string().describe("Version of ErrorAtlas that produced it."),
     counts: z.object({
-      records: z.number().int(),
-      failures: z.number().int(),
+      records: z.number().int().describe("Records of the snapshot."),
+      failures: z.number().int().describe("Failures of the snapshot."),
       selected: z.number().int().describe("Failures selected for analysis (after sampling)."),
       analysed: z.number().int().describe("Analyses with a valid judge answer."),
-      judge_errors: z.number().int(),
-      unexplained: z.number().int(),
+      judge_errors: z.number().int().describe("Selected failures the judge gave no valid answer for."),
+      unexplained: z.number().int().describe("Analysed failures placed in an 'unexplained' category."),
       categories: z.number().int().describe("Leaf categories holding at least one failure."),
-      datasets: z.number().int(),
-      models: z.number().int(),
-    }),
+      datasets: z.number().int().describe("Datasets in the snapshot."),
+      models: z.number().int().describe("Models in the snapshot."),
+    }).describe("What the release holds."),
     usage: UsageSchema.describe(
       "Tokens and estimated cost of every judge answer this release is built from (cached ones included), so it is the same on every re-run.",
     ),
     files: z.record(z.string(), z.string().length(64)).describe("SHA-256 of every output file of the release."),
     published: z
       .object({
-        inputs_sha256: z.string().length(64),
-        outputs_sha256: z.string().length(64),
+        inputs_sha256: z.string().length(64).describe("Hash of what produced the release (snapshot, judge, prompts, seed, code version)."),
+        outputs_sha256: z.string().length(64).describe("Hash of the release's output files."),
         date: z
           .string()
           .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -423,23 +423,23 @@ export type Release = z.infer<typeof ReleaseSchema>;
  */
 export const RunLogSchema = z
   .object({
-    release: IdSchema,
-    failures: z.number().int(),
-    analysed: z.number().int(),
+    release: IdSchema.describe("Release id."),
+    failures: z.number().int().describe("Failures in the snapshot."),
+    analysed: z.number().int().describe("Failures with a valid analysis."),
     analysis_calls: z.number().int().describe("Item analyses that needed a new judge call in this run."),
     cached: z.number().int().describe("Item analyses answered from the cache in this run."),
-    judge_errors: z.number().int(),
-    taxonomy_calls: z.number().int(),
-    classify_calls: z.number().int(),
+    judge_errors: z.number().int().describe("Failures the judge gave no valid answer for."),
+    taxonomy_calls: z.number().int().describe("Judge calls made for taxonomy induction in this run."),
+    classify_calls: z.number().int().describe("Judge calls made for classification in this run."),
     usage: UsageSchema.describe("New calls of this run only."),
-    wall_seconds: z.number(),
+    wall_seconds: z.number().describe("Wall time of the run in seconds."),
   })
   .strict();
 export type RunLog = z.infer<typeof RunLogSchema>;
 
 /** The site-wide list of releases, newest first, read by the "a newer release exists" notice. */
 export const ReleasesIndexSchema = z.object({
-  latest: IdSchema.nullable(),
-  releases: z.array(z.object({ id: IdSchema, title: z.string(), published: z.boolean(), previous: IdSchema.nullable() })),
+  latest: IdSchema.nullable().describe("The release the site shows as current."),
+  releases: z.array(z.object({ id: IdSchema, title: z.string(), published: z.boolean(), previous: IdSchema.nullable() })).describe("Every release, newest first."),
 });
 export type ReleasesIndex = z.infer<typeof ReleasesIndexSchema>;
