@@ -228,6 +228,17 @@ describe("release and changelog", () => {
     expect(page.previous?.id).toBe("r1");
     expect(page.taxonomy.tree.map((n) => n.slug)).toContain("reasoning");
     expect(page.taxonomy.retired.map((c) => c.slug)).toEqual(["rambling-answer"]);
+    expect(page.judge_errors).toEqual([]);
+  });
+
+  it("lists the judge errors of a release, with what went wrong", () => {
+    const rel = r("r2");
+    const failed = { ...rel.analyses[0], status: "judge_error" as const, category: "judge-error", error: "invalid JSON after 5 attempts <b>x</b>" };
+    const page = releasePage(site, { ...rel, analyses: [failed, ...rel.analyses.slice(1)] });
+    expect(page.judge_errors).toEqual([
+      expect.objectContaining({ key: failed.key, instance_id: failed.instance_id, error: "invalid JSON after 5 attempts <b>x</b>" }),
+    ]);
+    expect(page.judge_errors[0].model_name).not.toBe("");
   });
 
   it("lists new, renamed and retired categories and new models of r2", () => {

@@ -457,7 +457,12 @@ export interface ReleasePage {
   models: { id: string; name: string; path: string; accuracy: number; failures: number; analysed: number }[];
   datasets: { id: string; name: string; path: string; accuracy: number; failures: number; analysed: number; noise_share: number; off_skill_share: number }[];
   comparisons: number;
+  /** Failures the judge gave no valid answer for: counted and shown, never dropped. */
+  judge_errors: { key: string; model: string; model_name: string; dataset: string; dataset_name: string; instance_id: string; error: string }[];
 }
+
+/** How many judge errors the release page lists; data.json has them all. */
+export const JUDGE_ERRORS_SHOWN = 50;
 
 export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
   const agg = rel.aggregates;
@@ -488,6 +493,18 @@ export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
       .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, analysed: agg.datasets[d].analysed, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     comparisons: agg.comparisons.length,
+    judge_errors: rel.analyses
+      .filter((a) => a.status === "judge_error")
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((a) => ({
+        key: a.key,
+        model: a.model,
+        model_name: modelName(rel, a.model),
+        dataset: a.dataset,
+        dataset_name: datasetName(rel, a.dataset),
+        instance_id: a.instance_id,
+        error: a.error ?? a.summary,
+      })),
   };
 }
 
