@@ -132,12 +132,18 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
   }
 }
 
-/** HELM run directories under `path`: the path itself when it is one, else its sub-folders that are. */
+/**
+ * HELM run directories under `path`: the path itself when it is one, else its sub-folders that hold
+ * HELM run files. A suite folder also holds folders that are not runs (HELM's `groups/`, ...): those
+ * hold none of the run files and are skipped; a sub-folder with some run files but not all is an
+ * error (checked when it is read).
+ */
 export function helmRunDirs(path: string): string[] {
   if (existsSync(join(path, "run_spec.json"))) return [path];
   const dirs = readdirSync(path, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join(path, d.name))
+    .filter((d) => HELM_FILES.some((f) => existsSync(join(d, f))))
     .sort();
   if (dirs.length === 0) throw new ImportError(path, "directory", "run_spec.json", "not a HELM run directory (no run_spec.json) and holds no run directories");
   return dirs;

@@ -259,6 +259,21 @@ describe.skipIf(!hasEvaldata)("HELM bad input", () => {
     expect(e.message).toMatch(/run_spec\.json/);
   });
 
+  it("a suite folder's sub-folders that are not runs are skipped; a folder with no run at all is an error", async () => {
+    const top = copyRuns(runs.slice(0, 1), "none");
+    mkdirSync(join(top, "groups"), { recursive: true });
+    writeFileSync(join(top, "groups", "summary.json"), "{}");
+    const root2 = tempRoot();
+    try {
+      const m = await importSnapshot({ root: root2, snapshot: "helm", paths: [top] });
+      expect(m.records).toBe(100);
+    } finally {
+      removeRoot(root2);
+    }
+    const e = await failing([join(top, "groups")]);
+    expect(e.message).toMatch(/not a HELM run directory/);
+  });
+
   it("a run whose stats lack the score of one instance names the instance", async () => {
     const top = copyRuns(runs.slice(0, 1), "none");
     const p = join(top, runs[0], "per_instance_stats.json");
