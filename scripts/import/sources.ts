@@ -166,6 +166,7 @@ interface HelmRef {
 }
 interface HelmInstance {
   id: string;
+  perturbation?: unknown;
   input: { text: string };
   references: HelmRef[];
   split?: string;
@@ -179,11 +180,18 @@ interface HelmStat {
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /**
+ * The score of a HELM run: its main stat, the first of these the run reports (exact_match for
+ * multiple choice such as BBQ; generation scenarios report others).
+ */
+export const HELM_MAIN_STATS = ["exact_match", "quasi_exact_match", "math_equiv_chain_of_thought", "math_equiv", "f1_score", "rouge_l", "bleu_4"];
+
+/**
  * One HELM run directory. Input = instance text with its options ("A. ..."), reference = the
  * correct option's letter (text in reference_text), output = the predicted text, score = the main
- * stat (exact_match) of the unperturbed instance, model = the run spec's model.
+ * stat (see HELM_MAIN_STATS) of the unperturbed instance, model = the run spec's model.
+ * Perturbed copies of instances (HELM's robustness and fairness runs) are left out.
  */
-export function* readHelmRun(dir: string, mainStat = "exact_match"): Generator<RawItem> {
+export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS): Generator<RawItem> {
   // Check every file first, so a folder missing one fails before anything is read.
   for (const f of HELM_FILES) {
     if (!existsSync(join(dir, f))) throw new ImportError(dir, "run directory", f, `missing file (a HELM run directory needs ${HELM_FILES.join(", ")})`);
@@ -195,15 +203,18 @@ export function* readHelmRun(dir: string, mainStat = "exact_match"): Generator<R
   const scenario = runName.split(":")[0];
   const method = spec.adapter_spec?.method ?? "";
   const instances = readHelmJson(dir, "instances.json") as HelmInstance[];
-  const preds = readHelmJson(dir, "display_predictions.json") as { instance_id: string; train_trial_index?: number; predicted_text?: string; mapped_output?: string }[];
-  const stats = readHelmJson(dir, "per_instance_stats.json") as { instance_id: string; train_trial_index?: number; stats: HelmStat[] }[];
-  const byId = new Map(instances.map((i) => [i.id, i]));
+  const preds = readHelmJson(dir, "display_predictions.json") as { instance_id: string; train_trial_index?: number; predicted_text?: string; mapped_output?: string; perturbation?: unknown }[];
+  const stats = readHelmJson(dir, "per_instance_stats.json") as { instance_id: string; train_trial_index?: number; perturbation?: unknown; stats: HelmStat[] }[];
+  const byId = new Map(instances.filter((i) => !i.perturbation).map((i) => [i.id, i]));
   const statById = new Map<string, HelmStat[]>();
-  for (const s of stats) if ((s.train_trial_index ?? 0) === 0) statById.set(s.instance_id, s.stats);
+  for (const s of stats) if ((s.train_trial_index ?? 0) === 0 && !s.perturbation) statById.set(s.instance_id, s.stats);
+  // The run's main stat: the first of mainStats that its unperturbed stats report.
+  const reported = new Set([...statById.values()].flatMap((st) => st.filter((x) => !x.name.perturbation && typeof x.mean === "number").map((x) => x.name.name)));
+  const mainStat = mainStats.find((m) => reported.has(m)) ?? mainStats[0];
   const file = basename(dir);
   const predPath = join(dir, "display_predictions.json");
   for (const p of preds) {
-    if ((p.train_trial_index ?? 0) !== 0) continue;
+    if ((p.train_trial_index ?? 0) !== 0 || p.perturbation) continue;
     const where = `instance ${p.instance_id}`;
     const inst = byId.get(p.instance_id);
     if (!inst) throw new ImportError(join(dir, "instances.json"), where, "id", "instance in display_predictions.json not found in instances.json");
@@ -231,7 +242,7 @@ export function* readHelmRun(dir: string, mainStat = "exact_match"): Generator<R
         reference_text: refs[correctIdx].output.text,
         output: p.predicted_text ?? "",
         score: main.mean,
-        metadata: { helm_run: runName, method, split: inst.split ?? null, ...(p.mapped_output !== undefined ? { mapped_output: p.mapped_output } : {}) },
+        metadata: { helm_run: runName, method, main_stat: mainStat, split: inst.split ?? null, ...(p.mapped_output !== undefined ? { mapped_output: p.mapped_output } : {}) },
         source: { path: `${runName}/display_predictions.json` },
       },
     };

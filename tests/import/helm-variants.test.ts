@@ -1,0 +1,55 @@
+// HELM runs beyond the shared BBQ sample: perturbed copies of instances are left out, and a run that
+// reports no exact_match is scored by its own main stat. Made from a real run at test time.
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { importSnapshot } from "../../scripts/import/snapshot.ts";
+import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
+import { HELM_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { removeRoot, tempRoot } from "./helpers.ts";
+
+describe.skipIf(!hasEvaldata)("HELM run variants", () => {
+  const root = tempRoot("errormap-helm-");
+  afterAll(() => removeRoot(root));
+  const run = hasEvaldata ? readdirSync(HELM_DIR).sort()[0] : "";
+
+  function variant(name: string, edit: (files: Record<string, any>) => void): string {
+    const dir = join(root, "in", name);
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(HELM_DIR, run), dir, { recursive: true });
+    const files: Record<string, any> = {};
+    for (const f of ["instances.json", "display_predictions.json", "per_instance_stats.json"]) files[f] = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    edit(files);
+    for (const [f, v] of Object.entries(files)) writeFileSync(join(dir, f), JSON.stringify(v));
+    return dir;
+  }
+
+  it("leaves perturbed copies of instances out", async () => {
+    const dir = variant("perturbed", (f) => {
+      const p = { name: "typos", robustness: true };
+      f["instances.json"].push(...f["instances.json"].slice(0, 10).map((i: any) => ({ ...i, perturbation: p })));
+      f["display_predictions.json"].push(...f["display_predictions.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p, predicted_text: "Z" })));
+      f["per_instance_stats.json"].push(...f["per_instance_stats.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p })));
+    });
+    const m = await importSnapshot({ root, snapshot: "perturbed", paths: [dir] });
+    expect(m.records).toBe(100);
+    expect(loadRecords(root, m).some((r) => r.output === "Z")).toBe(false);
+  });
+
+  it("scores a run without exact_match by its own main stat, and says which", async () => {
+    const dir = variant("quasi", (f) => {
+      for (const x of f["per_instance_stats.json"]) {
+        x.stats = x.stats.filter((s: any) => s.name.name !== "exact_match");
+      }
+    });
+    const m = await importSnapshot({ root, snapshot: "quasi", paths: [dir] });
+    const recs = loadRecords(root, m);
+    expect(recs).toHaveLength(100);
+    expect(recs.every((r) => r.metadata?.main_stat === "quasi_exact_match")).toBe(true);
+    const stats = JSON.parse(readFileSync(join(dir, "per_instance_stats.json"), "utf8"));
+    const first = stats[0];
+    const quasi = first.stats.find((s: any) => s.name.name === "quasi_exact_match" && !s.name.perturbation).mean;
+    const rec = recs.find((r) => r.instance_id.endsWith(`/${first.instance_id}`))!;
+    expect(rec.score).toBe(quasi);
+  });
+});
