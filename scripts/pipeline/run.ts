@@ -5,7 +5,7 @@
 // What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { findSuspectItems, itemConsensus } from "../../src/lib/consensus.ts";
+import { findSuspectItems } from "../../src/lib/consensus.ts";
 import { removeStaleTemps, replaceDir, sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
@@ -31,7 +31,7 @@ import {
 import { JudgeCache, cacheHash } from "../judges/cache.ts";
 import { ZERO_USAGE, addUsage } from "../judges/openai/pricing.ts";
 import { CACHE_KEYS_FILE } from "./doctor.ts";
-import { HEURISTIC_TAXONOMY, RULESET_VERSION, judgeHeuristic } from "../judges/heuristic/index.ts";
+import { HEURISTIC_TAXONOMY, RULESET_VERSION, judgeHeuristic, ruleContext } from "../judges/heuristic/index.ts";
 import type { FailureContext } from "../judges/types.ts";
 import { startProgress } from "../lib/progress.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
@@ -90,22 +90,17 @@ interface Outcome {
 function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outcomes: Map<string, Outcome>; cacheHashes: string[] } {
   const outcomes = new Map<string, Outcome>();
   const cacheHashes: string[] = [];
-  const consensusMemo = new Map<string, string | null>();
   const bar = startProgress("analyse", contexts.length, "failures");
   for (const ctx of contexts) {
     const r = ctx.record;
-    const item = `${r.dataset}|${r.instance_id}`;
-    if (!consensusMemo.has(item)) {
-      const c = itemConsensus(ctx.itemRecords, ctx.modelAccuracy, { taskType: ctx.dataset.task_type });
-      consensusMemo.set(item, c ? c.canonical : null);
-    }
-    // The request is what the rules read: the record itself and its item's consensus answer, so a
-    // new model on the item changes the key only if it changes the consensus.
+    // The request is what the rules read: the record itself, and the item's context reduced to
+    // what can change a verdict (see ruleContext), so a new model on the item changes the key only
+    // if it changes that.
     const key = {
       judge: "heuristic",
       judgeModel: "rules",
       promptVersion: RULESET_VERSION,
-      request: { key: recordKey(r), content: recordContentHash(r), consensus: consensusMemo.get(item) ?? null, task: ctx.dataset.task_type },
+      request: { key: recordKey(r), content: recordContentHash(r), context: ruleContext(ctx), task: ctx.dataset.task_type },
     };
     cacheHashes.push(cacheHash(key));
     let v = cache.get<ReturnType<typeof judgeHeuristic>>(key);

@@ -120,7 +120,7 @@ describe.skipIf(!hasEvaldata)("rules on real failures", () => {
     for (const c of fails) {
       const v = judgeHeuristic(c);
       expect(v.rule).toBe("suspect-reference");
-      expect(v.summary).toMatch(/10 of 10 models/);
+      expect(v.summary).toMatch(/Most models on this item, strong ones included, answer "18"/);
       expect(v.evidence.join(" ")).toContain("18");
     }
   });

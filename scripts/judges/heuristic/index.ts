@@ -3,14 +3,14 @@
 // no rule explains is labelled "Unexplained by rules", never guessed.
 import type { Taxonomy } from "../../../src/lib/schemas.ts";
 import type { FailureContext, RuleVerdict } from "../types.ts";
-import { RULES } from "./rules.ts";
+import { RULES, consensusOf, peerMedianLength } from "./rules.ts";
 import { heuristicTaxonomy, LEAF } from "./taxonomy.ts";
 
 export { RULES, type Rule, type RuleHit } from "./rules.ts";
 export { LEAF } from "./taxonomy.ts";
 
 /** Version of the rule set: bump it whenever any rule's behaviour changes (it keys cached analyses). */
-export const RULESET_VERSION = "rules-2";
+export const RULESET_VERSION = "rules-3";
 
 export const HEURISTIC_TAXONOMY: Taxonomy = heuristicTaxonomy(RULESET_VERSION);
 
@@ -32,5 +32,20 @@ export function judgeHeuristic(ctx: FailureContext): RuleVerdict {
     confidence: 0,
     rule: UNEXPLAINED_RULE,
     category: LEAF.unexplained,
+  };
+}
+
+/**
+ * What the rules read beyond the failed record itself (the other models' answers on the item),
+ * reduced to what can change a verdict. It is part of the cache key, so a new model re-judges an
+ * old failure only when it changes this: the item's consensus answer against the reference, or, on
+ * open-ended items, whether the output is far shorter than the other models' outputs. (Verdicts
+ * therefore hold nothing else that depends on other models, such as how many agree.)
+ */
+export function ruleContext(ctx: FailureContext): { consensus: string | null; shorterThanPeers: boolean | null } {
+  const c = consensusOf(ctx);
+  return {
+    consensus: c ? c.canonical : null,
+    shorterThanPeers: ctx.dataset.task_type === "open_ended" ? ctx.record.output.trim().length < 0.4 * peerMedianLength(ctx) : null,
   };
 }

@@ -66,7 +66,7 @@ function facts(ctx: FailureContext): Facts {
 
 const consensusCache = new WeakMap<readonly EvalRecord[], ItemConsensus | null>();
 
-function consensusOf(ctx: FailureContext): ItemConsensus | null {
+export function consensusOf(ctx: FailureContext): ItemConsensus | null {
   if (consensusCache.has(ctx.itemRecords)) return consensusCache.get(ctx.itemRecords)!;
   const c = itemConsensus(ctx.itemRecords, ctx.modelAccuracy, { taskType: ctx.dataset.task_type });
   consensusCache.set(ctx.itemRecords, c);
@@ -168,12 +168,13 @@ export function suspectReference(ctx: FailureContext): RuleHit | null {
   if (f.answerCanon === null) return null;
   const c = consensusOf(ctx);
   if (!c || c.canonical !== f.answerCanon) return null;
-  const share = c.agreeing.length / c.models;
+  // No model counts in the verdict: they change as models are added, and the verdict is cached by
+  // what decides it (the consensus answer). The dataset page lists who agrees, always current.
   return {
     title: "Reference contradicted by model consensus",
-    summary: `${c.agreeing.length} of ${c.models} models, strong ones included, answer "${quote(c.consensus, 80)}" as this one does, against the reference "${quote(c.reference, 80)}": the reference is likely wrong.`,
+    summary: `Most models on this item, strong ones included, answer "${quote(c.consensus, 80)}" as this one does, against the reference "${quote(c.reference, 80)}": the reference is likely wrong.`,
     evidence: [answerSpan(f.answer!), quote(ctx.record.reference)],
-    confidence: Math.min(0.9, 0.6 + (share - 0.7)),
+    confidence: 0.8,
   };
 }
 
@@ -320,14 +321,19 @@ export function numericNearMiss(ctx: FailureContext): RuleHit | null {
   };
 }
 
+/** Median output length of the other models on the item (the reference's length when there are none). */
+export function peerMedianLength(ctx: FailureContext): number {
+  const others = ctx.itemRecords.filter((r) => r !== ctx.record).map((r) => r.output.trim().length).sort((x, y) => x - y);
+  return others.length ? others[Math.floor(others.length / 2)]! : ctx.record.reference.trim().length;
+}
+
 /** Open-ended: a small fraction of the reference's length and of what other models wrote. */
 export function farTooShort(ctx: FailureContext): RuleHit | null {
   if (ctx.dataset.task_type !== "open_ended") return null;
   const out = ctx.record.output.trim();
   const ref = ctx.record.reference.trim();
   if (ref.length < 400 || out.length >= 0.2 * ref.length) return null;
-  const others = ctx.itemRecords.filter((r) => r !== ctx.record).map((r) => r.output.trim().length).sort((x, y) => x - y);
-  const median = others.length ? others[Math.floor(others.length / 2)]! : ref.length;
+  const median = peerMedianLength(ctx);
   if (out.length >= 0.4 * median) return null;
   return {
     title: "Answered far too briefly",
