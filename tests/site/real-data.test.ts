@@ -1,6 +1,7 @@
 // Issue 4's "done when" on the real data: a heuristic release of all of ../shared/evaldata builds
 // one page per category, model and dataset, with no broken internal link, every page's downloads,
 // and a search that finds a category.
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +50,16 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
     const json = JSON.parse(readFileSync(join(out, "releases/r1/datasets/gsm8k/data.json"), "utf8"));
     expect(json).toBeTypeOf("object");
     expect(readFileSync(join(out, "releases/r1/datasets/gsm8k/data.csv"), "utf8").split("\n")[0]).toContain(",");
+  });
+
+  it("serves the release's files byte for byte, matching the hashes release.json records", () => {
+    const release = JSON.parse(readFileSync(join(tmp, "data/releases/r1/release.json"), "utf8"));
+    expect(readFileSync(join(out, "releases/r1/files/release.json"))).toEqual(readFileSync(join(tmp, "data/releases/r1/release.json")));
+    expect(Object.keys(release.files).sort()).toEqual(["aggregates.json", "analyses.jsonl", "registry.json", "taxonomy.json"]);
+    for (const [f, hash] of Object.entries(release.files)) {
+      expect(createHash("sha256").update(readFileSync(join(out, "releases/r1/files", f))).digest("hex"), f).toBe(hash);
+    }
+    expect(readFileSync(join(out, "releases/r1/index.html"), "utf8")).toContain('href="/releases/r1/files/analyses.jsonl"');
   });
 
   it("has no broken internal link on any page", () => {

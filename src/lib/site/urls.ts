@@ -20,6 +20,8 @@ export const paths = {
   latestCategory: (slug: string) => `/categories/${seg(slug)}/`,
   latestModel: (id: string) => `/models/${seg(id)}/`,
   latestDataset: (id: string) => `/datasets/${seg(id)}/`,
+  /** A release's own files (release.json, taxonomy.json, ...), byte for byte as the pipeline wrote them. */
+  releaseFile: (r: string, file: string) => `/releases/${seg(r)}/files/${seg(file)}`,
   /** The data file beside a page: `<page>data.json` / `<page>data.csv`. */
   data: (page: string, ext: "json" | "csv") => `${page.endsWith("/") ? page : page + "/"}data.${ext}`,
 };
