@@ -161,8 +161,8 @@ const commands: Record<string, Command> = {
     },
   },
   info: {
-    usage: "errormap info (--snapshot ID | --release ID) [--json]",
-    summary: "Show a snapshot's records and failures by dataset and model, or a release's counts.",
+    usage: "errormap info [--snapshot ID | --release ID] [--json]",
+    summary: "Show a snapshot's records and failures by dataset and model, a release's counts, or (with neither) every snapshot and release.",
     options: { snapshot: { type: "string" }, release: { type: "string" }, json: { type: "boolean" } },
     help: {
       snapshot: "ID   the snapshot to describe",
@@ -183,7 +183,12 @@ const commands: Record<string, Command> = {
         else printReleaseTable(info);
         return 0;
       }
-      throw new UsageError("name --snapshot ID or --release ID");
+      // Neither: what the data root holds.
+      const { dataRootInfo, printDataRootTable } = await import("./lib/info.ts");
+      const info = dataRootInfo(root);
+      if (v.json) process.stdout.write(JSON.stringify(info) + "\n");
+      else printDataRootTable(info);
+      return 0;
     },
   },
 };
@@ -212,6 +217,11 @@ function mainHelp(): string {
 
 export async function main(argv: string[]): Promise<number> {
   let [name, ...rest] = argv;
+  if (name === "--version" || name === "-v") {
+    const { CODE_VERSION } = await import("./pipeline/run.ts");
+    console.log(CODE_VERSION);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(mainHelp());
     return name ? 0 : 1;

@@ -1,10 +1,11 @@
 // `errormap info`: what a snapshot or a release holds, as a table or as one JSON object.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
 import { isFailure } from "../../src/lib/failure.ts";
 import { ReleaseSchema, RunLogSchema } from "../../src/lib/schemas.ts";
 import { loadManifest, loadRecords } from "./snapshot-read.ts";
+import { listReleases } from "../pipeline/releases.ts";
 
 export interface SnapshotInfo {
   snapshot: string;
@@ -104,4 +105,54 @@ export function releaseInfo(root: string, id: string): ReleaseInfo {
 
 export function printReleaseTable(info: ReleaseInfo): void {
   console.log(table(Object.entries(info).map(([k, v]) => [k, typeof v === "number" ? v : String(v)])));
+}
+
+export interface DataRootInfo {
+  root: string;
+  snapshots: { id: string; base: string | null; records: number; failures: number; datasets: number; models: number }[];
+  releases: { id: string; title: string; snapshot: string; judge: string; judge_model: string; previous: string | null; published: boolean; failures: number; analysed: number }[];
+}
+
+/** Every snapshot and release of a data root (releases oldest first, along their `previous` chain). */
+export function dataRootInfo(root: string): DataRootInfo {
+  const L = layout(root);
+  const snapIds = existsSync(L.snapshots)
+    ? readdirSync(L.snapshots, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith(".") && existsSync(join(L.snapshot(d.name), "manifest.json")))
+        .map((d) => d.name)
+        .sort()
+    : [];
+  return {
+    root,
+    snapshots: snapIds.map((id) => {
+      const m = loadManifest(root, id);
+      return { id, base: m.base, records: m.records, failures: m.failures, datasets: Object.keys(m.datasets).length, models: m.models.length };
+    }),
+    releases: listReleases(root).map((r) => ({
+      id: r.id,
+      title: r.title,
+      snapshot: r.snapshot,
+      judge: r.judge,
+      judge_model: r.judge_model,
+      previous: r.previous,
+      published: r.published !== null,
+      failures: r.counts.failures,
+      analysed: r.counts.analysed,
+    })),
+  };
+}
+
+export function printDataRootTable(info: DataRootInfo): void {
+  console.log(`data root ${info.root}\n`);
+  if (info.snapshots.length === 0) console.log("no snapshots (errormap import --snapshot ID PATH...)");
+  else console.log(table([["snapshot", "base", "datasets", "models", "records", "failures"], ...info.snapshots.map((s) => [s.id, s.base ?? "-", s.datasets, s.models, s.records, s.failures])]));
+  console.log();
+  if (info.releases.length === 0) console.log("no releases (errormap run --snapshot ID --release ID)");
+  else
+    console.log(
+      table([
+        ["release", "snapshot", "judge", "previous", "published", "failures", "analysed"],
+        ...info.releases.map((r) => [r.id, r.snapshot, `${r.judge} (${r.judge_model})`, r.previous ?? "-", r.published ? "yes" : "no", r.failures, r.analysed]),
+      ]),
+    );
 }

@@ -96,4 +96,16 @@ describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doc
     expect(viaCli.code).toBe(1);
     expect(JSON.parse(viaCli.stdout).ok).toBe(false);
   });
+
+  it("errormap info with neither flag lists every snapshot and release", async () => {
+    const r = await runCli(["info", "--data", root, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.snapshots.map((x: { id: string }) => x.id)).toEqual(["s1", "s2"]);
+    expect(info.snapshots[1]).toMatchObject({ base: "s1", failures: info.snapshots[0].failures + newFailures });
+    const ids = info.releases.map((x: { id: string }) => x.id);
+    expect(ids).toEqual(expect.arrayContaining(["r1", "r2", "h1", "h2"]));
+    expect(ids.indexOf("r1")).toBeLessThan(ids.indexOf("r2"));
+    expect(info.releases.find((x: { id: string }) => x.id === "r1").published).toBe(true);
+  });
 });
