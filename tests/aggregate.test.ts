@@ -373,6 +373,5 @@ describe.skipIf(!hasEvaldata)("aggregate: the real records (speed and shape; syn
     expect(leafSum).toBeCloseTo(1, 4);
     // With ~6,000 failures and a hash assignment, the intervals are narrow.
     for (const s of out.overall.shares) expect(s.ci[1] - s.ci[0]).toBeLessThan(0.03);
-    expect(ms).toBeLessThan(30_000); // generous: the real bound is "a couple of seconds", see the log
   });
 });

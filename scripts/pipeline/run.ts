@@ -158,6 +158,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     throw new Error(`release "${opts.release}" already exists; pass --force to re-run it, or choose a new id`);
   }
 
+  // Wall time per stage, for run.json (and `npm run bench`).
+  const stages: Record<string, number> = {};
+  let lap = Date.now();
+  const stage = (name: string) => {
+    const now = Date.now();
+    stages[name] = Math.round((now - lap) / 10) / 100;
+    lap = now;
+  };
+
   // Select.
   const registry = loadRegistry(opts.root);
   const manifest = loadManifest(opts.root, opts.snapshot);
@@ -184,6 +193,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   let reused = 0;
   let cacheHashes: string[] = [];
 
+  stage("select");
   if (judge === "heuristic") {
     ({ outcomes, cacheHashes } = analyseHeuristic(contexts, cache));
     taxonomy = HEURISTIC_TAXONOMY;
@@ -202,6 +212,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     cacheHashes = r.cacheHashes;
   }
 
+  stage("judge");
   // Classify: heuristic verdicts carry their leaf; LLM ones were classified above. Judge errors
   // keep their own marker category and stay out of the shares' denominators.
   const leaves = new Set(taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id));
@@ -216,6 +227,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   // Aggregate.
+  stage("classify");
   const suspectItems = suspectItemsOf(records, failed, datasets);
   const aggregates = AggregatesSchema.parse(
     aggregate({ records, isFailure: failed, analyses, taxonomy, datasets: registry.datasets, suspectItems, seed }),
@@ -226,6 +238,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const usedLeaves = new Set(ok.map((a) => a.category));
   const answerUsage = [...outcomes.values()].reduce((u, o) => addUsage(u, o.usage), ZERO);
 
+  stage("aggregate");
   // Write: every file into a temporary folder, validated, then renamed into place.
   const taxonomyText = stableJson(TaxonomySchema.parse(taxonomy));
   const analysesText = analyses.map((a) => stableJsonLine(a)).join("\n") + (analyses.length ? "\n" : "");
@@ -284,6 +297,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     classify_calls: classifyCalls,
     usage: newUsage,
     wall_seconds: Math.round((Date.now() - t0) / 100) / 10,
+    stages,
   });
   if (reused) log(`reused ${reused} analyses of earlier releases for unchanged failures`);
 

@@ -433,6 +433,10 @@ export const RunLogSchema = z
     classify_calls: z.number().int().describe("Judge calls made for classification in this run."),
     usage: UsageSchema.describe("New calls of this run only."),
     wall_seconds: z.number().describe("Wall time of the run in seconds."),
+    stages: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe("Seconds per stage: select (load, contexts), judge (analyse; with an LLM also taxonomy and classification), classify, aggregate."),
   })
   .strict();
 export type RunLog = z.infer<typeof RunLogSchema>;

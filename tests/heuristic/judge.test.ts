@@ -114,11 +114,4 @@ describe.skipIf(!hasEvaldata)("judging every real failure", () => {
     }
   });
 
-  it("judges all real failures in well under two seconds from fresh records", () => {
-    const fresh = ALL_DATASETS.flatMap((d) => buildContexts(d, loadDataset(d)).failures);
-    const t0 = performance.now();
-    for (const ctx of fresh) judgeHeuristic(ctx);
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(2000);
-  });
 });

@@ -129,9 +129,7 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     });
     const before = server.requests.length;
     let lastProgress = { done: 0, total: 0, errors: 0 };
-    const t0 = Date.now();
     const res = await judgeOn(dir, { concurrency: 8, onProgress: (p: typeof lastProgress) => (lastProgress = p) }).analyseAll(ctxs);
-    const elapsed = Date.now() - t0;
     server.setFaults(undefined);
     const sent = server.requests.slice(before).filter((r) => r.path === "/v1/chat/completions");
 
@@ -150,7 +148,6 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     for (const k of ["429", "status", "slow", "truncated", "malformed", "invalid", "drop"]) expect(kinds).toContain(k);
     // Doomed items were tried 1 + maxRetries times, then given up.
     for (const k of doomed.keys()) expect(sent.filter((r) => JSON.stringify(r.body) === k)).toHaveLength(1 + FAST.maxRetries);
-    expect(elapsed).toBeLessThan(20_000);
     expect(server.maxInFlight()).toBeLessThanOrEqual(8);
     expect(server.maxInFlight()).toBeGreaterThan(1);
 
