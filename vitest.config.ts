@@ -8,5 +8,7 @@ export default defineConfig({
     // Build and browser tests share dist folders and a port range; the suite runs files in parallel
     // but each file owns its temporary folders.
     pool: "forks",
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },
 });
