@@ -196,12 +196,24 @@ export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS)
   for (const f of HELM_FILES) {
     if (!existsSync(join(dir, f))) throw new ImportError(dir, "run directory", f, `missing file (a HELM run directory needs ${HELM_FILES.join(", ")})`);
   }
-  const spec = readHelmJson(dir, "run_spec.json") as { name?: string; adapter_spec?: { model?: string; method?: string } };
+  const spec = readHelmJson(dir, "run_spec.json") as {
+    name?: string;
+    adapter_spec?: { model?: string; method?: string };
+    scenario_spec?: { args?: Record<string, unknown> };
+  };
   const model = spec.adapter_spec?.model;
   if (!model) throw new ImportError(join(dir, "run_spec.json"), "run spec", "adapter_spec.model", "missing");
   const runName = spec.name ?? basename(dir);
   const scenario = runName.split(":")[0];
   const method = spec.adapter_spec?.method ?? "";
+  // HELM numbers instances per scenario run: MMLU's per-subject runs all have an "id0". The scenario's
+  // own arguments (subject=..., not the model or the adapter) make the item id unique within the dataset.
+  const args = Object.entries(spec.scenario_spec?.args ?? {})
+    .filter(([, v]) => v !== null && v !== undefined && typeof v !== "object")
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(",");
+  const itemScope = args ? `${args}/` : "";
   const instances = readHelmJson(dir, "instances.json") as HelmInstance[];
   const preds = readHelmJson(dir, "display_predictions.json") as { instance_id: string; train_trial_index?: number; predicted_text?: string; mapped_output?: string; perturbation?: unknown }[];
   const stats = readHelmJson(dir, "per_instance_stats.json") as { instance_id: string; train_trial_index?: number; perturbation?: unknown; stats: HelmStat[] }[];
@@ -236,7 +248,7 @@ export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS)
       value: {
         dataset: scenario,
         model,
-        instance_id: `${scenario}/${inst.id}`,
+        instance_id: `${scenario}/${itemScope}${inst.id}`,
         input,
         reference: multipleChoice ? LETTERS[correctIdx] : refs[correctIdx].output.text,
         reference_text: refs[correctIdx].output.text,

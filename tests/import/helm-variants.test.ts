@@ -52,4 +52,23 @@ describe.skipIf(!hasEvaldata)("HELM run variants", () => {
     const rec = recs.find((r) => r.instance_id.endsWith(`/${first.instance_id}`))!;
     expect(rec.score).toBe(quasi);
   });
+
+  it("keeps items of per-subject runs apart: HELM numbers instances per run", async () => {
+    const subjectRun = (subject: string) => {
+      const dir = variant(`subject-${subject}`, () => {});
+      const specPath = join(dir, "run_spec.json");
+      const spec = JSON.parse(readFileSync(specPath, "utf8"));
+      spec.scenario_spec.args.subject = subject;
+      spec.name = spec.name.replace("subject=all", `subject=${subject}`);
+      writeFileSync(specPath, JSON.stringify(spec));
+      return dir;
+    };
+    // Same model, same instance ids, two subjects: 200 distinct items, no duplicate error.
+    const m = await importSnapshot({ root, snapshot: "subjects", paths: [subjectRun("age"), subjectRun("gender")] });
+    expect(m.records).toBe(200);
+    expect(m.datasets.bbq.items).toBe(200);
+    const ids = loadRecords(root, m).map((r) => r.instance_id);
+    expect(ids.filter((i) => i.startsWith("bbq/subject=age/"))).toHaveLength(100);
+    expect(ids.filter((i) => i.startsWith("bbq/subject=gender/"))).toHaveLength(100);
+  });
 });

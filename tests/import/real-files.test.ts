@@ -145,7 +145,9 @@ describe.skipIf(!hasEvaldata)("HELM importer on the real run directories", () =>
       // HELM's openai_gpt-4o-2024-05-13 (run spec: openai/gpt-4o-2024-05-13) is the jsonl's gpt-4o-2024-05-13.
       expect(r.model).toBe("gpt-4o-2024-05-13");
       expect(r.source_model).toBe(truth.model);
-      const instId = r.instance_id.replace(/^bbq\//, "");
+      // bbq/<scenario args>/<HELM instance id>
+      expect(r.instance_id).toMatch(/^bbq\/subject=all\/id\d+$/);
+      const instId = r.instance_id.split("/").pop()!;
       const inst = truth.instances.get(instId)!;
       expect(inst, r.instance_id).toBeDefined();
       const letters = inst.references.map((_, i) => "ABCDEFGHIJ"[i]);
