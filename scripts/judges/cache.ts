@@ -30,8 +30,7 @@ export class JudgeCache {
     return join(this.dir, judge, hash.slice(0, 2), `${hash}.json`);
   }
 
-  get<T>(key: CacheKey): T | undefined {
-    const hash = cacheHash(key);
+  get<T>(key: CacheKey, hash = cacheHash(key)): T | undefined {
     const path = this.pathFor(key.judge, hash);
     if (!existsSync(path)) return undefined;
     try {
@@ -45,8 +44,7 @@ export class JudgeCache {
     return existsSync(this.pathFor(key.judge, cacheHash(key)));
   }
 
-  put<T>(key: CacheKey, value: T): string {
-    const hash = cacheHash(key);
+  put<T>(key: CacheKey, value: T, hash = cacheHash(key)): string {
     const entry: CacheEntry<T> = {
       key: { judge: key.judge, judge_model: key.judgeModel, prompt_version: key.promptVersion, hash },
       value,

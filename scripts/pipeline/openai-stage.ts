@@ -16,7 +16,6 @@ import { loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
 import type { RunOptions } from "./run.ts";
 import { recordContentHash } from "./run.ts";
 
-const ZERO = ZERO_USAGE;
 export const DEFAULT_JUDGE_MODEL = "gpt-4o-mini";
 
 /**
@@ -86,7 +85,7 @@ export async function runOpenAI(input: OpenAIStageInput) {
     const prev = earlier.get(key);
     if (prev && prev.record_sha256 === recordContentHash(ctx.record)) {
       const { category: _c, ...rest } = prev;
-      outcomes.set(key, { analysis: rest, usage: ZERO, fresh: false });
+      outcomes.set(key, { analysis: rest, usage: ZERO_USAGE, fresh: false });
     } else toJudge.push(ctx);
   }
   const verdicts = await judge.analyseAll(toJudge);
@@ -132,7 +131,7 @@ export async function runOpenAI(input: OpenAIStageInput) {
     } else {
       outcomes.set(key, {
         analysis: { ...base, status: "judge_error", title: "Judge error", summary: v.error ?? "no valid answer", evidence: [], confidence: 0, error: v.error },
-        usage: ZERO,
+        usage: ZERO_USAGE,
         fresh: true,
       });
     }

@@ -70,7 +70,6 @@ export interface RunResult {
   run: RunLog;
 }
 
-const ZERO = ZERO_USAGE;
 
 /** Hash of the content a judge reads about one failed record, to know when an earlier analysis still applies. */
 export function recordContentHash(r: EvalRecord): string {
@@ -102,12 +101,13 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
       promptVersion: RULESET_VERSION,
       request: { key: recordKey(r), content: recordContentHash(r), context: ruleContext(ctx), task: ctx.dataset.task_type },
     };
-    cacheHashes.push(cacheHash(key));
-    let v = cache.get<ReturnType<typeof judgeHeuristic>>(key);
+    const hash = cacheHash(key);
+    cacheHashes.push(hash);
+    let v = cache.get<ReturnType<typeof judgeHeuristic>>(key, hash);
     const fresh = v === undefined;
     if (!v) {
       v = judgeHeuristic(ctx);
-      cache.put(key, v);
+      cache.put(key, v, hash);
     }
     outcomes.set(recordKey(r), {
       analysis: {
@@ -127,7 +127,7 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
         category: v.category,
         record_sha256: recordContentHash(r),
       },
-      usage: ZERO,
+      usage: ZERO_USAGE,
       fresh,
     });
     bar.tick();
@@ -187,7 +187,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   let taxonomy: Taxonomy;
   let judgeModel = "rules";
   let promptVersions: Record<string, string>;
-  let newUsage: Usage = ZERO;
+  let newUsage: Usage = ZERO_USAGE;
   let taxonomyCalls = 0;
   let classifyCalls = 0;
   let reused = 0;
@@ -236,7 +236,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const unexplainedLeaves = new Set(taxonomy.categories.filter((c) => c.facet === "unexplained").map((c) => c.id));
   const ok = analyses.filter((a) => a.status === "ok");
   const usedLeaves = new Set(ok.map((a) => a.category));
-  const answerUsage = [...outcomes.values()].reduce((u, o) => addUsage(u, o.usage), ZERO);
+  const answerUsage = [...outcomes.values()].reduce((u, o) => addUsage(u, o.usage), ZERO_USAGE);
 
   stage("aggregate");
   // Write: every file into a temporary folder, validated, then renamed into place.

@@ -64,25 +64,36 @@ export interface BarOptions {
   max?: number;
 }
 
+/**
+ * The frame both bar charts share: rows of height `rowH` from the top, an x scale of shares from
+ * the label column to the right margin, its ticks, and the plot box; `y` bands the rows.
+ */
+function rowsFrame(rows: number, rowH: number, labelWidth: number, width: number, maxValue: number, padding: [number, number]) {
+  const top = 8;
+  const bottom = 34;
+  const right = 56;
+  const x = scaleLinear().domain([0, maxValue]).nice(5).range([labelWidth, width - right]);
+  const y = scaleBand<number>()
+    .domain([...Array(rows).keys()])
+    .range([top, top + rowH * rows])
+    .paddingInner(padding[0])
+    .paddingOuter(padding[1]);
+  return {
+    x,
+    y,
+    height: top + bottom + rowH * Math.max(1, rows),
+    plot: { x0: x.range()[0], x1: x.range()[1], y0: top, y1: top + rowH * rows },
+    ticks: x.ticks(5).map((t) => ({ x: r2(x(t)), text: pct(t) })),
+  };
+}
+
 /** Horizontal bars of shares (0..1) with interval whiskers and optional markers. */
 export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
   const width = opts.width ?? 640;
   const labelWidth = opts.labelWidth ?? labelWidthFor(data.map((d) => d.label), 12, 80, 260);
   const rowH = opts.barHeight ?? 26;
-  const top = 8;
-  const bottom = 34;
-  const right = 56;
-  const height = top + bottom + rowH * Math.max(1, data.length);
   const maxData = Math.max(0.05, ...data.flatMap((d) => [d.value, d.ci?.[1] ?? 0, d.marker ?? 0]));
-  const x = scaleLinear()
-    .domain([0, opts.max ?? maxData])
-    .nice(5)
-    .range([labelWidth, width - right]);
-  const y = scaleBand<number>()
-    .domain(data.map((_, i) => i))
-    .range([top, top + rowH * data.length])
-    .paddingInner(0.25)
-    .paddingOuter(0.1);
+  const { x, y, height, plot, ticks } = rowsFrame(data.length, rowH, labelWidth, width, opts.max ?? maxData, [0.25, 0.1]);
   const clamp = (v: number) => r2(Math.max(x.range()[0], Math.min(x.range()[1], x(v))));
   const bars = data.map((d, i) => {
     const by = r2(y(i)!);
@@ -103,8 +114,7 @@ export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
       marker: d.marker === null || d.marker === undefined ? null : { x: clamp(d.marker), y1: by - 2, y2: by + bh + 2, text: pct1(d.marker) },
     };
   });
-  const ticks = x.ticks(5).map((t) => ({ x: r2(x(t)), text: pct(t) }));
-  return { width, height, plot: { x0: x.range()[0], x1: x.range()[1], y0: top, y1: top + rowH * data.length }, bars, ticks };
+  return { width, height, plot, bars, ticks };
 }
 
 export interface GroupedDatum {
@@ -135,20 +145,8 @@ export function groupedBarChart(data: GroupedDatum[], colours: string[], opts: B
   const labelWidth = opts.labelWidth ?? labelWidthFor(data.map((d) => `★ ${d.label}`), 12, 80, 260);
   const series = Math.max(1, ...data.map((d) => d.values.length));
   const rowH = (opts.barHeight ?? 16) * series + 12;
-  const top = 8;
-  const bottom = 34;
-  const right = 56;
-  const height = top + bottom + rowH * Math.max(1, data.length);
   const maxData = Math.max(0.05, ...data.flatMap((d) => d.values));
-  const x = scaleLinear()
-    .domain([0, opts.max ?? maxData])
-    .nice(5)
-    .range([labelWidth, width - right]);
-  const y = scaleBand<number>()
-    .domain(data.map((_, i) => i))
-    .range([top, top + rowH * data.length])
-    .paddingInner(0.2)
-    .paddingOuter(0.05);
+  const { x, y, height, plot, ticks } = rowsFrame(data.length, rowH, labelWidth, width, opts.max ?? maxData, [0.2, 0.05]);
   const inner = scaleBand<number>()
     .domain([...Array(series).keys()])
     .range([0, y.bandwidth()])
@@ -169,8 +167,7 @@ export function groupedBarChart(data: GroupedDatum[], colours: string[], opts: B
       fill: colours[s % colours.length],
     })),
   }));
-  const ticks = x.ticks(5).map((t) => ({ x: r2(x(t)), text: pct(t) }));
-  return { width, height, plot: { x0: x.range()[0], x1: x.range()[1], y0: top, y1: top + rowH * data.length }, groups, ticks };
+  return { width, height, plot, groups, ticks };
 }
 
 export interface HeatmapGeometry {
