@@ -1,13 +1,14 @@
-// Content collections of the atlas: every file the site reads from the data root, validated with
+// Content collections of the atlas: the files the site reads from the data root, validated with
 // the project's schemas (src/lib/schemas.ts) as Astro loads it. The data root is ERRORMAP_DATA or
 // ./data (src/lib/paths.ts). Pages read these through src/lib/site/load.ts, which indexes them once.
+// A release's bulk files (aggregates, analyses) and the records they analyse are not collections:
+// they are read from disk (validated with the same schemas) by readBulkEntries, because Astro
+// serialises its content store into the build, and at atlas scale that alone cost more time and
+// memory than the pages (issue 6).
 import { defineCollection } from "astro:content";
 import type { Loader } from "astro/loaders";
 import {
-  AggregatesSchema,
-  AnalysisSchema,
   DatasetEntrySchema,
-  EvalRecordSchema,
   ModelEntrySchema,
   RegistrySchema,
   ReleaseSchema,
@@ -16,12 +17,9 @@ import {
 } from "./lib/schemas.ts";
 import { dataRoot } from "./lib/paths.ts";
 import {
-  readAggregates,
-  readAnalyses,
   readDatasets,
   readModels,
   readReleaseRegistries,
-  readRecords,
   readReleases,
   readSnapshots,
   readTaxonomies,
@@ -44,10 +42,7 @@ function fromDataRoot(name: string, read: (root: string) => RawEntry[]): Loader 
 export const collections = {
   releases: defineCollection({ loader: fromDataRoot("releases", readReleases), schema: ReleaseSchema }),
   taxonomies: defineCollection({ loader: fromDataRoot("taxonomies", readTaxonomies), schema: TaxonomySchema }),
-  aggregates: defineCollection({ loader: fromDataRoot("aggregates", readAggregates), schema: AggregatesSchema }),
-  analyses: defineCollection({ loader: fromDataRoot("analyses", readAnalyses), schema: AnalysisSchema }),
   snapshots: defineCollection({ loader: fromDataRoot("snapshots", readSnapshots), schema: SnapshotManifestSchema }),
-  records: defineCollection({ loader: fromDataRoot("records", readRecords), schema: EvalRecordSchema }),
   models: defineCollection({ loader: fromDataRoot("models", readModels), schema: ModelEntrySchema }),
   datasets: defineCollection({ loader: fromDataRoot("datasets", readDatasets), schema: DatasetEntrySchema }),
   /** Each release's frozen copy of the registry entries it used: its pages keep their names. */

@@ -2,13 +2,16 @@
 import type { z } from "zod";
 
 export class ImportError extends Error {
-  constructor(
-    readonly file: string,
-    readonly where: string,
-    readonly field: string | null,
-    readonly detail: string,
-  ) {
+  readonly file: string;
+  readonly where: string;
+  readonly field: string | null;
+  readonly detail: string;
+  constructor(file: string, where: string, field: string | null, detail: string) {
     super(`${file}: ${where}${field ? `, field "${field}"` : ""}: ${detail}`);
+    this.file = file;
+    this.where = where;
+    this.field = field;
+    this.detail = detail;
   }
 }
 

@@ -39,7 +39,9 @@ class Spool {
   private size = 0;
   private written = 0;
   private hash = createHash("sha256");
-  constructor(readonly path: string) {
+  readonly path: string;
+  constructor(path: string) {
+    this.path = path;
     this.fd = openSync(path, "w");
   }
   append(line: string): { offset: number; length: number } {

@@ -24,7 +24,10 @@ export function cacheHash(key: CacheKey): string {
 }
 
 export class JudgeCache {
-  constructor(readonly dir: string) {}
+  readonly dir: string;
+  constructor(dir: string) {
+    this.dir = dir;
+  }
 
   pathFor(judge: string, hash: string): string {
     return join(this.dir, judge, hash.slice(0, 2), `${hash}.json`);

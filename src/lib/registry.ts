@@ -42,16 +42,18 @@ export function registryHash(reg: Registry): string {
 }
 
 export class UnknownNameError extends Error {
-  constructor(
-    readonly kind: "model" | "dataset",
-    readonly name: string,
-    readonly suggestions: string[],
-  ) {
+  readonly kind: "model" | "dataset";
+  override readonly name: string;
+  readonly suggestions: string[];
+  constructor(kind: "model" | "dataset", name: string, suggestions: string[]) {
     super(
       `unknown ${kind} name "${name}"` +
         (suggestions.length ? `; close matches: ${suggestions.join(", ")}` : "") +
         `. Add it as an alias of the right entry in data/registry/${kind}s.json, or re-run the import with --register to add it as a new ${kind}.`,
     );
+    this.kind = kind;
+    this.name = name;
+    this.suggestions = suggestions;
   }
 }
 
@@ -60,10 +62,11 @@ type Entry = { id: string; name: string; aliases: string[] };
 /** Maps names to ids for one kind of entry. */
 export class NameIndex<E extends Entry> {
   private byName = new Map<string, E>();
-  constructor(
-    readonly kind: "model" | "dataset",
-    readonly entries: E[],
-  ) {
+  readonly kind: "model" | "dataset";
+  readonly entries: E[];
+  constructor(kind: "model" | "dataset", entries: E[]) {
+    this.kind = kind;
+    this.entries = entries;
     for (const e of entries) for (const n of [e.id, ...e.aliases]) this.byName.set(n.toLowerCase(), e);
   }
 

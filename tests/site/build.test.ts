@@ -120,9 +120,11 @@ describe("site build on the fixture", () => {
       expect(data.path, f).toBe(`/${dir}`);
       expect(read(`${dir}data.csv`).split("\r\n")[0]).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
     }
-    // the category download holds every example, the page shows at most 30
+    // the category download lists every failure, and has the examples the page shows in full
     const cat = JSON.parse(read("releases/r2/categories/reasoning/data.json"));
-    expect(cat.examples).toHaveLength(cat.examples_total);
+    expect(cat.failures).toHaveLength(cat.examples_total);
+    expect(cat.examples).toHaveLength(cat.examples_shown);
+    for (const f of cat.failures.filter((x: { example: string | null }) => x.example)) expect(f.example).toMatch(/^\/releases\/r2\/categories\/[a-z0-9-]+\/#ex-[0-9a-f]{16}$/);
   });
 
   it("writes well-formed head metadata on data pages", () => {

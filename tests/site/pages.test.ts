@@ -141,7 +141,15 @@ describe("category page", () => {
     expect(a.examples_total).toBe(75);
     expect(a.examples_shown).toBe(EXAMPLE_CAP);
     expect(a.examples.map((e) => e.key)).toEqual(b.examples.map((e) => e.key));
-    expect(JSON.parse(pageJson(a)).examples).toHaveLength(75);
+    expect(a.examples).toHaveLength(EXAMPLE_CAP);
+    // data.json: the shown examples in full, and every failure as a row, in the same order
+    const json = JSON.parse(pageJson(a));
+    expect(json.examples).toHaveLength(EXAMPLE_CAP);
+    expect(json.failures).toHaveLength(75);
+    expect(json.failures.slice(0, EXAMPLE_CAP).map((f: { key: string }) => f.key)).toEqual(a.examples.map((e) => e.key));
+    expect(json.failures[0]).not.toHaveProperty("output");
+    // the page's HTML needs no rows
+    expect(categoryPage(site, shuffled, "reference-disputed", false)!.failures).toEqual([]);
   });
 
   it("gives each example a stable anchor unique within the release", () => {

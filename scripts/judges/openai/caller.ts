@@ -118,7 +118,10 @@ function describe(err: unknown): string {
 export class Limiter {
   private active = 0;
   private queue: (() => void)[] = [];
-  constructor(readonly max: number) {}
+  readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.queue.push(r));
     this.active++;

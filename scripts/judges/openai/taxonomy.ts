@@ -181,12 +181,13 @@ export interface TaxonomyCounters {
 
 export class TaxonomyEngine {
   readonly o: Required<TaxonomyOptions>;
-  constructor(
-    private caller: StructuredCaller,
-    readonly counters: TaxonomyCounters,
-    private onAnswer: (hash: string, usage: Usage) => void,
-    opts: TaxonomyOptions = {},
-  ) {
+  private caller: StructuredCaller;
+  readonly counters: TaxonomyCounters;
+  private onAnswer: (hash: string, usage: Usage) => void;
+  constructor(caller: StructuredCaller, counters: TaxonomyCounters, onAnswer: (hash: string, usage: Usage) => void, opts: TaxonomyOptions = {}) {
+    this.caller = caller;
+    this.counters = counters;
+    this.onAnswer = onAnswer;
     this.o = { batchSize: 100, classifyBatchSize: 50, minSplit: 20, maxDepth: 2, ...opts };
   }
 
@@ -328,7 +329,9 @@ export class IdMinter {
   private prev = new Map<string, Category>();
   private prevVersion: string;
 
-  constructor(private previous: Taxonomy | undefined) {
+  private previous: Taxonomy | undefined;
+  constructor(previous: Taxonomy | undefined) {
+    this.previous = previous;
     this.prevVersion = previous?.version ?? "";
     for (const c of [...(previous?.categories ?? []), ...(previous?.retired ?? [])]) {
       this.prev.set(c.id, c);

@@ -1,13 +1,36 @@
 // The `data.json` and `data.csv` beside every data page. JSON is the page object itself (stable key
-// order); CSV is one tidy table of the page's main numbers.
-import { stableJson } from "../jsonio.ts";
-import type { CategoryPage, ChangelogPage, CompareIndexPage, ComparePage, DatasetPage, HomePage, ModelPage, ReleasePage, TreeNode } from "./pages.ts";
+// order); CSV is one tidy table of the page's main numbers. They are written by the downloads
+// integration (src/integrations/downloads.ts), not by Astro routes: at atlas scale two thirds of the
+// site's files are downloads, and Astro's per-route overhead on them cost more than the pages.
+import { stableJsonLine } from "../jsonio.ts";
+import type { Site } from "./model.ts";
+import {
+  categoryPage,
+  changelogPage,
+  compareIndexPage,
+  comparePage,
+  datasetPage,
+  homePage,
+  modelPage,
+  releasePage,
+  type CategoryPage,
+  type ChangelogPage,
+  type CompareIndexPage,
+  type ComparePage,
+  type DatasetPage,
+  type HomePage,
+  type ModelPage,
+  type ReleasePage,
+  type TreeNode,
+} from "./pages.ts";
 import { toCsv, type CsvCell } from "./serialize.ts";
+import { paths } from "./urls.ts";
 
 export type AnyPage = CategoryPage | ModelPage | DatasetPage | ComparePage | CompareIndexPage | ReleasePage | ChangelogPage | HomePage;
 
+/** The page object as key-sorted JSON on one line: downloads are for programs (pretty JSON was a third bigger). */
 export function pageJson(page: AnyPage): string {
-  return stableJson(page);
+  return stableJsonLine(page) + "\n";
 }
 
 const SHARE_COLS = ["section", "id", "name", "count", "share", "ci_low", "ci_high"];
@@ -88,4 +111,30 @@ export function pageCsv(page: AnyPage): string {
     case "home":
       return toCsv(SHARE_COLS, page.top_categories.map((r) => shareRow("category", r)));
   }
+}
+
+/**
+ * Every page that has downloads, in a stable order: the home page, then per release its own page,
+ * changelog, comparison index, categories, models, datasets and model pairs. Latest-release
+ * aliases have none of their own (their downloads are the release page's).
+ */
+export function* dataPages(site: Site): Generator<AnyPage> {
+  yield homePage(site);
+  for (const rel of site.releases) {
+    yield releasePage(site, rel);
+    yield changelogPage(site, rel);
+    yield compareIndexPage(site, rel);
+    for (const c of rel.categories) yield categoryPage(site, rel, c.slug)!;
+    for (const m of rel.modelIds) yield modelPage(site, rel, m)!;
+    for (const d of rel.datasetIds) yield datasetPage(site, rel, d)!;
+    for (const c of rel.aggregates.comparisons) yield comparePage(site, rel, c.a, c.b)!;
+  }
+}
+
+/** The download files of one page: site path and content. */
+export function downloadsOf(page: AnyPage): { path: string; body: string; type: string }[] {
+  return [
+    { path: paths.data(page.path, "json"), body: pageJson(page), type: "application/json; charset=utf-8" },
+    { path: paths.data(page.path, "csv"), body: pageCsv(page), type: "text/csv; charset=utf-8" },
+  ];
 }

@@ -24,6 +24,8 @@ import { buildSite, type Site, type SiteInput } from "./model.ts";
 export interface RawEntry {
   id: string;
   data: Record<string, unknown>;
+  /** Where it was read ("file:line" for JSONL lines), for error messages. */
+  source?: string;
 }
 
 function readJsonFile(path: string): unknown {
@@ -34,15 +36,15 @@ function readJsonFile(path: string): unknown {
   }
 }
 
-/** Each non-empty line of a JSONL file, parsed; a bad line names the file and line. */
-function readJsonl(path: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
+/** Each non-empty line of a JSONL file, parsed, with its line number; a bad line names the file and line. */
+function readJsonl(path: string): { line: number; data: Record<string, unknown> }[] {
+  const out: { line: number; data: Record<string, unknown> }[] = [];
   readFileSync(path, "utf8")
     .split("\n")
     .forEach((line, i) => {
       if (!line.trim()) return;
       try {
-        out.push(JSON.parse(line));
+        out.push({ line: i + 1, data: JSON.parse(line) });
       } catch (err) {
         throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
       }
@@ -71,7 +73,10 @@ export function readTaxonomies(root: string): RawEntry[] {
 }
 
 export function readAggregates(root: string): RawEntry[] {
-  return releaseIds(root).map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "aggregates.json")) as Record<string, unknown> }));
+  return releaseIds(root).map((id) => {
+    const path = releaseFile(root, id, "aggregates.json");
+    return { id, data: readJsonFile(path) as Record<string, unknown>, source: path };
+  });
 }
 
 /** Entry id of an analysis: release id and record key. */
@@ -84,7 +89,7 @@ export function readAnalyses(root: string): RawEntry[] {
   for (const id of releaseIds(root)) {
     const path = releaseFile(root, id, "analyses.jsonl");
     if (!existsSync(path)) continue;
-    for (const a of readJsonl(path)) out.push({ id: analysisEntryId(id, String(a.key)), data: a });
+    for (const { line, data } of readJsonl(path)) out.push({ id: analysisEntryId(id, String(data.key)), data, source: `${path}:${line}` });
   }
   return out;
 }
@@ -104,13 +109,14 @@ export function readSnapshots(root: string): RawEntry[] {
 }
 
 /** The records some release analysed, from the snapshot that release was built on. */
-export function readRecords(root: string): RawEntry[] {
+export function readRecords(root: string, analyses: RawEntry[] = readAnalyses(root)): RawEntry[] {
+  const snapshotOf = releaseSnapshots(root);
   const wanted = new Map<string, Set<string>>(); // snapshot -> keys
-  for (const [release, snapshot] of releaseSnapshots(root)) {
-    const path = releaseFile(root, release, "analyses.jsonl");
-    if (!existsSync(path)) continue;
+  for (const a of analyses) {
+    const snapshot = snapshotOf.get(a.id.slice(0, a.id.indexOf("/")));
+    if (snapshot === undefined) continue;
     const keys = wanted.get(snapshot) ?? new Set<string>();
-    for (const a of readJsonl(path)) keys.add(String(a.key));
+    keys.add(String(a.data.key));
     wanted.set(snapshot, keys);
   }
   const out: RawEntry[] = [];
@@ -121,9 +127,9 @@ export function readRecords(root: string): RawEntry[] {
     for (const ds of Object.keys(manifest.datasets).sort()) {
       const path = join(layout(root).snapshot(snap.id), manifest.datasets[ds].file);
       if (!existsSync(path)) continue;
-      for (const r of readJsonl(path)) {
+      for (const { line, data: r } of readJsonl(path)) {
         const key = `${r.dataset}|${r.model}|${r.instance_id}`;
-        if (keys.has(key)) out.push({ id: recordEntryId(snap.id, key), data: r });
+        if (keys.has(key)) out.push({ id: recordEntryId(snap.id, key), data: r, source: `${path}:${line}` });
       }
     }
   }
@@ -191,9 +197,24 @@ export function siteInput(c: {
 const validate = (schema: z.ZodType, entries: RawEntry[], what: string) =>
   entries.map((e) => {
     const r = schema.safeParse(e.data);
-    if (!r.success) throw new Error(`${what} ${e.id}: ${z.prettifyError(r.error)}`);
+    if (!r.success) throw new Error(`${e.source ?? what + " " + e.id}: ${what} ${e.id}: ${z.prettifyError(r.error)}`);
     return { id: e.id, data: r.data };
   });
+
+/**
+ * The bulk of every release, validated: its aggregates and analyses, and the records they analyse.
+ * The site reads these from disk rather than through content collections: Astro serialises its
+ * content store into the build, and at atlas scale (hundreds of thousands of failures, thousands of
+ * model pairs) that store cost more time and memory than building the pages (issue 6).
+ */
+export function readBulkEntries(root: string) {
+  const raw = readAnalyses(root);
+  return {
+    aggregates: validate(AggregatesSchema, readAggregates(root), "aggregates"),
+    analyses: validate(AnalysisSchema, raw, "analysis"),
+    records: validate(EvalRecordSchema, readRecords(root, raw), "record"),
+  };
+}
 
 /** The whole site model from a data root, validated with the schemas; no Astro needed. */
 export function loadSiteFromDisk(root: string): Site {
@@ -201,10 +222,8 @@ export function loadSiteFromDisk(root: string): Site {
     siteInput({
       releases: validate(ReleaseSchema, readReleases(root), "release"),
       taxonomies: validate(TaxonomySchema, readTaxonomies(root), "taxonomy"),
-      aggregates: validate(AggregatesSchema, readAggregates(root), "aggregates"),
-      analyses: validate(AnalysisSchema, readAnalyses(root), "analysis"),
+      ...readBulkEntries(root),
       snapshots: validate(SnapshotManifestSchema, readSnapshots(root), "snapshot"),
-      records: validate(EvalRecordSchema, readRecords(root), "record"),
       models: validate(ModelEntrySchema, readModels(root), "model"),
       datasets: validate(DatasetEntrySchema, readDatasets(root), "dataset"),
       registries: validate(RegistrySchema, readReleaseRegistries(root), "release registry"),

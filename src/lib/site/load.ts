@@ -1,25 +1,29 @@
-// The site model for pages, built once per build from the content collections and shared by every
-// page (a module-level promise: pages never re-read or re-validate files).
+// The site model for pages, built once per build from the content collections and the releases'
+// bulk files (read from disk, see src/content.config.ts), and shared by every page (a module-level
+// promise: pages never re-read or re-validate files). It is handed on to the downloads integration.
 import { getCollection } from "astro:content";
-import { siteInput } from "./fsdata.ts";
+import { dataRoot } from "../paths.ts";
+import { readBulkEntries, siteInput } from "./fsdata.ts";
+import { handSite } from "./handoff.ts";
 import { buildSite, type Site } from "./model.ts";
 
 let cached: Promise<Site> | null = null;
 
 export function getSite(): Promise<Site> {
   cached ??= (async () => {
-    const [releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets, registries] = await Promise.all([
+    const [releases, taxonomies, snapshots, models, datasets, registries] = await Promise.all([
       getCollection("releases"),
       getCollection("taxonomies"),
-      getCollection("aggregates"),
-      getCollection("analyses"),
       getCollection("snapshots"),
-      getCollection("records"),
       getCollection("models"),
       getCollection("datasets"),
       getCollection("registries"),
     ]);
-    return buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets, registries }));
+    const root = dataRoot();
+    const { aggregates, analyses, records } = readBulkEntries(root);
+    const site = buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets, registries }));
+    handSite(root, site);
+    return site;
   })();
   return cached;
 }

@@ -96,6 +96,14 @@ export function exampleOrder(analyses: Analysis[]): Analysis[] {
     .map((x) => x.a);
 }
 
+const orderCache = new WeakMap<Analysis[], Analysis[]>();
+/** exampleOrder of one of the site model's own lists (they never change), computed once per list. */
+function orderedOnce(list: Analysis[]): Analysis[] {
+  let out = orderCache.get(list);
+  if (!out) orderCache.set(list, (out = exampleOrder(list)));
+  return out;
+}
+
 export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
   const r = rel.records.get(a.key);
   return {
@@ -137,7 +145,7 @@ export function shownExamples(rel: SiteRelease): Map<string, string> {
   for (const c of rel.categories) {
     const list = rel.analysesByCategory.get(c.id);
     if (!list) continue;
-    for (const a of exampleOrder(list.filter((x) => x.category === c.id)).slice(0, EXAMPLE_CAP)) {
+    for (const a of orderedOnce(list).filter((x) => x.category === c.id).slice(0, EXAMPLE_CAP)) {
       out.set(a.key, `${paths.category(rel.id, c.slug)}#${exampleAnchor(a.key)}`);
     }
   }
@@ -160,10 +168,34 @@ export interface CategoryPage {
   by_dataset: ShareRow[];
   examples_total: number;
   examples_shown: number;
+  /** The examples the page shows, in full (the first EXAMPLE_CAP in example order). */
   examples: Example[];
+  /** Every failure in the category, in example order, without the texts (see FailureRow). */
+  failures: FailureRow[];
 }
 
-export function categoryPage(site: Site, rel: SiteRelease, slug: string): CategoryPage | null {
+/**
+ * One failure of a category in its data.json: who failed where, and the judge's verdict. The texts
+ * are on the page for the examples it shows; listing every failure's texts made a category's
+ * data.json tens of MB at atlas scale (issue 6).
+ */
+export interface FailureRow {
+  key: string;
+  model: string;
+  dataset: string;
+  instance_id: string;
+  category: string;
+  status: Analysis["status"];
+  rule: string | null;
+  title: string;
+  summary: string;
+  confidence: number;
+  /** Page and anchor where this failure is shown in full, or null when no page shows it. */
+  example: string | null;
+}
+
+/** The category page; its HTML leaves out `failures` (`withFailures` false), its data.json has them. */
+export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFailures = true): CategoryPage | null {
   const c = rel.bySlug.get(slug);
   if (!c) return null;
   const agg = rel.aggregates;
@@ -174,7 +206,24 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string): Catego
   const by_dataset = rel.datasetIds
     .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), ...shareOf(agg.datasets[d], c.id) }))
     .sort(byShare);
-  const examples = exampleOrder(rel.analysesByCategory.get(c.id) ?? []).map((a) => toExample(site, rel, a));
+  const ordered = orderedOnce(rel.analysesByCategory.get(c.id) ?? []);
+  const examples = ordered.slice(0, EXAMPLE_CAP).map((a) => toExample(site, rel, a));
+  const shown = withFailures ? shownExamples(rel) : null;
+  const failures = shown
+    ? ordered.map((a): FailureRow => ({
+        key: a.key,
+        model: a.model,
+        dataset: a.dataset,
+        instance_id: a.instance_id,
+        category: a.category,
+        status: a.status,
+        rule: a.rule,
+        title: a.title,
+        summary: a.summary,
+        confidence: a.confidence,
+        example: shown.get(a.key) ?? null,
+      }))
+    : [];
   return {
     kind: "category",
     release: releaseRef(rel),
@@ -185,9 +234,10 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string): Catego
     overall: { count: ov.count, share: ov.share, ci: ov.ci, analysed: agg.overall.analysed },
     by_model,
     by_dataset,
-    examples_total: examples.length,
-    examples_shown: Math.min(EXAMPLE_CAP, examples.length),
+    examples_total: ordered.length,
+    examples_shown: examples.length,
     examples,
+    failures,
   };
 }
 
