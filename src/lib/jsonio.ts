@@ -70,7 +70,7 @@ export function replaceDir(tmp: string, final: string): void {
 }
 
 /** Whether a process with this pid is running (signal 0 tests without signalling). */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,14 +1,17 @@
 // Unit tests of what the site's pages show (src/lib/site), on the fixture data root.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReleasesIndexSchema, type Analysis } from "../../src/lib/schemas.ts";
+import { stableJsonLine } from "../../src/lib/jsonio.ts";
 import { loadSiteFromDisk } from "../../src/lib/site/fsdata.ts";
 import { buildSite, orderReleases, pickLatest, type Site } from "../../src/lib/site/model.ts";
 import {
   EXAMPLE_CAP,
+  NOISE_EXAMPLE_CAP,
   categoryPage,
+  keysShownInFull,
   categoryRedirects,
   changelogPage,
   comparePage,
@@ -73,11 +76,47 @@ describe("release order and latest", () => {
 });
 
 describe("loading", () => {
-  it("joins every analysis with its record", () => {
+  it("joins every failure a page shows in full with its record, and reads no other record", () => {
     for (const rel of site.releases) {
       expect(rel.analyses.length).toBeGreaterThan(30);
-      for (const a of rel.analyses) expect(rel.records.get(a.key), a.key).toBeDefined();
+      const shown = keysShownInFull(rel);
+      expect(shown.size).toBeGreaterThan(0);
+      for (const k of shown) expect(rel.records.get(k), k).toBeDefined();
+      expect([...rel.records.keys()].sort()).toEqual([...shown].sort());
+      // every example of every category page has its texts
+      for (const c of rel.categories) for (const e of categoryPage(site, rel, c.slug)!.examples) expect(e.output, e.key).not.toBeNull();
     }
+  });
+
+  it("finds a shown record by its own instance id, not one quoted in its texts or metadata", () => {
+    // Lines are skipped unparsed unless their instance id is wanted: a look-alike inside the input
+    // (escaped in JSON) or in nested metadata must neither hide the record nor stand in for it.
+    const root = join(dir, "lookalike");
+    makeFixture(root, ["r1"]);
+    const rel = loadSiteFromDisk(root).releases[0]!;
+    const key = [...keysShownInFull(rel)].sort()[0]!;
+    const [dataset, , instance] = key.split("|");
+    const files = readdirSync(join(root, "snapshots", rel.release.snapshot, "records"));
+    let patched = 0;
+    for (const f of files) {
+      const path = join(root, "snapshots", rel.release.snapshot, "records", f);
+      const lines = readFileSync(path, "utf8").split("\n").map((line) => {
+        if (!line) return line;
+        const rec = JSON.parse(line);
+        rec.metadata = { ...rec.metadata, instance_id: rec.instance_id === instance ? "elsewhere" : instance };
+        if (`${rec.dataset}|${rec.model}|${rec.instance_id}` === key) {
+          rec.input = `Quoting "instance_id":"nope" in the text. ${rec.input}`;
+          patched++;
+        }
+        return stableJsonLine(rec);
+      });
+      writeFileSync(path, lines.join("\n"));
+    }
+    expect(patched).toBe(1);
+    const again = loadSiteFromDisk(root).releases[0]!;
+    expect(again.records.get(key)?.input).toMatch(/^Quoting "instance_id":"nope"/);
+    expect(again.records.get(key)?.dataset).toBe(dataset);
+    expect([...again.records.keys()].sort()).toEqual([...keysShownInFull(again)].sort());
   });
 
   it("names the file and line of a broken analyses line", () => {
@@ -204,6 +243,8 @@ describe("dataset page", () => {
     const page = datasetPage(site, rel, "quizbank")!;
     expect(page.suspect_items.map((s) => s.instance_id)).toEqual(["q01"]);
     expect(page.noise_total).toBeGreaterThan(0);
+    expect(page.noise_failures).toHaveLength(page.noise_total);
+    expect(page.noise_examples.length).toBe(Math.min(page.noise_total, NOISE_EXAMPLE_CAP));
     expect(page.noise_examples.every((e) => e.category.facet === "noise" && e.dataset === "quizbank")).toBe(true);
     expect(page.noise_share).toBe(rel.aggregates.datasets.quizbank.noise_share);
     for (const c of page.ranking) {

@@ -20,6 +20,7 @@ import {
   type EvalRecord,
 } from "../schemas.ts";
 import { buildSite, type Site, type SiteInput } from "./model.ts";
+import { attachShownRecords } from "./pages.ts";
 
 export interface RawEntry {
   id: string;
@@ -108,29 +109,40 @@ export function readSnapshots(root: string): RawEntry[] {
     .map((id) => ({ id, data: readJsonFile(join(layout(root).snapshot(id), "manifest.json")) as Record<string, unknown> }));
 }
 
-/** The records some release analysed, from the snapshot that release was built on. */
-export function readRecords(root: string, analyses: RawEntry[] = readAnalyses(root)): RawEntry[] {
-  const snapshotOf = releaseSnapshots(root);
-  const wanted = new Map<string, Set<string>>(); // snapshot -> keys
-  for (const a of analyses) {
-    const snapshot = snapshotOf.get(a.id.slice(0, a.id.indexOf("/")));
-    if (snapshot === undefined) continue;
-    const keys = wanted.get(snapshot) ?? new Set<string>();
-    keys.add(String(a.data.key));
-    wanted.set(snapshot, keys);
-  }
+/** The top-level instance_id of a snapshot line, read without parsing the line, or null. */
+// Snapshot lines are written key-sorted (stableJsonLine), and every key sorted before
+// "instance_id" holds a scalar, so the first match is the record's own field.
+const INSTANCE_ID = /"instance_id":("(?:[^"\\]|\\.)*")/;
+
+/**
+ * The records with the given keys (snapshot id -> record keys), read from the snapshots. Lines whose
+ * instance id is not wanted are skipped unparsed: pages show a few hundred records per release.
+ */
+export function readRecords(root: string, wanted: Map<string, Set<string>>): RawEntry[] {
   const out: RawEntry[] = [];
   for (const snap of readSnapshots(root)) {
     const keys = wanted.get(snap.id);
-    if (!keys) continue;
+    if (!keys?.size) continue;
+    const ids = new Set([...keys].map((k) => JSON.stringify(k.split("|").slice(2).join("|"))));
     const manifest = SnapshotManifestSchema.parse(snap.data);
     for (const ds of Object.keys(manifest.datasets).sort()) {
       const path = join(layout(root).snapshot(snap.id), manifest.datasets[ds].file);
       if (!existsSync(path)) continue;
-      for (const { line, data: r } of readJsonl(path)) {
-        const key = `${r.dataset}|${r.model}|${r.instance_id}`;
-        if (keys.has(key)) out.push({ id: recordEntryId(snap.id, key), data: r, source: `${path}:${line}` });
-      }
+      readFileSync(path, "utf8")
+        .split("\n")
+        .forEach((text, i) => {
+          if (!text.trim()) return;
+          const id = INSTANCE_ID.exec(text)?.[1];
+          if (id !== undefined && !ids.has(id)) return;
+          let r: Record<string, unknown>;
+          try {
+            r = JSON.parse(text);
+          } catch (err) {
+            throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
+          }
+          const key = `${r.dataset}|${r.model}|${r.instance_id}`;
+          if (keys.has(key)) out.push({ id: recordEntryId(snap.id, key), data: r, source: `${path}:${i + 1}` });
+        });
     }
   }
   return out;
@@ -202,31 +214,36 @@ const validate = (schema: z.ZodType, entries: RawEntry[], what: string) =>
   });
 
 /**
- * The bulk of every release, validated: its aggregates and analyses, and the records they analyse.
- * The site reads these from disk rather than through content collections: Astro serialises its
- * content store into the build, and at atlas scale (hundreds of thousands of failures, thousands of
- * model pairs) that store cost more time and memory than building the pages (issue 6).
+ * The bulk of every release, validated: its aggregates and analyses. The site reads these from disk
+ * rather than through content collections: Astro serialises its content store into the build, and
+ * at atlas scale (hundreds of thousands of failures, thousands of model pairs) that store cost more
+ * time and memory than building the pages (issue 6). Records come after, see recordsFor.
  */
 export function readBulkEntries(root: string) {
-  const raw = readAnalyses(root);
   return {
     aggregates: validate(AggregatesSchema, readAggregates(root), "aggregates"),
-    analyses: validate(AnalysisSchema, raw, "analysis"),
-    records: validate(EvalRecordSchema, readRecords(root, raw), "record"),
+    analyses: validate(AnalysisSchema, readAnalyses(root), "analysis"),
   };
 }
 
+/** A reader of the records pages show in full (for attachShownRecords), validated. */
+export const recordsFor = (root: string) => (wanted: Map<string, Set<string>>) =>
+  validate(EvalRecordSchema, readRecords(root, wanted), "record").map((e) => e.data as EvalRecord);
+
 /** The whole site model from a data root, validated with the schemas; no Astro needed. */
 export function loadSiteFromDisk(root: string): Site {
-  return buildSite(
+  const site = buildSite(
     siteInput({
       releases: validate(ReleaseSchema, readReleases(root), "release"),
       taxonomies: validate(TaxonomySchema, readTaxonomies(root), "taxonomy"),
       ...readBulkEntries(root),
+      records: [],
       snapshots: validate(SnapshotManifestSchema, readSnapshots(root), "snapshot"),
       models: validate(ModelEntrySchema, readModels(root), "model"),
       datasets: validate(DatasetEntrySchema, readDatasets(root), "dataset"),
       registries: validate(RegistrySchema, readReleaseRegistries(root), "release registry"),
     }),
   );
+  attachShownRecords(site, recordsFor(root));
+  return site;
 }

@@ -1,11 +1,12 @@
 // The site model for pages, built once per build from the content collections and the releases'
-// bulk files (read from disk, see src/content.config.ts), and shared by every page (a module-level
+// bulk files and the records pages show (read from disk, see src/content.config.ts), and shared by every page (a module-level
 // promise: pages never re-read or re-validate files). It is handed on to the downloads integration.
 import { getCollection } from "astro:content";
 import { dataRoot } from "../paths.ts";
-import { readBulkEntries, siteInput } from "./fsdata.ts";
+import { readBulkEntries, recordsFor, siteInput } from "./fsdata.ts";
 import { handSite } from "./handoff.ts";
 import { buildSite, type Site } from "./model.ts";
+import { attachShownRecords } from "./pages.ts";
 
 let cached: Promise<Site> | null = null;
 
@@ -20,8 +21,9 @@ export function getSite(): Promise<Site> {
       getCollection("registries"),
     ]);
     const root = dataRoot();
-    const { aggregates, analyses, records } = readBulkEntries(root);
-    const site = buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records, models, datasets, registries }));
+    const { aggregates, analyses } = readBulkEntries(root);
+    const site = buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records: [], models, datasets, registries }));
+    attachShownRecords(site, recordsFor(root));
     handSite(root, site);
     return site;
   })();

@@ -1,6 +1,6 @@
 // What each page shows, computed from the site model. Templates only render these objects, and the
 // same objects are the pages' `data.json` downloads. Paths in them are site paths without the base.
-import type { Analysis, Category, Comparison, Facet, Group, Release, Share } from "../schemas.ts";
+import { recordKey, type Analysis, type Category, type Comparison, type EvalRecord, type Facet, type Group, type Release, type Share } from "../schemas.ts";
 import { leavesOf, type Site, type SiteRelease } from "./model.ts";
 import { exampleAnchor, paths } from "./urls.ts";
 
@@ -153,6 +153,67 @@ export function shownExamples(rel: SiteRelease): Map<string, string> {
   return out;
 }
 
+/** A failure as a data.json row: ids and the judge's verdict, with where a page shows it in full. */
+export function failureRow(a: Analysis, shown: Map<string, string>): FailureRow {
+  return {
+    key: a.key,
+    model: a.model,
+    dataset: a.dataset,
+    instance_id: a.instance_id,
+    category: a.category,
+    status: a.status,
+    rule: a.rule,
+    title: a.title,
+    summary: a.summary,
+    confidence: a.confidence,
+    example: shown.get(a.key) ?? null,
+  };
+}
+
+/** A dataset's failures in noise categories, in example order (computed once per release and dataset). */
+const noiseCache = new WeakMap<SiteRelease, Map<string, Analysis[]>>();
+function noiseOf(rel: SiteRelease, dataset: string): Analysis[] {
+  let byDataset = noiseCache.get(rel);
+  if (!byDataset) {
+    byDataset = new Map();
+    for (const a of rel.analyses) {
+      if (rel.byId.get(a.category)?.facet !== "noise") continue;
+      (byDataset.get(a.dataset) ?? byDataset.set(a.dataset, []).get(a.dataset)!).push(a);
+    }
+    for (const [d, list] of byDataset) byDataset.set(d, exampleOrder(list));
+    noiseCache.set(rel, byDataset);
+  }
+  return byDataset.get(dataset) ?? [];
+}
+
+/**
+ * Keys of the failures some page of the release shows in full (with input, output and reference):
+ * the first EXAMPLE_CAP of every category, the first NOISE_EXAMPLE_CAP noise failures of every
+ * dataset. Only these records are read from the snapshot (a few hundred per release, where a release
+ * may have hundreds of thousands of failures).
+ */
+export function keysShownInFull(rel: SiteRelease): Set<string> {
+  const keys = new Set<string>();
+  for (const c of rel.categories) for (const a of orderedOnce(rel.analysesByCategory.get(c.id) ?? []).slice(0, EXAMPLE_CAP)) keys.add(a.key);
+  for (const d of rel.datasetIds) for (const a of noiseOf(rel, d).slice(0, NOISE_EXAMPLE_CAP)) keys.add(a.key);
+  return keys;
+}
+
+/** Loads the records pages show in full into the site model: `read` gets the keys wanted per snapshot. */
+export function attachShownRecords(site: Site, read: (wanted: Map<string, Set<string>>) => EvalRecord[]): void {
+  const wanted = new Map<string, Set<string>>();
+  const shownBy = new Map<SiteRelease, Set<string>>();
+  for (const rel of site.releases) {
+    const keys = keysShownInFull(rel);
+    shownBy.set(rel, keys);
+    const snapshot = rel.release.snapshot;
+    const all = wanted.get(snapshot) ?? wanted.set(snapshot, new Set()).get(snapshot)!;
+    keys.forEach((k) => all.add(k));
+  }
+  const byKey = new Map(read(wanted).map((r) => [recordKey(r), r]));
+  for (const [rel, keys] of shownBy) for (const k of keys) if (byKey.has(k)) rel.records.set(k, byKey.get(k)!);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Category page
 
@@ -209,21 +270,7 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFai
   const ordered = orderedOnce(rel.analysesByCategory.get(c.id) ?? []);
   const examples = ordered.slice(0, EXAMPLE_CAP).map((a) => toExample(site, rel, a));
   const shown = withFailures ? shownExamples(rel) : null;
-  const failures = shown
-    ? ordered.map((a): FailureRow => ({
-        key: a.key,
-        model: a.model,
-        dataset: a.dataset,
-        instance_id: a.instance_id,
-        category: a.category,
-        status: a.status,
-        rule: a.rule,
-        title: a.title,
-        summary: a.summary,
-        confidence: a.confidence,
-        example: shown.get(a.key) ?? null,
-      }))
-    : [];
+  const failures = shown ? ordered.map((a) => failureRow(a, shown)) : [];
   return {
     kind: "category",
     release: releaseRef(rel),
@@ -356,7 +403,10 @@ export interface DatasetPage {
   suspect_items: { instance_id: string; reference: string; consensus: string; agreeing: { id: string; name: string }[]; models: number }[];
   noise_total: number;
   noise_shown: number;
+  /** The noise failures the page shows, in full (the first NOISE_EXAMPLE_CAP). */
   noise_examples: Example[];
+  /** Every failure of the dataset in a noise category, as rows (see FailureRow). */
+  noise_failures: FailureRow[];
   models: { id: string; name: string; path: string; accuracy: number; records: number; failures: number; analysed: number }[];
   ranking: (CategoryRef & { rows: { id: string; name: string; count: number; share: number }[] })[];
 }
@@ -378,7 +428,8 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
   const facets = [...facetCounts]
     .map(([facet, count]) => ({ facet, count, share: g.analysed ? count / g.analysed : 0 }))
     .sort((a, b) => b.count - a.count || a.facet.localeCompare(b.facet));
-  const noise = exampleOrder(rel.analyses.filter((a) => a.dataset === id && rel.byId.get(a.category)?.facet === "noise"));
+  const noise = noiseOf(rel, id);
+  const shown = shownExamples(rel);
   const pairs = rel.aggregates.pairs.filter((p) => p.dataset === id);
   const models = pairs
     .map((p) => ({ id: p.model, name: modelName(rel, p.model), path: paths.model(rel.id, p.model), accuracy: p.accuracy, records: p.records, failures: p.failures, analysed: p.analysed }))
@@ -419,7 +470,8 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
     })),
     noise_total: noise.length,
     noise_shown: Math.min(NOISE_EXAMPLE_CAP, noise.length),
-    noise_examples: noise.map((a) => toExample(site, rel, a)),
+    noise_examples: noise.slice(0, NOISE_EXAMPLE_CAP).map((a) => toExample(site, rel, a)),
+    noise_failures: noise.map((a) => failureRow(a, shown)),
     models,
     ranking,
   };
