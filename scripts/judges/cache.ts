@@ -1,10 +1,20 @@
 // The judge cache: every judge answer on disk, content-addressed by a hash of
-// (judge, judge model, prompt version, the exact request). One small file per answer, written
-// atomically as it arrives, so a killed run loses nothing and a re-run asks only for what is
-// missing. Files live in data/cache/<judge>/<hash[0..2]>/<hash>.json.
-import { existsSync, readFileSync } from "node:fs";
+// (judge, judge model, prompt version, the exact request).
+//
+// Layout, per judge: up to 256 shards data/cache/<judge>/<hash[0..2]>.jsonl, one entry per line,
+// sorted by hash, each written only whole (tmp + rename), so the same answers always give the
+// same bytes and data/ diffs stay reviewable. One small file per answer (the layout before this
+// one) cost more to create than the heuristic judge costs to run; a few hundred files do not.
+//
+// Kill-safety comes from a journal instead: `put` appends the entry's line to
+// <judge>/journal-<pid>.jsonl (one write per answer, so a SIGKILL loses at most a torn last line)
+// and keeps it in memory; `flush()` folds what was put into the shards and deletes the journal.
+// A journal left by a killed run is read on first use (a line that does not parse is skipped) and
+// folded in at the next flush, so a re-run asks only for what is missing. Folders of the old
+// layout (<hash[0..2]>/<hash>.json) are read the same way and converted at the next flush.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { sha256, stableJson, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
+import { alive, sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
 
 export interface CacheKey {
   judge: string;
@@ -23,36 +33,183 @@ export function cacheHash(key: CacheKey): string {
   return sha256(stableJsonLine([key.judge, key.judgeModel, key.promptVersion, key.request]));
 }
 
+const HASH = /^[0-9a-f]{64}$/;
+/** A shard file name; group 1 is the hash prefix it holds. */
+export const SHARD_NAME = /^([0-9a-f]{2})\.jsonl$/;
+/** A journal file name; group 1 is the pid of the run that writes it. */
+export const JOURNAL_NAME = /^journal-(\d+)\.jsonl$/;
+/** A folder of the old one-file-per-answer layout. */
+export const OLD_DIR_NAME = /^[0-9a-f]{2}$/;
+const TMP_NAME = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+export const shardOf = (hash: string): string => hash.slice(0, 2);
+
+/** A cache entry's hash and its canonical line, or null if `text` is not an entry. */
+export function parseEntry(text: string): { hash: string; line: string } | null {
+  try {
+    const e = JSON.parse(text) as CacheEntry<unknown>;
+    const hash = e?.key?.hash;
+    if (typeof hash !== "string" || !HASH.test(hash) || !("value" in e)) return null;
+    return { hash, line: stableJsonLine(e) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every line of a shard or journal text, parsed (null: not an entry, such as a torn last line). */
+export function parseLines(text: string): ({ hash: string; line: string } | null)[] {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines.map(parseEntry);
+}
+
+/** A journal's writer is gone (killed, or this very process: a pid reused, or an earlier JudgeCache). */
+export function journalAbandoned(name: string): boolean {
+  const pid = Number(JOURNAL_NAME.exec(name)?.[1]);
+  return pid === process.pid || !alive(pid);
+}
+
+/** Entries of a shard file that are readable and filed under their own shard. */
+function readShard(path: string, prefix: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(path)) return out;
+  for (const e of parseLines(readFileSync(path, "utf8"))) if (e && shardOf(e.hash) === prefix) out.set(e.hash, e.line);
+  return out;
+}
+
+interface JudgeDir {
+  path: string;
+  /** Shards read so far: prefix → hash → line, as on disk. */
+  shards: Map<string, Map<string, string>>;
+  /** Entries not in the shard files yet: put by this process, or read from a killed run's journal or old-layout files. */
+  pending: Map<string, string>;
+  /** Files to delete once `pending` is in the shards: killed runs' journals, old-layout folders, temporary files. */
+  leftovers: string[];
+  journal?: { path: string; fd: number };
+}
+
+/** Reads what a judge folder holds outside its shards: killed runs' journals and old-layout files. */
+function openJudgeDir(path: string): JudgeDir {
+  const j: JudgeDir = { path, shards: new Map(), pending: new Map(), leftovers: [] };
+  if (!existsSync(path)) return j;
+  const entries = readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // Old layout first: a journal is newer than any of it.
+  for (const d of entries) {
+    if (!d.isDirectory() || !OLD_DIR_NAME.test(d.name)) continue;
+    const dir = join(path, d.name);
+    for (const f of readdirSync(dir).sort()) {
+      if (!f.endsWith(".json")) continue;
+      const e = parseEntry(readFileSync(join(dir, f), "utf8"));
+      if (e && f === `${e.hash}.json`) j.pending.set(e.hash, e.line);
+    }
+    j.leftovers.push(dir);
+  }
+  for (const d of entries) {
+    if (!d.isFile()) continue;
+    if (JOURNAL_NAME.test(d.name)) {
+      // A running process's journal is read too (its answers are good) but left for it to delete.
+      for (const e of parseLines(readFileSync(join(path, d.name), "utf8"))) if (e) j.pending.set(e.hash, e.line);
+      if (journalAbandoned(d.name)) j.leftovers.push(join(path, d.name));
+    } else if (d.name.endsWith(".tmp") && !alive(Number(TMP_NAME.exec(d.name)?.[1]))) {
+      j.leftovers.push(join(path, d.name)); // a shard write cut short by a kill
+    }
+  }
+  return j;
+}
+
 export class JudgeCache {
   readonly dir: string;
+  private judges = new Map<string, JudgeDir>();
   constructor(dir: string) {
     this.dir = dir;
   }
 
-  pathFor(judge: string, hash: string): string {
-    return join(this.dir, judge, hash.slice(0, 2), `${hash}.json`);
+  private judge(name: string): JudgeDir {
+    let j = this.judges.get(name);
+    if (!j) this.judges.set(name, (j = openJudgeDir(join(this.dir, name))));
+    return j;
+  }
+
+  private line(judge: string, hash: string): string | undefined {
+    const j = this.judge(judge);
+    const pending = j.pending.get(hash);
+    if (pending !== undefined) return pending;
+    const prefix = shardOf(hash);
+    let shard = j.shards.get(prefix);
+    if (!shard) j.shards.set(prefix, (shard = readShard(join(j.path, `${prefix}.jsonl`), prefix)));
+    return shard.get(hash);
   }
 
   get<T>(key: CacheKey, hash = cacheHash(key)): T | undefined {
-    const path = this.pathFor(key.judge, hash);
-    if (!existsSync(path)) return undefined;
-    try {
-      return (JSON.parse(readFileSync(path, "utf8")) as CacheEntry<T>).value;
-    } catch {
-      return undefined; // an unreadable entry is a miss; the next put replaces it
-    }
+    const line = this.line(key.judge, hash);
+    return line === undefined ? undefined : (JSON.parse(line) as CacheEntry<T>).value;
   }
 
   has(key: CacheKey): boolean {
-    return existsSync(this.pathFor(key.judge, cacheHash(key)));
+    return this.line(key.judge, cacheHash(key)) !== undefined;
   }
 
   put<T>(key: CacheKey, value: T, hash = cacheHash(key)): string {
+    if (!HASH.test(hash)) throw new Error(`cache hash "${hash}" is not a sha256`);
     const entry: CacheEntry<T> = {
       key: { judge: key.judge, judge_model: key.judgeModel, prompt_version: key.promptVersion, hash },
       value,
     };
-    writeFileAtomic(this.pathFor(key.judge, hash), stableJson(entry));
+    const line = stableJsonLine(entry);
+    const j = this.judge(key.judge);
+    writeSync(this.journalFd(j), line + "\n");
+    j.pending.set(hash, line);
     return hash;
+  }
+
+  private journalFd(j: JudgeDir): number {
+    if (j.journal) return j.journal.fd;
+    mkdirSync(j.path, { recursive: true });
+    const path = join(j.path, `journal-${process.pid}.jsonl`);
+    const fd = openSync(path, "a");
+    // A journal of this pid left torn by a killed run: end its last line before adding ours.
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const rfd = openSync(path, "r");
+      readSync(rfd, last, 0, 1, size - 1);
+      closeSync(rfd);
+      if (last[0] !== 0x0a) writeSync(fd, "\n");
+    }
+    j.journal = { path, fd };
+    return fd;
+  }
+
+  /**
+   * Folds every entry put since the last flush (and those of killed runs' journals and old-layout
+   * files) into the shards, each dirty shard re-read just before and written whole, then deletes
+   * this process's journal and those leftovers.
+   */
+  flush(): void {
+    // Judges this process did not use may hold a killed run's journal or old-layout files too.
+    if (existsSync(this.dir)) for (const d of readdirSync(this.dir, { withFileTypes: true })) if (d.isDirectory()) this.judge(d.name);
+    for (const j of this.judges.values()) {
+      const dirty = new Map<string, [string, string][]>();
+      for (const [hash, line] of j.pending) {
+        const prefix = shardOf(hash);
+        (dirty.get(prefix) ?? dirty.set(prefix, []).get(prefix)!).push([hash, line]);
+      }
+      for (const [prefix, entries] of dirty) {
+        const path = join(j.path, `${prefix}.jsonl`);
+        const shard = readShard(path, prefix);
+        for (const [hash, line] of entries) shard.set(hash, line);
+        const text = [...shard.keys()].sort().map((h) => shard.get(h)!).join("\n") + "\n";
+        writeFileAtomic(path, text);
+        j.shards.set(prefix, shard);
+      }
+      j.pending.clear();
+      if (j.journal) {
+        closeSync(j.journal.fd);
+        rmSync(j.journal.path, { force: true });
+        j.journal = undefined;
+      }
+      for (const p of j.leftovers) rmSync(p, { recursive: true, force: true });
+      j.leftovers = [];
+    }
   }
 }

@@ -3,15 +3,14 @@
 //  - every snapshot's records match its manifest (hashes, counts);
 //  - every release validates against its schemas;
 //  - no published release was changed (hashes);
-//  - no orphan or unreadable cache entries.
+//  - no orphan or unreadable cache entries, no killed run's journal or old-layout folder left.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import fg from "fast-glob";
 import { sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import { AggregatesSchema, RegistrySchema, type Release } from "../../src/lib/schemas.ts";
-import type { CacheEntry } from "../judges/cache.ts";
+import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { inputsHash, outputsHash, RELEASE_FILES } from "./publish.ts";
 import { listReleases, loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
@@ -123,25 +122,28 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
     if (existsSync(keys)) for (const h of readFileSync(keys, "utf8").split("\n")) if (h) referenced.add(h);
   }
 
-  // Cache: every entry readable, filed under its own hash, and used by some release.
+  // Cache: every shard line readable and filed in its own shard, every entry used by some release,
+  // no journal or old-layout folder left behind (other files there, the batch mode's state, are not answers).
   if (existsSync(L.cache)) {
-    // Answers live two levels down (<judge>/<hash[0..2]>/<hash>.json); other files there (the batch
-    // mode's state) are not answers.
-    for (const p of fg.sync("*/*/*.json", { cwd: L.cache, absolute: true }).sort()) {
-      checked.cache_entries++;
-      const name = p.split("/").pop()!.replace(/\.json$/, "");
-      let entry: CacheEntry<unknown>;
-      try {
-        entry = JSON.parse(readFileSync(p, "utf8"));
-      } catch {
-        add(p, "unreadable cache entry", "delete it; the next run asks the judge again");
-        continue;
+    for (const judge of readdirSync(L.cache, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+      const dir = join(L.cache, judge);
+      let oldDirs = 0;
+      for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = join(dir, d.name);
+        const shard = SHARD_NAME.exec(d.name)?.[1];
+        if (d.isFile() && shard) {
+          parseLines(readFileSync(p, "utf8")).forEach((e, i) => {
+            checked.cache_entries++;
+            const where = `${p}:${i + 1}`;
+            if (!e) add(where, "unreadable cache entry", "delete the line; the next run asks the judge again");
+            else if (shardOf(e.hash) !== shard) add(where, `cache entry ${e.hash} is filed in the wrong shard`, "delete the line; the next run asks the judge again");
+            else if (!referenced.has(e.hash)) add(where, `orphan cache entry ${e.hash}: no release uses it`, "delete the line, or keep it if a run you have not finished will need it");
+          });
+        } else if (d.isFile() && JOURNAL_NAME.test(d.name) && journalAbandoned(d.name)) {
+          add(p, "a killed run's journal: its answers are not in the shards yet", "nothing to do: the next run folds it in");
+        } else if (d.isDirectory() && OLD_DIR_NAME.test(d.name)) oldDirs++;
       }
-      if (!entry?.key?.hash || entry.key.hash !== name) {
-        add(p, "cache entry is filed under the wrong hash", "delete it; the next run asks the judge again");
-        continue;
-      }
-      if (!referenced.has(name)) add(p, "orphan cache entry: no release uses it", "delete it, or keep it if a run you have not finished will need it");
+      if (oldDirs) add(dir, `${oldDirs} folder(s) of cache entries in the old one-file-per-answer layout`, "nothing to do: the next run converts them into shards");
     }
   }
   return { problems, checked };

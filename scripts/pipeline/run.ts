@@ -92,6 +92,7 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
   const bar = startProgress("analyse", contexts.length, "failures");
   for (const ctx of contexts) {
     const r = ctx.record;
+    const content = recordContentHash(r);
     // The request is what the rules read: the record itself, and the item's context reduced to
     // what can change a verdict (see ruleContext), so a new model on the item changes the key only
     // if it changes that.
@@ -99,7 +100,7 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
       judge: "heuristic",
       judgeModel: "rules",
       promptVersion: RULESET_VERSION,
-      request: { key: recordKey(r), content: recordContentHash(r), context: ruleContext(ctx), task: ctx.dataset.task_type },
+      request: { key: recordKey(r), content, context: ruleContext(ctx), task: ctx.dataset.task_type },
     };
     const hash = cacheHash(key);
     cacheHashes.push(hash);
@@ -125,7 +126,7 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
         evidence: v.evidence,
         confidence: v.confidence,
         category: v.category,
-        record_sha256: recordContentHash(r),
+        record_sha256: content,
       },
       usage: ZERO_USAGE,
       fresh,
@@ -194,22 +195,28 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   let cacheHashes: string[] = [];
 
   stage("select");
-  if (judge === "heuristic") {
-    ({ outcomes, cacheHashes } = analyseHeuristic(contexts, cache));
-    taxonomy = HEURISTIC_TAXONOMY;
-    promptVersions = { rules: RULESET_VERSION };
-  } else {
-    const { runOpenAI } = await import("./openai-stage.ts");
-    const r = await runOpenAI({ ...opts, contexts, cache, previous, releaseId: opts.release, log });
-    outcomes = r.outcomes;
-    taxonomy = r.taxonomy;
-    judgeModel = r.judgeModel;
-    promptVersions = r.promptVersions;
-    newUsage = r.newUsage;
-    taxonomyCalls = r.taxonomyCalls;
-    classifyCalls = r.classifyCalls;
-    reused = r.reused;
-    cacheHashes = r.cacheHashes;
+  // The answers go to the cache's journal as they arrive; the flush files them into the shards,
+  // also when the judge stage stops early (call budget, abort): answers paid for are kept.
+  try {
+    if (judge === "heuristic") {
+      ({ outcomes, cacheHashes } = analyseHeuristic(contexts, cache));
+      taxonomy = HEURISTIC_TAXONOMY;
+      promptVersions = { rules: RULESET_VERSION };
+    } else {
+      const { runOpenAI } = await import("./openai-stage.ts");
+      const r = await runOpenAI({ ...opts, contexts, cache, previous, releaseId: opts.release, log });
+      outcomes = r.outcomes;
+      taxonomy = r.taxonomy;
+      judgeModel = r.judgeModel;
+      promptVersions = r.promptVersions;
+      newUsage = r.newUsage;
+      taxonomyCalls = r.taxonomyCalls;
+      classifyCalls = r.classifyCalls;
+      reused = r.reused;
+      cacheHashes = r.cacheHashes;
+    }
+  } finally {
+    cache.flush();
   }
 
   stage("judge");

@@ -1,8 +1,6 @@
 // The openai judge's item analyses against a real loopback chat-completions server, on real
 // failures: faults (429 + Retry-After, 500, timeouts, truncated / malformed / invalid answers),
 // judge errors, resume after a kill, the cache, the budget, usage and prompt hygiene.
-import fg from "fast-glob";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { JudgeCache } from "../../scripts/judges/cache.ts";
 import { ANALYSE_PROMPT_VERSION, createOpenAIJudge } from "../../scripts/judges/openai/index.ts";
@@ -10,14 +8,14 @@ import { costOf } from "../../scripts/judges/openai/pricing.ts";
 import { JudgeVerdictSchema, recordKey } from "../../src/lib/schemas.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { type ChatServer, type Fault, answerFor, startChatServer } from "../helpers/chat-server.ts";
+import { cacheEntries } from "../helpers/cache.ts";
 import { hasEvaldata } from "../helpers/evaldata.ts";
 import { sampleContexts, tempDir } from "./contexts.ts";
 
 const FAST = { backoffBaseMs: 5, backoffMaxMs: 40, timeoutMs: 400, maxRetries: 3 };
 
-function cacheFiles(dir: string): string[] {
-  return fg.sync("openai/*/*.json", { cwd: dir });
-}
+/** Hashes of the answers the openai judge has on disk (journal and shards). */
+const cachedHashes = (dir: string): string[] => [...cacheEntries(dir, "openai").keys()].sort();
 
 describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
   let server: ChatServer;
@@ -152,9 +150,9 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     expect(server.maxInFlight()).toBeGreaterThan(1);
 
     // Only valid answers are cached, each with the usage that produced it.
-    const files = cacheFiles(dir);
-    expect(files).toHaveLength(48);
-    const entry = JSON.parse(readFileSync(`${dir}/${files[0]}`, "utf8"));
+    const entries = cacheEntries(dir, "openai");
+    expect(entries.size).toBe(48);
+    const entry = [...entries.values()][0]!;
     expect(entry.key).toMatchObject({ judge: "openai", judge_model: "gpt-4o-mini", prompt_version: ANALYSE_PROMPT_VERSION });
     expect(entry.value.usage.prompt_tokens).toBeGreaterThan(0);
     expect(entry.value.usage.cost_usd).toBe(costOf("gpt-4o-mini", entry.value.usage.prompt_tokens, entry.value.usage.completion_tokens));
@@ -177,7 +175,7 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     expect([...res3.values()].every((v) => v.cached && v.usage.calls === 0)).toBe(true);
     expect(j3.answerUsage()).toEqual(j2.answerUsage());
     expect(j3.usedHashes()).toEqual([...res3.values()].map((v) => v.hash).sort());
-    expect(j3.usedHashes().map((h) => `openai/${h.slice(0, 2)}/${h}.json`)).toEqual(cacheFiles(dir).sort());
+    expect(j3.usedHashes()).toEqual(cachedHashes(dir));
     expect(j3.answerUsage().calls).toBeGreaterThanOrEqual(50); // retried answers count every attempt
     const k0 = recordKey(ctxs[0]!.record);
     expect(j3.usageOf(k0)).toEqual(res3.get(k0)!.answerUsage);
@@ -192,7 +190,7 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
     const run1 = judgeOn(dir, { concurrency: 4, signal: ac.signal, onProgress: (p: { done: number }) => p.done >= 20 && ac.abort(new Error("killed")) });
     await expect(run1.analyseAll(ctxs)).rejects.toThrow("killed");
     const made1 = server.requests.length - before;
-    const cached = cacheFiles(dir).length;
+    const cached = cachedHashes(dir).length;
     expect(cached).toBeGreaterThanOrEqual(20);
     expect(cached).toBeLessThan(50);
     expect(made1).toBeLessThan(50);

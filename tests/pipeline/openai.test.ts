@@ -1,13 +1,14 @@
 // The whole pipeline with the openai judge against a real loopback chat-completions server:
 // faults injected, a run cut short by its call budget resumes with only the missing calls, a re-run
 // makes none, and the release files are byte-identical.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { SUSPECT } from "../../scripts/pipeline/openai-stage.ts";
 import { releaseInfo } from "../../scripts/lib/info.ts";
+import { cacheEntries } from "../helpers/cache.ts";
 import { startChatServer, type ChatServer } from "../helpers/chat-server.ts";
 import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
 import { removeRoot, tempRoot } from "../import/helpers.ts";
@@ -59,6 +60,11 @@ describe.skipIf(!hasEvaldata)("errormap run --judge openai", () => {
     expect(existsSync(join(root, "releases/r1"))).toBe(false); // nothing half-written
     const answeredBefore = server.chatRequests("error_analysis").length;
     expect(answeredBefore).toBe(120);
+    // The answers it paid for were flushed into the shards before it stopped: no journal left.
+    expect(readdirSync(join(root, "cache", "openai")).filter((f) => !/^[0-9a-f]{2}\.jsonl$/.test(f))).toEqual([]);
+    const kept = cacheEntries(join(root, "cache"), "openai").size;
+    expect(kept).toBeGreaterThan(50);
+    expect(kept).toBeLessThanOrEqual(120);
 
     server.setFaults(undefined);
     const before = server.chatRequests("error_analysis").length;
@@ -68,7 +74,7 @@ describe.skipIf(!hasEvaldata)("errormap run --judge openai", () => {
     expect(full.release.counts.analysed + full.release.counts.judge_errors).toBe(279);
     expect(full.release.counts.judge_errors).toBe(0);
     // Only what the partial run did not get was asked for (identical requests share one call).
-    expect(full.run.cached).toBeGreaterThan(50);
+    expect(full.run.cached).toBeGreaterThanOrEqual(kept);
     expect(full.run.analysis_calls).toBeLessThan(279 - 50);
     expect(full.run.analysis_calls + full.run.cached).toBe(279);
     expect(analysesAsked).toBeLessThanOrEqual(full.run.analysis_calls);
