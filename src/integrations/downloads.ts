@@ -1,26 +1,31 @@
-// Writes the `data.json` and `data.csv` beside every data page (src/lib/site/downloads.ts) when the
-// build is done, and serves them in `astro dev`. One pass over the site model writes every file
-// directly: as Astro routes, the downloads were two thirds of the site's files and most of its
-// build time at atlas scale (issue 6, README "Performance").
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+// The `data.json` and `data.csv` beside every data page (src/lib/site/downloads.ts): written in one
+// pass over the site model, not as Astro routes. As routes they were two thirds of the site's files
+// and most of its build time at atlas scale (issue 6, README "Performance"). A worker thread writes
+// them into a staging folder while Astro renders the pages (the build uses one core; this uses the
+// other), and they are moved into the output when the build is done. `astro dev` serves them too.
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { AstroIntegration } from "astro";
 import { dataRoot } from "../lib/paths.ts";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
 import { loadSiteFromDisk } from "../lib/site/fsdata.ts";
-import { takeSite } from "../lib/site/handoff.ts";
-
-/** Writes in flight at once: the disk's latency overlaps with making the next files. */
-const IN_FLIGHT = 32;
+import { writeDownloads } from "./write-downloads.ts";
 
 export default function downloads(): AstroIntegration {
   let base = "/";
+  let rootDir = "";
+  let outDir = "";
+  let staged: Promise<string[]> | null = null;
+  const staging = () => join(dirname(outDir), `.${basename(outDir)}-downloads`);
   return {
     name: "errormap-downloads",
     hooks: {
       "astro:config:done": ({ config }) => {
         base = config.base;
+        rootDir = fileURLToPath(config.root);
+        outDir = fileURLToPath(config.outDir);
       },
       "astro:server:setup": ({ server }) => {
         // Dev only: answer a download from the current data root (read again for each request, so
@@ -39,29 +44,40 @@ export default function downloads(): AstroIntegration {
           next();
         });
       },
+      "astro:build:start": () => {
+        // The worker runs the TypeScript sources as they are, which needs Node's type stripping.
+        if (!process.features.typescript) return;
+        rmSync(staging(), { recursive: true, force: true });
+        const worker = new Worker(join(rootDir, "src/integrations/write-downloads.ts"), {
+          workerData: { errormapDownloads: true, root: dataRoot(), out: staging() },
+        });
+        staged = new Promise((resolve, reject) => {
+          worker.once("message", resolve);
+          worker.once("error", reject);
+          worker.once("exit", (code) => reject(new Error(`the downloads worker exited with code ${code} before it finished`)));
+        });
+        staged.catch(() => {}); // awaited at build:done; do not let it go unhandled meanwhile
+      },
       "astro:build:done": async ({ dir, logger }) => {
         const t0 = performance.now();
         const out = fileURLToPath(dir);
-        const root = dataRoot();
-        const handed = takeSite(root);
-        const site = handed ?? loadSiteFromDisk(root);
-        const pending = new Set<Promise<void>>();
-        const dirs = new Map<string, Promise<unknown>>(); // folder -> its mkdir, made once
-        let files = 0;
-        for (const page of dataPages(site)) {
-          for (const f of downloadsOf(page)) {
-            const target = join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
-            const folder = dirname(target);
-            let made = dirs.get(folder);
-            if (!made) dirs.set(folder, (made = mkdir(folder, { recursive: true })));
-            const p = made.then(() => writeFile(target, f.body)).finally(() => pending.delete(p));
-            pending.add(p);
-            files++;
-            if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+        let files: number;
+        if (staged) {
+          // Move each staged file beside its page (the page folders exist by now).
+          const paths = await staged;
+          const from = staging();
+          for (const p of paths) {
+            const rel = p.split("/").filter(Boolean).map(decodeURIComponent);
+            const target = join(out, ...rel);
+            if (!existsSync(dirname(target))) mkdirSync(dirname(target), { recursive: true });
+            renameSync(join(from, ...rel), target);
           }
+          rmSync(from, { recursive: true, force: true });
+          files = paths.length;
+        } else {
+          files = writeDownloads(dataRoot(), out).length;
         }
-        await Promise.all(pending);
-        logger.info(`${files} download files written (site model ${handed ? "handed over by the pages" : "loaded again"}) in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+        logger.info(`${files} download files${staged ? " (written alongside the pages by a worker)" : ""}, ${((performance.now() - t0) / 1000).toFixed(1)}s after the pages`);
       },
     },
   };

@@ -127,6 +127,13 @@ describe("site build on the fixture", () => {
     for (const f of cat.failures.filter((x: { example: string | null }) => x.example)) expect(f.example).toMatch(/^\/releases\/r2\/categories\/[a-z0-9-]+\/#ex-[0-9a-f]{16}$/);
   });
 
+  it("moves the downloads a worker wrote alongside the pages into place, leaving no staging folder", () => {
+    // The build runs on Node with type stripping, so the worker path is the one taken here.
+    expect(process.features.typescript).toBeTruthy();
+    expect(existsSync(join(tmp, ".dist-downloads"))).toBe(false);
+    expect(readFileSync(join(out, "data.json"), "utf8")).toMatch(/^\{"/);
+  });
+
   it("writes well-formed head metadata on data pages", () => {
     const html = read("releases/r2/categories/arithmetic-slip/index.html");
     expect(html).toContain(`<link rel="canonical" href="${SITE}${BASE}releases/r2/categories/arithmetic-slip/">`);

@@ -1,10 +1,9 @@
-// The site model for pages, built once per build from the content collections and the releases'
-// bulk files and the records pages show (read from disk, see src/content.config.ts), and shared by every page (a module-level
-// promise: pages never re-read or re-validate files). It is handed on to the downloads integration.
+// The site model for pages, built once per build from the content collections plus the releases'
+// bulk files and the records pages show (read from disk, see src/content.config.ts), and shared by
+// every page (a module-level promise: pages never re-read or re-validate files).
 import { getCollection } from "astro:content";
 import { dataRoot } from "../paths.ts";
 import { readBulkEntries, recordsFor, siteInput } from "./fsdata.ts";
-import { handSite } from "./handoff.ts";
 import { buildSite, type Site } from "./model.ts";
 import { attachShownRecords } from "./pages.ts";
 
@@ -24,7 +23,6 @@ export function getSite(): Promise<Site> {
     const { aggregates, analyses } = readBulkEntries(root);
     const site = buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records: [], models, datasets, registries }));
     attachShownRecords(site, recordsFor(root));
-    handSite(root, site);
     return site;
   })();
   return cached;

@@ -1,0 +1,30 @@
+// Writing every page's downloads into a folder: run by the downloads integration in a worker
+// thread while Astro renders the pages (a second core does it), or in the build itself when
+// workers cannot run TypeScript.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parentPort, workerData } from "node:worker_threads";
+import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
+import { loadSiteFromDisk } from "../lib/site/fsdata.ts";
+
+/** Writes data.json and data.csv of every data page of the data root under `out`; returns their site paths. */
+export function writeDownloads(root: string, out: string): string[] {
+  const written: string[] = [];
+  const made = new Set<string>();
+  for (const page of dataPages(loadSiteFromDisk(root))) {
+    for (const f of downloadsOf(page)) {
+      const target = join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
+      const folder = dirname(target);
+      if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+      made.add(folder);
+      writeFileSync(target, f.body);
+      written.push(f.path);
+    }
+  }
+  return written;
+}
+
+if (parentPort && workerData?.errormapDownloads) {
+  const { root, out } = workerData as { root: string; out: string };
+  parentPort.postMessage(writeDownloads(root, out));
+}
