@@ -66,12 +66,11 @@ export default function downloads(): AstroIntegration {
           // Move each staged file beside its page (the page folders exist by now).
           const paths = await staged;
           const from = staging();
-          for (const p of paths) {
-            const rel = p.split("/").filter(Boolean).map(decodeURIComponent);
-            const target = join(out, ...rel);
+          paths.forEach((p, i) => {
+            const target = join(out, ...p.split("/").filter(Boolean).map(decodeURIComponent));
             if (!existsSync(dirname(target))) mkdirSync(dirname(target), { recursive: true });
-            renameSync(join(from, ...rel), target);
-          }
+            renameSync(join(from, String(i)), target);
+          });
           rmSync(from, { recursive: true, force: true });
           files = paths.length;
         } else {

@@ -7,13 +7,19 @@ import { parentPort, workerData } from "node:worker_threads";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
 import { loadSiteFromDisk } from "../lib/site/fsdata.ts";
 
-/** Writes data.json and data.csv of every data page of the data root under `out`; returns their site paths. */
-export function writeDownloads(root: string, out: string): string[] {
+/**
+ * Writes data.json and data.csv of every data page of the data root. In place (`flat` false): under
+ * `out` at their site paths. Staged (`flat` true): as numbered files directly in `out`, so moving
+ * them beside their pages later leaves one flat folder to remove (a staged copy of the site's
+ * folder tree cost seconds to delete at atlas scale). Returns the site paths, in file-number order.
+ */
+export function writeDownloads(root: string, out: string, flat = false): string[] {
   const written: string[] = [];
   const made = new Set<string>();
+  mkdirSync(out, { recursive: true });
   for (const page of dataPages(loadSiteFromDisk(root))) {
     for (const f of downloadsOf(page)) {
-      const target = join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
+      const target = flat ? join(out, String(written.length)) : join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
       const folder = dirname(target);
       if (!made.has(folder)) mkdirSync(folder, { recursive: true });
       made.add(folder);
@@ -26,5 +32,5 @@ export function writeDownloads(root: string, out: string): string[] {
 
 if (parentPort && workerData?.errormapDownloads) {
   const { root, out } = workerData as { root: string; out: string };
-  parentPort.postMessage(writeDownloads(root, out));
+  parentPort.postMessage(writeDownloads(root, out, true));
 }

@@ -343,10 +343,17 @@ export function canonical(raw: string, kind: AnswerKind): string | null {
   return cleanAnswerText(t).replace(/\s+/g, "").toLowerCase() || null;
 }
 
+const normalisedCache = new WeakMap<EvalRecord, string | null>();
+
 /** The normalised answer a record gives (see recordAnswer and canonical), or null when it gives none. */
 export function normaliseAnswer(r: EvalRecord): string | null {
-  const found = recordAnswer(r);
-  return found ? canonical(found.raw, answerKind(r)) : null;
+  // Kept per record: the judge and the suspect-item scan both ask for every record of an item.
+  let a = normalisedCache.get(r);
+  if (a === undefined) {
+    const found = recordAnswer(r);
+    normalisedCache.set(r, (a = found ? canonical(found.raw, answerKind(r)) : null));
+  }
+  return a;
 }
 
 /** The record's reference in the same canonical form as its answers. */

@@ -1,16 +1,46 @@
 // Deterministic JSON and atomic writes: generated data must be byte-identical for the same
 // inputs (stable key order, no timestamps), and a crash must never leave a half-written file.
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** Recursively sorts object keys so the same value always serialises to the same bytes. */
 export function sortKeys<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (Array.isArray(value)) {
+    // Parts already in order are returned as they are, not copied: most of what is written is
+    // (records, arrays of plain values), and copying costs more than serialising.
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      const s = v && typeof v === "object" ? sortKeys(v) : v;
+      if (s !== v && !out) out = value.slice(0, i);
+      out?.push(s);
+    }
+    return (out ?? value) as T;
+  }
   if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const proto = Object.getPrototypeOf(obj);
+    let inOrder = proto === Object.prototype || proto === null;
+    for (let i = 0; i < keys.length && inOrder; i++) inOrder = obj[keys[i]] !== undefined && (i === 0 || keys[i - 1] < keys[i]);
+    if (inOrder) {
+      // Keys in order: a copy only if a value changes.
+      let out: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const v = obj[keys[i]];
+        const s = v && typeof v === "object" ? sortKeys(v) : v;
+        if (s !== v && !out) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j]] = obj[keys[j]];
+        }
+        if (out) out[keys[i]] = s;
+      }
+      return (out ?? value) as T;
+    }
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value as object).sort()) {
-      const v = (value as Record<string, unknown>)[k];
+    for (const k of keys.sort()) {
+      const v = obj[k];
       if (v !== undefined) out[k] = sortKeys(v);
     }
     return out as T;
@@ -29,7 +59,8 @@ export function stableJsonLine(value: unknown): string {
 }
 
 export function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
+  // The one-shot hash: a createHash object per call costs more than hashing a short text.
+  return hash("sha256", data);
 }
 
 export function sha256File(path: string): string {

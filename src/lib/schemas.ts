@@ -6,10 +6,11 @@ import { z } from "zod";
 // Identifiers
 
 /** Canonical ids of models, datasets, snapshots, releases: lower-case, URL-safe, stable. */
+const ID_RE = /^[a-z0-9][a-z0-9._-]*$/;
 export const IdSchema = z
   .string()
   .min(1)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, "must be lower-case letters, digits, '.', '_' or '-'")
+  .regex(ID_RE, "must be lower-case letters, digits, '.', '_' or '-'")
   .describe("A canonical, URL-safe identifier (lower-case letters, digits, '.', '_', '-').");
 
 const NonEmpty = z.string().min(1, "must not be empty");
@@ -129,6 +130,103 @@ export const EvalRecordSchema = z
   })
   .strict();
 export type EvalRecord = z.infer<typeof EvalRecordSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths of the record schemas. Every command reads every record of a snapshot (tens of
+// thousands), and the schemas' own parse costs ~10 µs a record. These plain checks accept only
+// values the schema accepts and returns the same for; anything else (every invalid record among
+// them) goes through the schema itself, so what is accepted and the error messages stay the
+// schema's. tests/schemas-fast.test.ts checks them against the schemas.
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isNonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+const isOptString = (v: unknown) => v === undefined || typeof v === "string";
+/** An object zod's object and record types take as is: plain, and no own "__proto__" key (which zod strips). */
+const isPlain = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, "__proto__");
+};
+const isSource = (v: unknown) =>
+  isPlain(v) && isOptString(v.repo) && isOptString(v.commit) && isOptString(v.path) && isOptString(v.file);
+
+const EVAL_RECORD_KEYS = new Set(Object.keys(EvalRecordSchema.shape));
+
+/** EvalRecordSchema.safeParse, with the fast path above: a valid record comes back as is. */
+export function parseEvalRecord(v: unknown): z.ZodSafeParseResult<EvalRecord> {
+  if (
+    isPlain(v) &&
+    isString(v.dataset) && ID_RE.test(v.dataset) &&
+    isString(v.model) && ID_RE.test(v.model) &&
+    isNonEmpty(v.instance_id) &&
+    isString(v.input) &&
+    isString(v.reference) &&
+    isString(v.output) &&
+    (v.score === null || (typeof v.score === "number" && Number.isFinite(v.score))) &&
+    (v.correct === null || typeof v.correct === "boolean") &&
+    isOptString(v.extracted) &&
+    isOptString(v.prompt) &&
+    isOptString(v.reference_text) &&
+    (v.metadata === undefined || isPlain(v.metadata)) &&
+    (v.source === undefined || isSource(v.source)) &&
+    isNonEmpty(v.source_model) &&
+    Object.keys(v).every((k) => EVAL_RECORD_KEYS.has(k))
+  ) {
+    return { success: true, data: v as EvalRecord };
+  }
+  return EvalRecordSchema.safeParse(v);
+}
+
+/** An answer as AnswerValue reads it, or null when the fast path does not apply (use the schema). */
+function answerText(v: unknown): { text: string | undefined } | null {
+  if (v === null) return { text: undefined };
+  if (typeof v === "string") return { text: v };
+  if ((typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean" || Array.isArray(v)) return { text: JSON.stringify(v) };
+  return null;
+}
+
+/** RawRecordSchema.safeParse, with the fast path above: the same RawRecord the schema gives. */
+export function parseRawRecord(v: unknown): z.ZodSafeParseResult<RawRecord> {
+  if (
+    isPlain(v) &&
+    isNonEmpty(v.dataset) &&
+    isNonEmpty(v.model) &&
+    isNonEmpty(v.instance_id) &&
+    isString(v.input) &&
+    isString(v.output) &&
+    (v.score == null || (typeof v.score === "number" && Number.isFinite(v.score))) &&
+    (v.correct == null || typeof v.correct === "boolean") &&
+    (v.score != null || v.correct != null) &&
+    (v.prompt == null || typeof v.prompt === "string") &&
+    (v.reference_text == null || typeof v.reference_text === "string") &&
+    (v.metadata == null || isPlain(v.metadata)) &&
+    (v.source == null || isSource(v.source))
+  ) {
+    const reference = answerText(v.reference);
+    const extracted = v.extracted === undefined ? { text: undefined } : answerText(v.extracted);
+    if (reference?.text !== undefined && extracted) {
+      return {
+        success: true,
+        data: {
+          dataset: v.dataset,
+          model: v.model,
+          instance_id: v.instance_id,
+          input: v.input,
+          reference: reference.text,
+          output: v.output,
+          score: v.score as number | null | undefined,
+          correct: v.correct as boolean | null | undefined,
+          extracted: extracted.text,
+          prompt: (v.prompt ?? undefined) as string | undefined,
+          reference_text: (v.reference_text ?? undefined) as string | undefined,
+          metadata: (v.metadata ?? undefined) as Record<string, unknown> | undefined,
+          source: (v.source ?? undefined) as RawRecord["source"],
+        },
+      };
+    }
+  }
+  return RawRecordSchema.safeParse(v);
+}
 
 /** The stable key of a record: one model's answer to one item of one dataset. */
 export function recordKey(r: Pick<EvalRecord, "dataset" | "model" | "instance_id">): string {

@@ -6,38 +6,30 @@
 /** A uniform [0, 1) generator. */
 export type Rng = () => number;
 
+const MULBERRY_STEP = 0x6d2b79f5;
+
+/** mulberry32's output for state `a`: a uint32. */
+function mulberry32Mix(a: number): number {
+  let t = Math.imul(a ^ (a >>> 15), 1 | a);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return (t ^ (t >>> 14)) >>> 0;
+}
+
 /**
  * mulberry32: a tiny 32-bit seeded PRNG (period 2^32). Plenty for bootstrap resampling, and the
- * same seed gives the same stream on every platform (integer arithmetic only).
+ * same seed gives the same stream on every platform (integer arithmetic only). The state is
+ * public so that a hot loop can step it in a local (see bootstrapShares).
  */
 export class Mulberry32 {
-  private a: number;
+  state: number;
   constructor(seed: number) {
-    this.a = seed >>> 0;
+    this.state = seed >>> 0;
   }
 
   /** The next uniform [0, 1) number. */
   next(): number {
-    const a = (this.a = (this.a + 0x6d2b79f5) | 0);
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /**
-   * Fills `out` with indices floor(next() × n): exactly the draws of out.length calls of next(),
-   * with the state kept in a local (the bootstrap makes tens of millions of draws per release, and
-   * a call per draw doubles its time).
-   */
-  indices(out: Int32Array, n: number): void {
-    let a = this.a;
-    for (let i = 0; i < out.length; i++) {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      out[i] = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-    }
-    this.a = a;
+    this.state = (this.state + MULBERRY_STEP) | 0;
+    return mulberry32Mix(this.state) / 4294967296;
   }
 }
 
@@ -101,34 +93,64 @@ export function bootstrapShares(
   if (n === 0) return nodes.map(() => ({ share: 0, ci: [0, 0] }));
   if (B <= 0) return point.map((c) => ({ share: c / n, ci: [c / n, c / n] }));
 
-  // Typed copies: the loops below run n × B times.
-  const lab = Int32Array.from(labels);
-  const idx = new Int32Array(n);
-  // draws[j * B + b]: count of node j in resample b.
-  const draws = new Int32Array(nodes.length * B);
+  // leafDraws[l * B + b]: count of label l in resample b.
+  const leafDraws = new Int32Array(k * B);
   const rc = new Int32Array(k);
-  for (let b = 0; b < B; b++) {
-    rc.fill(0);
-    if (random instanceof Mulberry32) {
-      random.indices(idx, n);
-      for (let i = 0; i < n; i++) rc[lab[idx[i]]]++;
-    } else {
-      for (let i = 0; i < n; i++) rc[lab[Math.floor(random() * n)]]++;
+  const lab = Int32Array.from(labels);
+  const keep = (b: number) => {
+    for (let l = 0; l < k; l++) leafDraws[l * B + b] = rc[l];
+  };
+  if (random instanceof Mulberry32) {
+    // The generator is stepped in a local, with the very draws of its next(): a release makes
+    // tens of millions of them, and a call per draw doubles the time.
+    let a = random.state;
+    for (let b = 0; b < B; b++) {
+      rc.fill(0);
+      for (let i = 0; i < n; i++) {
+        a = (a + MULBERRY_STEP) | 0;
+        rc[lab[Math.floor((mulberry32Mix(a) / 4294967296) * n)]]++;
+      }
+      keep(b);
     }
-    for (let j = 0; j < nodes.length; j++) {
-      let s = 0;
-      for (const l of nodes[j]) s += rc[l];
-      draws[j * B + b] = s;
+    random.state = a;
+  } else {
+    for (let b = 0; b < B; b++) {
+      rc.fill(0);
+      for (let i = 0; i < n; i++) rc[lab[Math.floor(random() * n)]]++;
+      keep(b);
     }
   }
-  return nodes.map((_, j) => {
+  const draws = new Int32Array(B);
+  return nodes.map((leaves, j) => {
+    const share = point[j] / n;
     // A node no label falls in, or every label does, is drawn 0 (or n) times in every resample.
-    const sorted = point[j] === 0 || point[j] === n ? draws.subarray(j * B, (j + 1) * B) : draws.subarray(j * B, (j + 1) * B).sort();
-    return {
-      share: point[j] / n,
-      ci: [quantileSorted(sorted, 0.025) / n, quantileSorted(sorted, 0.975) / n] as [number, number],
-    };
+    if (point[j] === 0 || point[j] === n) return { share, ci: [share, share] as [number, number] };
+    draws.fill(0);
+    for (const l of leaves) {
+      const from = leafDraws.subarray(l * B, (l + 1) * B);
+      for (let b = 0; b < B; b++) draws[b] += from[b];
+    }
+    sortCounts(draws);
+    return { share, ci: [quantileSorted(draws, 0.025) / n, quantileSorted(draws, 0.975) / n] as [number, number] };
   });
+}
+
+/** Sorts small non-negative integers in place by counting them: resampled counts span a narrow range. */
+function sortCounts(xs: Int32Array): void {
+  let lo = xs[0];
+  let hi = xs[0];
+  for (let i = 1; i < xs.length; i++) {
+    if (xs[i] < lo) lo = xs[i];
+    else if (xs[i] > hi) hi = xs[i];
+  }
+  if (hi - lo > 4 * xs.length) {
+    xs.sort();
+    return;
+  }
+  const tally = new Int32Array(hi - lo + 1);
+  for (let i = 0; i < xs.length; i++) tally[xs[i] - lo]++;
+  let at = 0;
+  for (let v = 0; v < tally.length; v++) for (let c = tally[v]; c > 0; c--) xs[at++] = v + lo;
 }
 
 // ---------------------------------------------------------------------------------------------

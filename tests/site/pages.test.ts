@@ -12,6 +12,7 @@ import {
   NOISE_EXAMPLE_CAP,
   categoryPage,
   keysShownInFull,
+  firstInOrder,
   categoryRedirects,
   changelogPage,
   comparePage,
@@ -103,7 +104,8 @@ describe("loading", () => {
       const lines = readFileSync(path, "utf8").split("\n").map((line) => {
         if (!line) return line;
         const rec = JSON.parse(line);
-        rec.metadata = { ...rec.metadata, instance_id: rec.instance_id === instance ? "elsewhere" : instance };
+        // the wanted record quotes its own id in its metadata too; every other record quotes the wanted id
+        rec.metadata = { ...rec.metadata, instance_id: instance };
         if (`${rec.dataset}|${rec.model}|${rec.instance_id}` === key) {
           rec.input = `Quoting "instance_id":"nope" in the text. ${rec.input}`;
           patched++;
@@ -116,6 +118,7 @@ describe("loading", () => {
     const again = loadSiteFromDisk(root).releases[0]!;
     expect(again.records.get(key)?.input).toMatch(/^Quoting "instance_id":"nope"/);
     expect(again.records.get(key)?.dataset).toBe(dataset);
+    expect(again.records.get(key)?.metadata).toMatchObject({ instance_id: instance });
     expect([...again.records.keys()].sort()).toEqual([...keysShownInFull(again)].sort());
   });
 
@@ -383,6 +386,15 @@ describe("downloads", () => {
   it("orders examples independently of input order", () => {
     const list = r("r2").analyses;
     expect(exampleOrder([...list].reverse()).map((a) => a.key)).toEqual(exampleOrder(list).map((a) => a.key));
+  });
+
+  it("picks the first n in example order without sorting everything, the same as the full order", () => {
+    const base = r("r2").analyses[0]!;
+    // many analyses, some keys repeated so ties on the anchor fall back to the key
+    const many: Analysis[] = Array.from({ length: 500 }, (_, i) => ({ ...base, key: `k|m|${(i * 7919) % 400}` }));
+    for (const n of [0, 1, 5, 30, 499, 600]) {
+      expect(firstInOrder(many, n).map((a) => a.key), `n=${n}`).toEqual(exampleOrder(many).slice(0, n).map((a) => a.key));
+    }
   });
 });
 

@@ -109,40 +109,68 @@ export function readSnapshots(root: string): RawEntry[] {
     .map((id) => ({ id, data: readJsonFile(join(layout(root).snapshot(id), "manifest.json")) as Record<string, unknown> }));
 }
 
-/** The top-level instance_id of a snapshot line, read without parsing the line, or null. */
-// Snapshot lines are written key-sorted (stableJsonLine), and every key sorted before
-// "instance_id" holds a scalar, so the first match is the record's own field.
-const INSTANCE_ID = /"instance_id":("(?:[^"\\]|\\.)*")/;
+const FIELD = Buffer.from('"instance_id":');
 
 /**
- * The records with the given keys (snapshot id -> record keys), read from the snapshots. Lines whose
- * instance id is not wanted are skipped unparsed: pages show a few hundred records per release.
+ * The records with the given keys (snapshot id -> record keys), read from the snapshots. Pages show
+ * a few hundred records per release out of hundreds of thousands, so each dataset file is searched
+ * as bytes (no decoding of the whole file) for its `"instance_id":` fields (JSON escapes quotes
+ * inside strings, so that text is always a field: a record's own, or one nested in metadata), and
+ * only lines holding a wanted id are decoded and parsed, then checked against the wanted key.
  */
 export function readRecords(root: string, wanted: Map<string, Set<string>>): RawEntry[] {
   const out: RawEntry[] = [];
   for (const snap of readSnapshots(root)) {
     const keys = wanted.get(snap.id);
     if (!keys?.size) continue;
-    const ids = new Set([...keys].map((k) => JSON.stringify(k.split("|").slice(2).join("|"))));
+    const found = new Set<string>();
+    const byDataset = new Map<string, Set<string>>(); // dataset -> instance ids, as JSON strings
+    for (const k of keys) {
+      const [dataset, , ...rest] = k.split("|");
+      (byDataset.get(dataset!) ?? byDataset.set(dataset!, new Set()).get(dataset!)!).add(JSON.stringify(rest.join("|")));
+    }
     const manifest = SnapshotManifestSchema.parse(snap.data);
-    for (const ds of Object.keys(manifest.datasets).sort()) {
-      const path = join(layout(root).snapshot(snap.id), manifest.datasets[ds].file);
+    for (const ds of [...byDataset.keys()].sort()) {
+      const entry = manifest.datasets[ds];
+      if (!entry) continue;
+      const path = join(layout(root).snapshot(snap.id), entry.file);
       if (!existsSync(path)) continue;
-      readFileSync(path, "utf8")
-        .split("\n")
-        .forEach((text, i) => {
-          if (!text.trim()) return;
-          const id = INSTANCE_ID.exec(text)?.[1];
-          if (id !== undefined && !ids.has(id)) return;
-          let r: Record<string, unknown>;
-          try {
-            r = JSON.parse(text);
-          } catch (err) {
-            throw new Error(`${path}:${i + 1}: ${(err as Error).message}`);
-          }
-          const key = `${r.dataset}|${r.model}|${r.instance_id}`;
-          if (keys.has(key)) out.push({ id: recordEntryId(snap.id, key), data: r, source: `${path}:${i + 1}` });
-        });
+      const ids = byDataset.get(ds)!;
+      const buf = readFileSync(path);
+      let line = 1;
+      let counted = 0; // newlines are counted up to here, for line numbers in messages
+      const lineAt = (at: number) => {
+        for (let n = buf.indexOf(10, counted); n >= 0 && n < at; n = buf.indexOf(10, n + 1)) {
+          line++;
+          counted = n + 1;
+        }
+        return line;
+      };
+      for (let at = buf.indexOf(FIELD); at >= 0; at = buf.indexOf(FIELD, at + FIELD.length)) {
+        // The id is the JSON string after the field name: it ends at the first quote that no odd run
+        // of backslashes escapes.
+        const from = at + FIELD.length;
+        let end = from + 1;
+        for (; end < buf.length; end++) {
+          if (buf[end] !== 34) continue;
+          let b = 0;
+          while (buf[end - 1 - b] === 92) b++;
+          if (b % 2 === 0) break;
+        }
+        if (!ids.has(buf.toString("utf8", from, end + 1))) continue;
+        const start = buf.lastIndexOf(10, at) + 1;
+        const stop = buf.indexOf(10, at);
+        let r: Record<string, unknown>;
+        try {
+          r = JSON.parse(buf.toString("utf8", start, stop < 0 ? buf.length : stop));
+        } catch (err) {
+          throw new Error(`${path}:${lineAt(at)}: ${(err as Error).message}`);
+        }
+        const key = `${r.dataset}|${r.model}|${r.instance_id}`;
+        if (!keys.has(key) || found.has(key)) continue;
+        found.add(key);
+        out.push({ id: recordEntryId(snap.id, key), data: r, source: `${path}:${lineAt(at)}` });
+      }
     }
   }
   return out;

@@ -88,12 +88,42 @@ export interface Example {
   extracted: string | null;
 }
 
+const anchors = new WeakMap<Analysis, string>();
+/** exampleAnchor of an analysis, computed once. */
+function anchorOf(a: Analysis): string {
+  let h = anchors.get(a);
+  if (h === undefined) anchors.set(a, (h = exampleAnchor(a.key)));
+  return h;
+}
+/** Whether x comes before y in example order: by anchor (a hash of the key), then by key. */
+function before(x: Analysis, y: Analysis): boolean {
+  const hx = anchorOf(x);
+  const hy = anchorOf(y);
+  return hx < hy || (hx === hy && x.key < y.key);
+}
+
 /** A stable, well-mixed order of analyses (by a hash of the key), so a capped list is a fair sample. */
 export function exampleOrder(analyses: Analysis[]): Analysis[] {
-  return analyses
-    .map((a) => ({ a, h: exampleAnchor(a.key) }))
-    .sort((x, y) => (x.h < y.h ? -1 : x.h > y.h ? 1 : x.a.key < y.a.key ? -1 : x.a.key > y.a.key ? 1 : 0))
-    .map((x) => x.a);
+  return [...analyses].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+}
+
+/** The first `n` of exampleOrder(list), without sorting all of it (a category may hold 100,000). */
+export function firstInOrder(list: Analysis[], n: number): Analysis[] {
+  const top: Analysis[] = [];
+  if (n <= 0) return top;
+  for (const a of list) {
+    if (top.length === n && !before(a, top[n - 1]!)) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(top[mid]!, a)) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, a);
+    if (top.length > n) top.pop();
+  }
+  return top;
 }
 
 const orderCache = new WeakMap<Analysis[], Analysis[]>();
@@ -101,6 +131,14 @@ const orderCache = new WeakMap<Analysis[], Analysis[]>();
 function orderedOnce(list: Analysis[]): Analysis[] {
   let out = orderCache.get(list);
   if (!out) orderCache.set(list, (out = exampleOrder(list)));
+  return out;
+}
+
+const shownCapCache = new WeakMap<Analysis[], Analysis[]>();
+/** The first EXAMPLE_CAP of one of the site model's own lists in example order, computed once. */
+function shownOf(list: Analysis[]): Analysis[] {
+  let out = shownCapCache.get(list);
+  if (!out) shownCapCache.set(list, (out = firstInOrder(list, EXAMPLE_CAP)));
   return out;
 }
 
@@ -145,11 +183,23 @@ export function shownExamples(rel: SiteRelease): Map<string, string> {
   for (const c of rel.categories) {
     const list = rel.analysesByCategory.get(c.id);
     if (!list) continue;
-    for (const a of orderedOnce(list).filter((x) => x.category === c.id).slice(0, EXAMPLE_CAP)) {
+    for (const a of firstInOrder(list.filter((x) => x.category === c.id), EXAMPLE_CAP)) {
       out.set(a.key, `${paths.category(rel.id, c.slug)}#${exampleAnchor(a.key)}`);
     }
   }
   shownCache.set(rel, out);
+  return out;
+}
+
+/** The analyses shown with an anchor, per model (one pass over the release, once). */
+const shownByModelCache = new WeakMap<SiteRelease, Map<string, Analysis[]>>();
+function shownByModel(rel: SiteRelease): Map<string, Analysis[]> {
+  let out = shownByModelCache.get(rel);
+  if (out) return out;
+  out = new Map();
+  const shown = shownExamples(rel);
+  for (const a of rel.analyses) if (shown.has(a.key)) (out.get(a.model) ?? out.set(a.model, []).get(a.model)!).push(a);
+  shownByModelCache.set(rel, out);
   return out;
 }
 
@@ -194,7 +244,7 @@ function noiseOf(rel: SiteRelease, dataset: string): Analysis[] {
  */
 export function keysShownInFull(rel: SiteRelease): Set<string> {
   const keys = new Set<string>();
-  for (const c of rel.categories) for (const a of orderedOnce(rel.analysesByCategory.get(c.id) ?? []).slice(0, EXAMPLE_CAP)) keys.add(a.key);
+  for (const c of rel.categories) for (const a of shownOf(rel.analysesByCategory.get(c.id) ?? [])) keys.add(a.key);
   for (const d of rel.datasetIds) for (const a of noiseOf(rel, d).slice(0, NOISE_EXAMPLE_CAP)) keys.add(a.key);
   return keys;
 }
@@ -267,10 +317,10 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFai
   const by_dataset = rel.datasetIds
     .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), ...shareOf(agg.datasets[d], c.id) }))
     .sort(byShare);
-  const ordered = orderedOnce(rel.analysesByCategory.get(c.id) ?? []);
-  const examples = ordered.slice(0, EXAMPLE_CAP).map((a) => toExample(site, rel, a));
+  const list = rel.analysesByCategory.get(c.id) ?? [];
+  const examples = shownOf(list).map((a) => toExample(site, rel, a));
   const shown = withFailures ? shownExamples(rel) : null;
-  const failures = shown ? ordered.map((a) => failureRow(a, shown)) : [];
+  const failures = shown ? orderedOnce(list).map((a) => failureRow(a, shown)) : [];
   return {
     kind: "category",
     release: releaseRef(rel),
@@ -281,7 +331,7 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFai
     overall: { count: ov.count, share: ov.share, ci: ov.ci, analysed: agg.overall.analysed },
     by_model,
     by_dataset,
-    examples_total: ordered.length,
+    examples_total: list.length,
     examples_shown: examples.length,
     examples,
     failures,
@@ -356,7 +406,7 @@ export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage |
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const shown = shownExamples(rel);
-  const examples = exampleOrder(rel.analyses.filter((a) => a.model === id && shown.has(a.key)))
+  const examples = exampleOrder(shownByModel(rel).get(id) ?? [])
     .slice(0, 12)
     .map((a) => ({ path: shown.get(a.key)!, title: a.title, dataset_name: datasetName(rel, a.dataset), category: categoryRef(rel, a.category).name }));
   const compare = rel.aggregates.comparisons
