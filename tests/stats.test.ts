@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   benjaminiHochberg,
+  Mulberry32,
   bootstrapShares,
   fisherExact,
   normalCdf,
@@ -123,6 +124,19 @@ describe("bootstrapShares", () => {
     const labels = [0, 1, 1, 2, 0, 1, 2, 2, 2, 0, 1];
     expect(bootstrapShares(labels, 3, 300, rng(5))).toEqual(bootstrapShares(labels, 3, 300, rng(5)));
     expect(bootstrapShares(labels, 3, 300, rng(5))).not.toEqual(bootstrapShares(labels, 3, 300, rng(6)));
+  });
+
+  it("draws the same resamples from a Mulberry32 (stepped inline) as from rng() of its seed", () => {
+    const labels = [0, 0, 1, 2, 2, 2, 3, 1, 0, 2, 2];
+    const nodes = [[0], [1], [2], [3], [1, 2]];
+    for (const seed of [0, 1, 12345, 2 ** 32 - 1]) {
+      const g = new Mulberry32(seed);
+      expect(bootstrapShares(labels, 4, 250, g, nodes)).toEqual(bootstrapShares(labels, 4, 250, rng(seed), nodes));
+      // The generator is left where n × B calls of next() leave it.
+      const r = rng(seed);
+      for (let i = 0; i < labels.length * 250; i++) r();
+      expect(g.next()).toBe(r());
+    }
   });
 
   it("rejects labels out of range", () => {

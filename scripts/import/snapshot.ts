@@ -7,12 +7,12 @@
 // spool back at those offsets. Hashes are computed in chunks, never over a whole file in memory.
 // Everything is written into a temporary folder that is renamed into place at the very end, so a
 // failed import leaves no snapshot behind.
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry, newDatasetEntry, newModelEntry, registryHash, saveRegistry, UnknownNameError } from "../../src/lib/registry.ts";
-import { EvalRecordSchema, IdSchema, RawRecordSchema, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
+import { IdSchema, parseEvalRecord, parseRawRecord, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
 import { removeStaleTemps, replaceDir, sha256, sha256File, stableJsonLine, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
@@ -32,25 +32,28 @@ export interface ImportOptions {
   log?: (line: string) => void;
 }
 
-/** Appends lines to a file through a 1 MB buffer, remembering where each line starts. */
+/** Appends lines to a file through a 1 MB buffer, remembering where each line starts; hashes them if asked. */
 class Spool {
   private fd: number;
-  private buf: Buffer[] = [];
+  /** Pending lines: strings (append) or bytes (appendBuffer), one kind per spool. */
+  private buf: (string | Buffer)[] = [];
   private size = 0;
   private written = 0;
-  private hash = createHash("sha256");
+  private hash: Hash | null;
   readonly path: string;
-  constructor(path: string) {
+  constructor(path: string, hashed = false) {
     this.path = path;
     this.fd = openSync(path, "w");
+    this.hash = hashed ? createHash("sha256") : null;
   }
   append(line: string): { offset: number; length: number } {
-    const b = Buffer.from(line + "\n", "utf8");
+    // Kept as text and encoded a megabyte at a time: a Buffer per line costs more than the line.
+    const length = Buffer.byteLength(line) + 1;
     const offset = this.written + this.size;
-    this.buf.push(b);
-    this.size += b.length;
+    this.buf.push(line, "\n");
+    this.size += length;
     if (this.size > 1 << 20) this.flush();
-    return { offset, length: b.length };
+    return { offset, length };
   }
   /** Appends bytes that already end with a newline. */
   appendBuffer(b: Buffer) {
@@ -60,9 +63,9 @@ class Spool {
   }
   flush() {
     if (!this.size) return;
-    const chunk = Buffer.concat(this.buf);
+    const chunk = typeof this.buf[0] === "string" ? Buffer.from(this.buf.join("")) : Buffer.concat(this.buf as Buffer[]);
     writeSync(this.fd, chunk);
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.written += this.size;
     this.buf = [];
     this.size = 0;
@@ -73,9 +76,13 @@ class Spool {
   }
   /** SHA-256 of everything written (after close). */
   sha256(): string {
+    if (!this.hash) throw new Error(`${this.path}: not hashed`);
     return this.hash.digest("hex");
   }
 }
+
+/** Spools up to this size are read back whole to write them sorted; larger ones record by record (memory stays bounded). */
+const READ_WHOLE_BYTES = 64 << 20;
 
 /** SHA-256 of a file, read in chunks (inputs may be larger than memory). */
 function hashFileStreamed(path: string): string {
@@ -246,7 +253,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         f.kind === "jsonl" ? readJsonl(f.path, (n) => bar.tick(n)) : f.kind === "csv" ? readCsv(f.path, (n) => bar.tick(n)) : readHelmRun(f.path);
       let n = 0;
       for await (const item of items) {
-        const parsed = RawRecordSchema.safeParse(item.value);
+        const parsed = parseRawRecord(item.value);
         if (!parsed.success) throw fromZod(item.path, item.where, parsed.error);
         const raw = parsed.data;
         let model = idx.models.find(raw.model);
@@ -289,7 +296,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
           source: { ...(raw.source ?? {}), file: item.file },
           source_model: raw.model,
         };
-        const checked = EvalRecordSchema.safeParse(rec);
+        const checked = parseEvalRecord(rec);
         if (!checked.success) throw fromZod(item.path, item.where, checked.error);
         n++;
         add(checked.data, fi, n, () => [item.path, item.where]);
@@ -324,14 +331,16 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         model[a] < model[b] ? -1 : model[a] > model[b] ? 1 : ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0,
       );
       const rel = `records/${id}.jsonl`;
-      const out = new Spool(join(tmp, rel));
-      const fd = openSync(s.spool.path, "r");
+      const out = new Spool(join(tmp, rel), true);
+      const whole = statSync(s.spool.path).size <= READ_WHOLE_BYTES ? readFileSync(s.spool.path) : null;
+      const fd = whole ? -1 : openSync(s.spool.path, "r");
       let failures = 0;
       const models = new Set<string>();
       const items = new Set<string>();
       for (const i of sorted) {
-        const b = Buffer.allocUnsafe(s.length[i]);
-        readSync(fd, b, 0, s.length[i], s.offset[i]);
+        let b: Buffer;
+        if (whole) b = whole.subarray(s.offset[i], s.offset[i] + s.length[i]);
+        else readSync(fd, (b = Buffer.allocUnsafe(s.length[i])), 0, s.length[i], s.offset[i]);
         const correct = s.correct[i] < 0 ? null : s.correct[i] === 1;
         const score = Number.isNaN(s.score[i]) ? null : s.score[i];
         if (isFailure({ correct, score }, threshold)) failures++;
@@ -339,7 +348,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         items.add(ids[i]);
         out.appendBuffer(b);
       }
-      closeSync(fd);
+      if (fd >= 0) closeSync(fd);
       out.close();
       const hash = out.sha256();
       datasetHashes.push(`${id}:${hash}`);

@@ -3,7 +3,6 @@
 // 1 GB file is never held in memory at once.
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 import { ImportError } from "./errors.ts";
 
@@ -29,14 +28,41 @@ export function sourceKind(path: string): SourceKind {
   throw new ImportError(path, "path", null, `unsupported file type "${ext}" (expected .jsonl, .csv or a HELM run directory)`);
 }
 
+/**
+ * The lines of a text file, numbered from 1, read in 1 MB chunks. Lines end at "\n", "\r\n" or a
+ * lone "\r", as for node:readline (which this replaces: splitting the bytes and decoding line by
+ * line is several times faster, and mostly-ASCII lines decode to compact one-byte strings).
+ */
+async function* textLines(path: string, onBytes?: (n: number) => void): AsyncGenerator<[number, string]> {
+  let n = 0;
+  let pending: Buffer[] = [];
+  const split = function* (text: string, last: boolean): Generator<[number, string]> {
+    if (!text.includes("\r")) {
+      if (!last || text) yield [++n, text];
+      return;
+    }
+    const parts = text.split("\r");
+    // "a\r" is "a" ended by CRLF (or, at the end of the file, by a lone CR): no empty line after it.
+    if (parts.at(-1) === "" && (last || text.endsWith("\r"))) parts.pop();
+    for (const p of parts) yield [++n, p];
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    onBytes?.(chunk.length);
+    let start = 0;
+    for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
+      const text = pending.length ? Buffer.concat([...pending, chunk.subarray(start, end)]).toString("utf8") : chunk.toString("utf8", start, end);
+      pending = [];
+      yield* split(text, false);
+      start = end + 1;
+    }
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  if (pending.length) yield* split(Buffer.concat(pending).toString("utf8"), true);
+}
+
 export async function* readJsonl(path: string, onBytes?: (n: number) => void): AsyncGenerator<RawItem> {
   const file = basename(path);
-  const stream = createReadStream(path, { encoding: "utf8" });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    onBytes?.(Buffer.byteLength(line) + 1);
+  for await (const [n, line] of textLines(path, onBytes)) {
     if (!line.trim()) continue;
     let value: unknown;
     try {

@@ -3,7 +3,7 @@ import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { layout } from "../../src/lib/paths.ts";
-import { EvalRecordSchema, SnapshotManifestSchema, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
+import { SnapshotManifestSchema, parseEvalRecord, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
 
 export function loadManifest(root: string, id: string): SnapshotManifest {
   const path = join(layout(root).snapshot(id), "manifest.json");
@@ -23,7 +23,7 @@ export async function* recordsOf(snapshotDir: string, file: string): AsyncGenera
   for await (const line of lines) {
     n++;
     if (!line) continue;
-    const parsed = EvalRecordSchema.safeParse(JSON.parse(line));
+    const parsed = parseEvalRecord(JSON.parse(line));
     if (!parsed.success) throw new Error(`${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
     yield parsed.data;
   }
@@ -35,13 +35,19 @@ export function loadRecords(root: string, manifest: SnapshotManifest): EvalRecor
   const out: EvalRecord[] = [];
   for (const ds of Object.keys(manifest.datasets).sort()) {
     const path = join(dir, manifest.datasets[ds].file);
-    const lines = readFileSync(path, "utf8").split("\n");
-    lines.forEach((line, i) => {
-      if (!line) return;
-      const parsed = EvalRecordSchema.safeParse(JSON.parse(line));
-      if (!parsed.success) throw new Error(`${path}: line ${i + 1}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
-      out.push(parsed.data);
-    });
+    // Lines are decoded one by one from the bytes: decoding a whole file of mostly-ASCII text with
+    // a few other characters gives one two-byte string, slower to decode, split and parse.
+    const bytes = readFileSync(path);
+    for (let start = 0, n = 1; start < bytes.length; n++) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end < 0) end = bytes.length;
+      if (end > start) {
+        const parsed = parseEvalRecord(JSON.parse(bytes.toString("utf8", start, end)));
+        if (!parsed.success) throw new Error(`${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
+        out.push(parsed.data);
+      }
+      start = end + 1;
+    }
   }
   return out;
 }

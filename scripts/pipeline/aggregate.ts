@@ -42,7 +42,7 @@ import {
   type Taxonomy,
   recordKey,
 } from "../../src/lib/schemas.ts";
-import { benjaminiHochberg, bootstrapShares, proportionTest, rng, round, roundSig, seedFor } from "../../src/lib/stats.ts";
+import { Mulberry32, benjaminiHochberg, bootstrapShares, proportionTest, round, roundSig, seedFor } from "../../src/lib/stats.ts";
 
 export interface AggregateInput {
   /** Every record of the snapshot, failures and successes. */
@@ -160,7 +160,7 @@ export function aggregate(input: AggregateInput): Aggregates {
   overall.labels.sort((x, y) => x - y);
 
   const group = (acc: Acc, streamKey: string): Group => {
-    const est = bootstrapShares(acc.labels, k, B, rng(seedFor(seed, streamKey)), tax.nodes);
+    const est = bootstrapShares(acc.labels, k, B, new Mulberry32(seedFor(seed, streamKey)), tax.nodes);
     const counts = leafCounts(acc.labels, k);
     return {
       records: acc.records,

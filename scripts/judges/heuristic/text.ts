@@ -66,6 +66,10 @@ export function tailLoop(output: string): Loop | null {
 }
 
 export function lineLoop(output: string): Loop | null {
+  // Fewer than 8 lines cannot hold one: counted without splitting (most outputs are short).
+  let breaks = 0;
+  for (let i = output.indexOf("\n"); i >= 0 && breaks < 7; i = output.indexOf("\n", i + 1)) breaks++;
+  if (breaks < 7) return null;
   const lines = output.split("\n").map((l) => l.trim()).filter((l) => THREE_ALNUM.test(l));
   if (lines.length < 8) return null;
   const counts = new Map<string, number>();
