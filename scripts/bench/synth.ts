@@ -96,8 +96,9 @@ function* synthFiles(shape: SynthShape, k: number): Generator<[string, string]> 
  * Writes a data root holding R published releases of the given shape (ids synth-1..synth-R, on
  * snapshots of the same ids). `log` hears one line per step.
  */
-export async function writeSynthAtlas(root: string, shape: SynthShape, tmp: string, log: (line: string) => void = () => {}): Promise<void> {
+export async function writeSynthAtlas(root: string, shape: SynthShape, tmp: string, log: (line: string) => void = () => {}): Promise<SynthRelease[]> {
   saveRegistry(root, synthRegistry(shape));
+  const out: SynthRelease[] = [];
   for (let k = 1; k <= shape.releases; k++) {
     const dir = join(tmp, `synth-${k}`);
     mkdirSync(dir, { recursive: true });
@@ -108,10 +109,28 @@ export async function writeSynthAtlas(root: string, shape: SynthShape, tmp: stri
       paths.push(p);
     }
     const id = `synth-${k}`;
+    const t0 = performance.now();
     const m = await importSnapshot({ root, snapshot: id, paths, force: true });
+    const t1 = performance.now();
     rmSync(dir, { recursive: true, force: true });
-    const { release } = await runPipeline({ root, snapshot: id, release: id, previous: k > 1 ? `synth-${k - 1}` : null, title: `Synthetic release ${k} (benchmark data)`, force: true });
+    const { release, run } = await runPipeline({ root, snapshot: id, release: id, previous: k > 1 ? `synth-${k - 1}` : null, title: `Synthetic release ${k} (benchmark data)`, force: true });
+    const t2 = performance.now();
     publishRelease(root, id, `2026-${String(k).padStart(2, "0")}-01`);
+    out.push({ id, records: m.records, failures: release.counts.failures, categories: release.counts.categories, import_s: (t1 - t0) / 1000, run_s: (t2 - t1) / 1000, judged: run.analysis_calls, cached: run.cached });
     log(`synthetic release ${id}: ${m.records} records, ${release.counts.failures} failures, ${release.counts.categories} categories`);
   }
+  return out;
+}
+
+/** What making one synthetic release took (import and heuristic run, in this process). */
+export interface SynthRelease {
+  id: string;
+  records: number;
+  failures: number;
+  categories: number;
+  import_s: number;
+  run_s: number;
+  /** Failures the heuristic judged in this run, and answers taken from the cache. */
+  judged: number;
+  cached: number;
 }
