@@ -88,4 +88,3 @@ export async function releaseOf(id: string | undefined) {
 }
 
 export const jsonResponse = (body: string) => new Response(body, { headers: { "Content-Type": "application/json; charset=utf-8" } });
-export const csvResponse = (body: string) => new Response(body, { headers: { "Content-Type": "text/csv; charset=utf-8" } });
