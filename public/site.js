@@ -35,8 +35,9 @@
     picker.addEventListener("submit", function (ev) {
       var a = picker.elements.namedItem("a").value;
       var b = picker.elements.namedItem("b").value;
-      var pairs = JSON.parse(picker.getAttribute("data-pairs") || "{}");
-      var target = pairs[a + "--" + b] || pairs[b + "--" + a];
+      // The pair's link in the list of all pairs below (there is one only if they share a dataset).
+      var link = document.querySelector('a[data-pair="' + CSS.escape(a + "--" + b) + '"], a[data-pair="' + CSS.escape(b + "--" + a) + '"]');
+      var target = link && link.getAttribute("href");
       var msg = document.getElementById("compare-msg");
       ev.preventDefault();
       if (target) window.location.href = target;
