@@ -9,11 +9,11 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stableJsonLine } from "../../src/lib/jsonio.ts";
 import { saveRegistry } from "../../src/lib/registry.ts";
-import type { DatasetEntry, ModelEntry, RawRecord } from "../../src/lib/schemas.ts";
+import type { DatasetEntry, ModelEntry } from "../../src/lib/schemas.ts";
 import { importSnapshot } from "../import/snapshot.ts";
 import { publishRelease } from "../pipeline/publish.ts";
 import { runPipeline } from "../pipeline/run.ts";
-import { TASKS } from "../demo/generate.ts";
+import { TASKS, itemRecord } from "../demo/generate.ts";
 import type { Kind } from "../demo/kinds.ts";
 import { rng } from "../demo/prng.ts";
 import { DEMO_DATASETS } from "../demo/registry.ts";
@@ -55,36 +55,27 @@ export function synthRegistry(shape: SynthShape): { models: ModelEntry[]; datase
 /** The records of release k (1-based), as JSONL text per dataset. */
 function* synthFiles(shape: SynthShape, k: number): Generator<[string, string]> {
   const { models } = synthRegistry({ ...shape, datasets: 0 });
+  // Each model's profile: its base skill and how it tends to fail.
+  const profiles = models.map((model) => {
+    const profile = rng(`synth|profile|${model.id}`);
+    const base = 0.35 + 0.55 * profile.next();
+    const style = Object.fromEntries(FAILURE_KINDS.map((kind, j) => [kind, j === 0 ? 4 : profile.chance(0.4) ? profile.int(1, 3) : 0])) as Record<Kind, number>;
+    return { base, style };
+  });
+  const source = { repo: "ErrorAtlas benchmark (synthetic)", path: "scripts/bench/synth.ts" };
   for (let d = 0; d < shape.datasets; d++) {
     const task = TASKS[d % TASKS.length]!;
     const ds = datasetId(d);
+    const skills = models.map((model, m) => profiles[m]!.base + (rng(`synth|ds|${ds}|${model.id}`).next() - 0.5) * 0.2);
     const lines: string[] = [];
     task.items().forEach((item, i) => {
       models.forEach((model, m) => {
         // A quarter of the models are re-evaluated in each later release.
         const version = k > 1 && (m + k) % 4 === 0 ? k : 1;
-        const profile = rng(`synth|profile|${model.id}`);
-        const skill = 0.35 + 0.55 * profile.next() + (rng(`synth|ds|${ds}|${model.id}`).next() - 0.5) * 0.2;
-        const style = Object.fromEntries(FAILURE_KINDS.map((kind, j) => [kind, j === 0 ? 4 : profile.chance(0.4) ? profile.int(1, 3) : 0])) as Record<Kind, number>;
         const r = rng(`synth|${ds}|${i}|${model.id}|${version}`);
-        let kind: Kind = item.suspect ? "suspect" : r.chance(skill) ? "correct" : r.weighted(style);
+        let kind: Kind = item.suspect ? "suspect" : r.chance(skills[m]!) ? "correct" : r.weighted(profiles[m]!.style);
         if (!task.supports(kind, item)) kind = "wrong";
-        const a = task.answer(item, kind, r);
-        const rec: RawRecord = {
-          dataset: ds,
-          model: model.name,
-          instance_id: item.id.replace(task.dataset, ds),
-          input: item.input,
-          reference: item.reference,
-          output: a.output,
-          score: a.score,
-          correct: a.correct,
-          extracted: a.extracted,
-          prompt: item.prompt,
-          reference_text: item.reference_text,
-          metadata: item.metadata,
-          source: { repo: "ErrorAtlas benchmark (synthetic)", path: "scripts/bench/synth.ts" },
-        };
+        const rec = itemRecord(item, task.answer(item, kind, r), { dataset: ds, model: model.name, instanceId: item.id.replace(task.dataset, ds), source });
         lines.push(stableJsonLine(rec) + "\n");
       });
     });

@@ -9,7 +9,7 @@ import { ACCURACY, FAILURE_STYLE, type DemoDataset, type DemoModel, type Kind } 
 import { rng } from "./prng.ts";
 import { quiz } from "./quiz.ts";
 import { DEMO_MODELS } from "./registry.ts";
-import type { DemoTask } from "./types.ts";
+import type { DemoAnswer, DemoItem, DemoTask } from "./types.ts";
 
 export const TASKS: DemoTask[] = [quiz, arith, instruct] as DemoTask[];
 
@@ -67,6 +67,25 @@ export interface DemoRecord {
   kind: Kind;
 }
 
+/** A generated item and one model's answer to it, as a raw record. */
+export function itemRecord(item: DemoItem, a: DemoAnswer, where: { dataset: string; model: string; instanceId: string; source: { repo: string; path: string } }): RawRecord {
+  return {
+    dataset: where.dataset,
+    model: where.model,
+    instance_id: where.instanceId,
+    input: item.input,
+    reference: item.reference,
+    output: a.output,
+    score: a.score,
+    correct: a.correct,
+    extracted: a.extracted,
+    prompt: item.prompt,
+    reference_text: item.reference_text,
+    metadata: item.metadata,
+    source: where.source,
+  };
+}
+
 /** Every demo record, as raw records (source names), in a stable order: dataset, item, model. */
 export function generateDemo(): Map<DemoDataset, DemoRecord[]> {
   const out = new Map<DemoDataset, DemoRecord[]>();
@@ -77,21 +96,7 @@ export function generateDemo(): Map<DemoDataset, DemoRecord[]> {
         const model = m.id as DemoModel;
         const kind = outcome(task, i + 1, item.suspect, model, (k) => task.supports(k, item));
         const a = task.answer(item, kind, rng(`${task.dataset}|answer|${i + 1}|${model}`));
-        const record: RawRecord = {
-          dataset: task.dataset,
-          model: m.name,
-          instance_id: item.id,
-          input: item.input,
-          reference: item.reference,
-          output: a.output,
-          score: a.score,
-          correct: a.correct,
-          extracted: a.extracted,
-          prompt: item.prompt,
-          reference_text: item.reference_text,
-          metadata: item.metadata,
-          source: { repo: "ErrorAtlas demo data (fictional)", path: "scripts/demo.ts" },
-        };
+        const record = itemRecord(item, a, { dataset: task.dataset, model: m.name, instanceId: item.id, source: { repo: "ErrorAtlas demo data (fictional)", path: "scripts/demo.ts" } });
         records.push({ record, kind });
       }
     });

@@ -88,13 +88,21 @@ export interface Example {
   extracted: string | null;
 }
 
-const anchors = new WeakMap<Analysis, string>();
-/** exampleAnchor of an analysis, computed once. */
-function anchorOf(a: Analysis): string {
-  let h = anchors.get(a);
-  if (h === undefined) anchors.set(a, (h = exampleAnchor(a.key)));
-  return h;
+/**
+ * `fn` computed once per object: the site model's releases and lists never change once built, so
+ * what pages derive from them is kept beside them (and goes when they go).
+ */
+function once<K extends object, V>(fn: (k: K) => V): (k: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (k) => {
+    let v = cache.get(k);
+    if (v === undefined) cache.set(k, (v = fn(k)));
+    return v;
+  };
 }
+
+/** exampleAnchor of an analysis, computed once. */
+const anchorOf = once((a: Analysis) => exampleAnchor(a.key));
 /** Whether x comes before y in example order: by anchor (a hash of the key), then by key. */
 function before(x: Analysis, y: Analysis): boolean {
   const hx = anchorOf(x);
@@ -126,26 +134,15 @@ export function firstInOrder(list: Analysis[], n: number): Analysis[] {
   return top;
 }
 
-const orderCache = new WeakMap<Analysis[], Analysis[]>();
-/** exampleOrder of one of the site model's own lists (they never change), computed once per list. */
-function orderedOnce(list: Analysis[]): Analysis[] {
-  let out = orderCache.get(list);
-  if (!out) orderCache.set(list, (out = exampleOrder(list)));
-  return out;
-}
-
-const shownCapCache = new WeakMap<Analysis[], Analysis[]>();
+/** exampleOrder of one of the site model's own lists, computed once per list. */
+const orderedOnce = once(exampleOrder);
 /** The first EXAMPLE_CAP of one of the site model's own lists in example order, computed once. */
-function shownOf(list: Analysis[]): Analysis[] {
-  let out = shownCapCache.get(list);
-  if (!out) shownCapCache.set(list, (out = firstInOrder(list, EXAMPLE_CAP)));
-  return out;
-}
+const shownOf = once((list: Analysis[]) => firstInOrder(list, EXAMPLE_CAP));
 
 export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
   const r = rel.records.get(a.key);
   return {
-    anchor: exampleAnchor(a.key),
+    anchor: anchorOf(a),
     key: a.key,
     dataset: a.dataset,
     dataset_name: datasetName(rel, a.dataset),
@@ -171,37 +168,30 @@ export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
   };
 }
 
-const shownCache = new WeakMap<SiteRelease, Map<string, string>>();
 /**
  * Where each analysis is shown with an anchor: the page path of its leaf category, for the first
  * EXAMPLE_CAP examples of that category in example order.
  */
-export function shownExamples(rel: SiteRelease): Map<string, string> {
-  let out = shownCache.get(rel);
-  if (out) return out;
-  out = new Map();
+export const shownExamples = once((rel: SiteRelease): Map<string, string> => {
+  const out = new Map<string, string>();
   for (const c of rel.categories) {
     const list = rel.analysesByCategory.get(c.id);
     if (!list) continue;
     for (const a of firstInOrder(list.filter((x) => x.category === c.id), EXAMPLE_CAP)) {
-      out.set(a.key, `${paths.category(rel.id, c.slug)}#${exampleAnchor(a.key)}`);
+      out.set(a.key, `${paths.category(rel.id, c.slug)}#${anchorOf(a)}`);
     }
   }
-  shownCache.set(rel, out);
   return out;
-}
+});
 
-/** The analyses shown with an anchor, per model (one pass over the release, once). */
-const shownByModelCache = new WeakMap<SiteRelease, Map<string, Analysis[]>>();
-function shownByModel(rel: SiteRelease): Map<string, Analysis[]> {
-  let out = shownByModelCache.get(rel);
-  if (out) return out;
-  out = new Map();
+/** The analyses shown with an anchor, per model. */
+const shownByModel = once((rel: SiteRelease) => {
   const shown = shownExamples(rel);
-  for (const a of rel.analyses) if (shown.has(a.key)) (out.get(a.model) ?? out.set(a.model, []).get(a.model)!).push(a);
-  shownByModelCache.set(rel, out);
-  return out;
-}
+  return Map.groupBy(
+    rel.analyses.filter((a) => shown.has(a.key)),
+    (a) => a.model,
+  );
+});
 
 /** A failure as a data.json row: ids and the judge's verdict, with where a page shows it in full. */
 export function failureRow(a: Analysis, shown: Map<string, string>): FailureRow {
@@ -220,21 +210,15 @@ export function failureRow(a: Analysis, shown: Map<string, string>): FailureRow 
   };
 }
 
-/** A dataset's failures in noise categories, in example order (computed once per release and dataset). */
-const noiseCache = new WeakMap<SiteRelease, Map<string, Analysis[]>>();
-function noiseOf(rel: SiteRelease, dataset: string): Analysis[] {
-  let byDataset = noiseCache.get(rel);
-  if (!byDataset) {
-    byDataset = new Map();
-    for (const a of rel.analyses) {
-      if (rel.byId.get(a.category)?.facet !== "noise") continue;
-      (byDataset.get(a.dataset) ?? byDataset.set(a.dataset, []).get(a.dataset)!).push(a);
-    }
-    for (const [d, list] of byDataset) byDataset.set(d, exampleOrder(list));
-    noiseCache.set(rel, byDataset);
-  }
-  return byDataset.get(dataset) ?? [];
-}
+/** Each dataset's failures in noise categories, in example order. */
+const noiseByDataset = once((rel: SiteRelease) => {
+  const byDataset = Map.groupBy(
+    rel.analyses.filter((a) => rel.byId.get(a.category)?.facet === "noise"),
+    (a) => a.dataset,
+  );
+  return new Map([...byDataset].map(([d, list]) => [d, exampleOrder(list)]));
+});
+const noiseOf = (rel: SiteRelease, dataset: string): Analysis[] => noiseByDataset(rel).get(dataset) ?? [];
 
 /**
  * Keys of the failures some page of the release shows in full (with input, output and reference):
