@@ -1,11 +1,11 @@
-// The fast paths of the record schemas (parseEvalRecord, parseRawRecord) against the schemas
+// The fast paths of the record and analysis schemas (parseEvalRecord, parseRawRecord, parseAnalysis) against the schemas
 // themselves: on real records and on every field of them set to odd values, both accept the same
 // inputs and give the same records (compared as the stable JSON they are written as).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stableJsonLine } from "../src/lib/jsonio.ts";
-import { EvalRecordSchema, RawRecordSchema, parseEvalRecord, parseRawRecord } from "../src/lib/schemas.ts";
+import { AnalysisSchema, EvalRecordSchema, RawRecordSchema, parseAnalysis, parseEvalRecord, parseRawRecord } from "../src/lib/schemas.ts";
 
 const raw: Record<string, unknown>[] = [
   {
@@ -46,14 +46,56 @@ const evaluated: Record<string, unknown>[] = [
   { dataset: "bbq", model: "m", instance_id: "x", input: "", reference: "", output: "", score: 0.5, correct: null, source_model: "M" },
 ];
 
+const criterion = { criterion: "States the sum", present: false, quality: "absent", evidence: "" };
+const analyses: Record<string, unknown>[] = [
+  {
+    key: "gsm8k|some-model|gsm8k/1",
+    dataset: "gsm8k",
+    model: "some-model",
+    instance_id: "gsm8k/1",
+    judge: "heuristic",
+    judge_model: "rules",
+    prompt_version: "rules-3",
+    status: "ok",
+    rule: "numeric-near-miss",
+    title: "Numeric near-miss",
+    summary: "Off by one.",
+    evidence: ["5", "4"],
+    confidence: 0.8,
+    category: "numeric-near-miss",
+    record_sha256: "a".repeat(64),
+  },
+  {
+    key: "bbq|m|x",
+    dataset: "bbq",
+    model: "m",
+    instance_id: "x",
+    judge: "openai",
+    judge_model: "gpt-x",
+    prompt_version: "p2",
+    status: "judge_error",
+    rule: null,
+    title: "",
+    summary: "",
+    evidence: [],
+    confidence: 0,
+    criteria: [criterion, { ...criterion, present: true, quality: "good", evidence: "4" }],
+    category: "judge-error",
+    error: "timeout",
+  },
+];
+
 const ODD: unknown[] = [
   undefined, null, "", "Upper Case", "ok-id", 0, -1.5, Infinity, NaN, true, false, [], [1, "a"], {}, { a: 1 }, { repo: 1 },
   JSON.parse('{"__proto__": {"x": 1}}'), new Date(0), Object.create({ inherited: 1 }),
 ];
 
-function variants(base: Record<string, unknown>): unknown[] {
+const RECORD_OPTIONAL = ["score", "correct", "extracted", "prompt", "reference_text", "metadata", "source", "source_model"];
+
+/** The value, with each field (and each optional one, and an unknown one) removed or set to each odd value. */
+function variants(base: Record<string, unknown>, optional = RECORD_OPTIONAL): unknown[] {
   const out: unknown[] = [base, null, [], "x", 1];
-  for (const k of [...Object.keys(base), "score", "correct", "extracted", "prompt", "reference_text", "metadata", "source", "source_model", "unknown_key"]) {
+  for (const k of [...Object.keys(base), ...optional, "unknown_key"]) {
     for (const v of ODD) {
       const copy: Record<string, unknown> = { ...base };
       if (v === undefined) delete copy[k];
@@ -80,6 +122,37 @@ describe("record schema fast paths", () => {
     for (const base of evaluated) for (const v of variants(base)) same(parseEvalRecord(v), EvalRecordSchema.safeParse(v));
     const r = parseEvalRecord(evaluated[0]);
     expect(r.success && r.data).toBe(evaluated[0]);
+  });
+
+  it("parseAnalysis agrees with AnalysisSchema, and returns a valid analysis as it is", () => {
+    let n = 0;
+    const more = (base: Record<string, unknown>) => [
+      ...variants(base, ["criteria", "error", "record_sha256", "rule"]),
+      // criteria with odd items: an extra key (the schema strips it), a wrong quality, a missing field
+      ...[{ ...criterion, extra: 1 }, { ...criterion, quality: "fine" }, { criterion: "c", present: true, quality: "good" }, ...ODD].map((c) => ({ ...base, criteria: [c] })),
+      { ...base, evidence: ["a", 1] },
+      { ...base, confidence: 1.5 },
+      { ...base, record_sha256: "short" },
+    ];
+    for (const base of analyses) for (const v of more(base)) (same(parseAnalysis(v), AnalysisSchema.safeParse(v)), n++);
+    expect(n).toBeGreaterThan(500);
+    for (const a of analyses) {
+      const r = parseAnalysis(a);
+      expect(r.success && r.data).toBe(a);
+    }
+  });
+
+  it("agrees on the demo releases' analyses", () => {
+    const releases = join(import.meta.dirname, "../data/releases");
+    let n = 0;
+    for (const id of readdirSync(releases))
+      for (const line of readFileSync(join(releases, id, "analyses.jsonl"), "utf8").split("\n").filter(Boolean)) {
+        const v = JSON.parse(line);
+        same(parseAnalysis(v), AnalysisSchema.safeParse(v));
+        expect(parseAnalysis(v).success).toBe(true);
+        n++;
+      }
+    expect(n).toBeGreaterThan(100);
   });
 
   it("agrees on the demo snapshot's records", () => {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
-import { AnalysisSchema, ReleaseSchema, TaxonomySchema, type Analysis, type Release, type Taxonomy } from "../../src/lib/schemas.ts";
+import { parseAnalysis, ReleaseSchema, TaxonomySchema, type Analysis, type Release, type Taxonomy } from "../../src/lib/schemas.ts";
 
 function parseFile<T>(path: string, parse: (v: unknown) => T): T {
   try {
@@ -27,7 +27,7 @@ export function loadReleaseAnalyses(root: string, id: string): Analysis[] {
     .split("\n")
     .filter(Boolean)
     .map((line, i) => {
-      const r = AnalysisSchema.safeParse(JSON.parse(line));
+      const r = parseAnalysis(JSON.parse(line));
       if (!r.success) throw new Error(`${path}: line ${i + 1}, field ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`);
       return r.data;
     });

@@ -11,7 +11,7 @@ import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import {
   AggregatesSchema,
-  AnalysisSchema,
+  parseAnalysis,
   IdSchema,
   RegistrySchema,
   ReleaseSchema,
@@ -229,7 +229,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       if (o.analysis.status === "ok" && (!category || !leaves.has(category))) {
         throw new Error(`analysis ${o.analysis.key}: category "${category}" is not a leaf of the taxonomy`);
       }
-      return AnalysisSchema.parse({ ...o.analysis, category });
+      const r = parseAnalysis({ ...o.analysis, category });
+      if (!r.success) throw r.error;
+      return r.data;
     })
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 

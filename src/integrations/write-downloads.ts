@@ -1,7 +1,8 @@
 // Writing every page's downloads into a folder: run by the downloads integration in a worker
 // thread while Astro renders the pages (a second core does it), or in the build itself when
 // workers cannot run TypeScript.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { dirname, join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
@@ -30,7 +31,22 @@ export function writeDownloads(root: string, out: string, flat = false): string[
   return written;
 }
 
+/**
+ * Lowers this thread's CPU priority, so the main thread, whose pages decide when the build ends,
+ * gets the cores first and this one takes what is left. On Linux a thread has its own nice value
+ * (setpriority with the thread's id); elsewhere this does nothing.
+ */
+function yieldToPages(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (tid > 0) setPriority(tid, 10);
+  } catch {
+    // not Linux, or not allowed: run at the normal priority
+  }
+}
+
 if (parentPort && workerData?.errormapDownloads) {
   const { root, out } = workerData as { root: string; out: string };
+  yieldToPages();
   parentPort.postMessage(writeDownloads(root, out, true));
 }

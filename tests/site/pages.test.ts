@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReleasesIndexSchema, type Analysis } from "../../src/lib/schemas.ts";
 import { stableJsonLine } from "../../src/lib/jsonio.ts";
-import { loadSiteFromDisk } from "../../src/lib/site/fsdata.ts";
+import { loadSiteFromDisk, searchSorted } from "../../src/lib/site/fsdata.ts";
 import { buildSite, orderReleases, pickLatest, type Site } from "../../src/lib/site/model.ts";
 import {
   EXAMPLE_CAP,
@@ -122,6 +122,70 @@ describe("loading", () => {
     expect([...again.records.keys()].sort()).toEqual([...keysShownInFull(again)].sort());
   });
 
+  it("finds every record of a sorted snapshot file by binary search alone", () => {
+    const root = join(dir, "sorted");
+    makeFixture(root, ["r1"]);
+    const snap = loadSiteFromDisk(root).releases[0]!.release.snapshot;
+    const folder = join(root, "snapshots", snap, "records");
+    let checked = 0;
+    for (const f of readdirSync(folder)) {
+      // in the import's order (the fixture writes its records in another)
+      const recs = readFileSync(join(folder, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      recs.sort((x, y) => (x.model !== y.model ? (x.model < y.model ? -1 : 1) : x.instance_id < y.instance_id ? -1 : x.instance_id > y.instance_id ? 1 : 0));
+      writeFileSync(join(folder, f), recs.map((r) => stableJsonLine(r)).join("\n") + "\n");
+      const dataset = recs[0].dataset as string;
+      const keys = new Set(recs.map((r) => `${r.dataset}|${r.model}|${r.instance_id}`));
+      keys.add(`${dataset}|zz-no-such-model|1`).add(`${dataset}|${recs[0].model}|no such item`);
+      const out: { id: string; data: Record<string, unknown> }[] = [];
+      searchSorted(join(folder, f), snap, dataset, keys, out);
+      // only the two made-up keys are left for a scan
+      expect([...keys].sort()).toEqual([`${dataset}|${recs[0].model}|no such item`, `${dataset}|zz-no-such-model|1`]);
+      expect(out.map((e) => e.data)).toEqual(expect.arrayContaining(recs));
+      expect(out).toHaveLength(recs.length);
+      checked += recs.length;
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("finds shown records in a snapshot file that is out of order (binary search, then a scan)", () => {
+    const root = join(dir, "unsorted");
+    makeFixture(root, ["r1"]);
+    const rel = loadSiteFromDisk(root).releases[0]!;
+    const folder = join(root, "snapshots", rel.release.snapshot, "records");
+    for (const f of readdirSync(folder)) {
+      const lines = readFileSync(join(folder, f), "utf8").split("\n").filter(Boolean);
+      // reversed: every binary search goes the wrong way
+      writeFileSync(join(folder, f), lines.reverse().join("\n") + "\n");
+    }
+    const again = loadSiteFromDisk(root).releases[0]!;
+    expect(again.records.size).toBeGreaterThan(0);
+    expect([...again.records.keys()].sort()).toEqual([...keysShownInFull(again)].sort());
+    for (const [k, r] of again.records) expect(`${r.dataset}|${r.model}|${r.instance_id}`).toBe(k);
+  });
+
+  it("names the file and line of a shown record that breaks the schema", () => {
+    const root = join(dir, "badrecord");
+    makeFixture(root, ["r1"]);
+    const rel = loadSiteFromDisk(root).releases[0]!;
+    const key = [...keysShownInFull(rel)].sort()[0]!;
+    const folder = join(root, "snapshots", rel.release.snapshot, "records");
+    let where = "";
+    for (const f of readdirSync(folder)) {
+      const lines = readFileSync(join(folder, f), "utf8").split("\n");
+      lines.forEach((line, i) => {
+        if (!line) return;
+        const rec = JSON.parse(line);
+        if (`${rec.dataset}|${rec.model}|${rec.instance_id}` !== key) return;
+        rec.score = "high";
+        lines[i] = stableJsonLine(rec);
+        where = `${f}:${i + 1}`;
+      });
+      writeFileSync(join(folder, f), lines.join("\n"));
+    }
+    expect(where).not.toBe("");
+    expect(() => loadSiteFromDisk(root)).toThrow(new RegExp(`records/${where.replace(".", "\\.")}: record .*score`, "s"));
+  });
+
   it("names the file and line of a broken analyses line", () => {
     const root = join(dir, "broken");
     makeFixture(root, ["r1"]);
@@ -198,7 +262,9 @@ describe("category page", () => {
     const anchors = r("r2").analyses.map((a) => exampleAnchor(a.key));
     expect(new Set(anchors).size).toBe(anchors.length);
     expect(anchors.every((x) => /^ex-[0-9a-f]{16}$/.test(x))).toBe(true);
-    expect(exampleAnchor("a|b|c")).toBe(exampleAnchor("a|b|c"));
+    // Anchors are in published URLs: pinned to the values every release so far has used.
+    expect(exampleAnchor("a|b|c")).toBe("ex-fa972447bed74984");
+    expect(exampleAnchor("gsm8k|gpt-4o|42")).toBe("ex-f938c2225acbab39");
   });
 
   it("redirects a renamed category's old slug in the release that renamed it", () => {
@@ -386,6 +452,16 @@ describe("downloads", () => {
   it("orders examples independently of input order", () => {
     const list = r("r2").analyses;
     expect(exampleOrder([...list].reverse()).map((a) => a.key)).toEqual(exampleOrder(list).map((a) => a.key));
+  });
+
+  it("orders examples by their anchor, then by key (the hashes compared as numbers agree with the strings)", () => {
+    const base = r("r2").analyses[0]!;
+    const many: Analysis[] = Array.from({ length: 3000 }, (_, i) => ({ ...base, key: `d${i % 5}|m-${i % 11}|item ${i} ü` }));
+    const byString = [...many].sort((x, y) => {
+      const [ax, ay] = [exampleAnchor(x.key), exampleAnchor(y.key)];
+      return ax < ay ? -1 : ax > ay ? 1 : x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
+    });
+    expect(exampleOrder(many).map((a) => a.key)).toEqual(byString.map((a) => a.key));
   });
 
   it("picks the first n in example order without sorting everything, the same as the full order", () => {

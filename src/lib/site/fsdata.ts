@@ -1,13 +1,12 @@
 // Reads a data root from disk for the site. The content collections (src/content.config.ts) store
 // these entries and validate them with the schemas; `loadSiteFromDisk` does the same without Astro,
 // for tests and scripts. Only what the site shows is read: the records joined to an analysis.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { layout } from "../paths.ts";
 import {
   AggregatesSchema,
-  AnalysisSchema,
   DatasetEntrySchema,
   EvalRecordSchema,
   ModelEntrySchema,
@@ -15,6 +14,7 @@ import {
   ReleaseSchema,
   SnapshotManifestSchema,
   TaxonomySchema,
+  parseAnalysis,
   recordKey,
   type Analysis,
   type EvalRecord,
@@ -118,65 +118,175 @@ export function readSnapshots(root: string): RawEntry[] {
 const FIELD = Buffer.from('"instance_id":');
 
 /**
+ * Whole lines of a file read at byte offsets, for a binary search over a sorted JSONL file without
+ * reading all of it (a snapshot at atlas scale is hundreds of megabytes; pages need a few thousand
+ * of its records).
+ */
+class LineReader {
+  // Small reads: a record line is a few kilobytes, and a probe needs one line.
+  private buf = Buffer.allocUnsafe(1 << 13);
+  readonly size: number;
+  readonly path: string;
+  private fd: number;
+  constructor(path: string) {
+    this.path = path;
+    this.fd = openSync(path, "r");
+    this.size = fstatSync(this.fd).size;
+  }
+  close() {
+    closeSync(this.fd);
+  }
+  /** Offset of the first newline at or after `pos`, or the file's size. */
+  private newlineFrom(pos: number): number {
+    for (;;) {
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, pos);
+      if (n === 0) return this.size;
+      const nl = this.buf.subarray(0, n).indexOf(10);
+      if (nl >= 0) return pos + nl;
+      pos += n;
+    }
+  }
+  /** Start of the first line that begins at or after `pos` (the file's size if none does). */
+  lineStartFrom(pos: number): number {
+    return pos === 0 ? 0 : Math.min(this.newlineFrom(pos - 1) + 1, this.size);
+  }
+  /** The line that begins at `start`: its text and where it ends (its newline, or the file's end). */
+  lineAt(start: number): { text: string; end: number } {
+    const end = this.newlineFrom(start);
+    const bytes = Buffer.allocUnsafe(end - start);
+    readSync(this.fd, bytes, 0, bytes.length, start);
+    return { text: bytes.toString("utf8"), end };
+  }
+}
+
+/** 1-based number of the line that begins at byte `offset` of a file (for error messages only). */
+function lineNumberAt(path: string, offset: number): number {
+  const bytes = readFileSync(path);
+  let line = 1;
+  for (let n = bytes.indexOf(10); n >= 0 && n < offset; n = bytes.indexOf(10, n + 1)) line++;
+  return line;
+}
+
+/**
+ * Finds records of one snapshot dataset file by binary search: the import writes each file sorted
+ * by (model, instance_id). Returns the entries found and removes their keys from `keys`; stops
+ * (leaving the rest to scanFor) at anything unexpected, e.g. a file not in that order.
+ */
+export function searchSorted(path: string, snapshot: string, dataset: string, keys: Set<string>, out: RawEntry[]): void {
+  const reader = new LineReader(path);
+  try {
+    const wanted = [...keys].map((k) => {
+      const [, model, ...rest] = k.split("|");
+      return { key: k, model: model!, id: rest.join("|") };
+    });
+    for (const w of wanted) {
+      // Invariant: lines beginning before `lo` sort before w, lines beginning at or after `hi` after it.
+      let lo = 0;
+      let hi = reader.size;
+      while (lo < hi) {
+        const start = reader.lineStartFrom((lo + hi) >>> 1);
+        if (start >= hi) {
+          hi = (lo + hi) >>> 1;
+          continue;
+        }
+        const { text, end } = reader.lineAt(start);
+        let r: Record<string, unknown>;
+        try {
+          r = JSON.parse(text);
+        } catch {
+          return; // the scan reports it if it is a wanted line
+        }
+        const m = r?.model;
+        const id = r?.instance_id;
+        if (typeof m !== "string" || typeof id !== "string") return;
+        const c = m < w.model ? -1 : m > w.model ? 1 : id < w.id ? -1 : id > w.id ? 1 : 0;
+        if (c === 0) {
+          if (r.dataset === dataset) {
+            keys.delete(w.key);
+            out.push({
+              id: recordEntryId(snapshot, w.key),
+              data: r,
+              get source() {
+                return `${path}:${lineNumberAt(path, start)}`;
+              },
+            });
+          }
+          break;
+        }
+        if (c < 0) lo = end + 1;
+        else hi = start;
+      }
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Finds records of one snapshot dataset file by reading all of it: its bytes are searched for
+ * `"instance_id":` fields (JSON escapes quotes inside strings, so that text is always a field: a
+ * record's own, or one nested in metadata), and only lines holding a wanted id are decoded and
+ * parsed, then checked against the wanted key. Found keys are removed from `keys`.
+ */
+function scanFor(path: string, snapshot: string, keys: Set<string>, out: RawEntry[]): void {
+  const ids = new Set([...keys].map((k) => JSON.stringify(k.split("|").slice(2).join("|"))));
+  const buf = readFileSync(path);
+  let line = 1;
+  let counted = 0; // newlines are counted up to here, for line numbers in messages
+  const lineAt = (at: number) => {
+    for (let n = buf.indexOf(10, counted); n >= 0 && n < at; n = buf.indexOf(10, n + 1)) {
+      line++;
+      counted = n + 1;
+    }
+    return line;
+  };
+  for (let at = buf.indexOf(FIELD); at >= 0 && keys.size; at = buf.indexOf(FIELD, at + FIELD.length)) {
+    // The id is the JSON string after the field name: it ends at the first quote that no odd run
+    // of backslashes escapes.
+    const from = at + FIELD.length;
+    let end = from + 1;
+    for (; end < buf.length; end++) {
+      if (buf[end] !== 34) continue;
+      let b = 0;
+      while (buf[end - 1 - b] === 92) b++;
+      if (b % 2 === 0) break;
+    }
+    if (!ids.has(buf.toString("utf8", from, end + 1))) continue;
+    const start = buf.lastIndexOf(10, at) + 1;
+    const stop = buf.indexOf(10, at);
+    let r: Record<string, unknown>;
+    try {
+      r = JSON.parse(buf.toString("utf8", start, stop < 0 ? buf.length : stop));
+    } catch (err) {
+      throw new Error(`${path}:${lineAt(at)}: ${(err as Error).message}`);
+    }
+    const key = `${r.dataset}|${r.model}|${r.instance_id}`;
+    if (!keys.delete(key)) continue;
+    out.push({ id: recordEntryId(snapshot, key), data: r, source: `${path}:${lineAt(at)}` });
+  }
+}
+
+/**
  * The records with the given keys (snapshot id -> record keys), read from the snapshots. Pages show
- * a few hundred records per release out of hundreds of thousands, so each dataset file is searched
- * as bytes (no decoding of the whole file) for its `"instance_id":` fields (JSON escapes quotes
- * inside strings, so that text is always a field: a record's own, or one nested in metadata), and
- * only lines holding a wanted id are decoded and parsed, then checked against the wanted key.
+ * a few thousand records out of hundreds of thousands: each is found by binary search in its
+ * sorted dataset file, and only what that misses (a file out of order, a record not there) is
+ * looked for by reading the whole file.
  */
 export function readRecords(root: string, wanted: Map<string, Set<string>>): RawEntry[] {
   const out: RawEntry[] = [];
   for (const snap of readSnapshots(root)) {
     const keys = wanted.get(snap.id);
     if (!keys?.size) continue;
-    const found = new Set<string>();
-    const byDataset = new Map<string, Set<string>>(); // dataset -> instance ids, as JSON strings
-    for (const k of keys) {
-      const [dataset, , ...rest] = k.split("|");
-      (byDataset.get(dataset!) ?? byDataset.set(dataset!, new Set()).get(dataset!)!).add(JSON.stringify(rest.join("|")));
-    }
+    const byDataset = Map.groupBy(keys, (k) => k.slice(0, k.indexOf("|")));
     const manifest = SnapshotManifestSchema.parse(snap.data);
     for (const ds of [...byDataset.keys()].sort()) {
       const entry = manifest.datasets[ds];
       if (!entry) continue;
       const path = join(layout(root).snapshot(snap.id), entry.file);
       if (!existsSync(path)) continue;
-      const ids = byDataset.get(ds)!;
-      const buf = readFileSync(path);
-      let line = 1;
-      let counted = 0; // newlines are counted up to here, for line numbers in messages
-      const lineAt = (at: number) => {
-        for (let n = buf.indexOf(10, counted); n >= 0 && n < at; n = buf.indexOf(10, n + 1)) {
-          line++;
-          counted = n + 1;
-        }
-        return line;
-      };
-      for (let at = buf.indexOf(FIELD); at >= 0; at = buf.indexOf(FIELD, at + FIELD.length)) {
-        // The id is the JSON string after the field name: it ends at the first quote that no odd run
-        // of backslashes escapes.
-        const from = at + FIELD.length;
-        let end = from + 1;
-        for (; end < buf.length; end++) {
-          if (buf[end] !== 34) continue;
-          let b = 0;
-          while (buf[end - 1 - b] === 92) b++;
-          if (b % 2 === 0) break;
-        }
-        if (!ids.has(buf.toString("utf8", from, end + 1))) continue;
-        const start = buf.lastIndexOf(10, at) + 1;
-        const stop = buf.indexOf(10, at);
-        let r: Record<string, unknown>;
-        try {
-          r = JSON.parse(buf.toString("utf8", start, stop < 0 ? buf.length : stop));
-        } catch (err) {
-          throw new Error(`${path}:${lineAt(at)}: ${(err as Error).message}`);
-        }
-        const key = `${r.dataset}|${r.model}|${r.instance_id}`;
-        if (!keys.has(key) || found.has(key)) continue;
-        found.add(key);
-        out.push({ id: recordEntryId(snap.id, key), data: r, source: `${path}:${lineAt(at)}` });
-      }
+      const left = new Set(byDataset.get(ds));
+      searchSorted(path, snap.id, ds, left, out);
+      if (left.size) scanFor(path, snap.id, left, out);
     }
   }
   return out;
@@ -198,6 +308,7 @@ export function readReleaseRegistries(root: string): RawEntry[] {
     .map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "registry.json")) as Record<string, unknown> }));
 }
 export const readDatasets = (root: string) => readRegistryFile(layout(root).datasetsFile);
+
 
 /** Groups validated collection entries into what buildSite needs. Shared by Astro and disk loading. */
 export function siteInput(c: {
@@ -240,9 +351,10 @@ export function siteInput(c: {
   };
 }
 
-const validate = (schema: z.ZodType, entries: RawEntry[], what: string) =>
+/** Entries checked against a schema (or a parse function with the same results, see parseAnalysis). */
+const validate = (schema: z.ZodType | ((v: unknown) => z.ZodSafeParseResult<unknown>), entries: RawEntry[], what: string) =>
   entries.map((e) => {
-    const r = schema.safeParse(e.data);
+    const r = typeof schema === "function" ? schema(e.data) : schema.safeParse(e.data);
     if (!r.success) throw new Error(`${e.source ?? what + " " + e.id}: ${what} ${e.id}: ${z.prettifyError(r.error)}`);
     return { id: e.id, data: r.data };
   });
@@ -256,7 +368,7 @@ const validate = (schema: z.ZodType, entries: RawEntry[], what: string) =>
 export function readBulkEntries(root: string) {
   return {
     aggregates: validate(AggregatesSchema, readAggregates(root), "aggregates"),
-    analyses: validate(AnalysisSchema, readAnalyses(root), "analysis"),
+    analyses: validate(parseAnalysis, readAnalyses(root), "analysis"),
   };
 }
 

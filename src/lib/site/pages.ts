@@ -2,7 +2,7 @@
 // same objects are the pages' `data.json` downloads. Paths in them are site paths without the base.
 import { recordKey, type Analysis, type Category, type Comparison, type EvalRecord, type Facet, type Group, type Release, type Share } from "../schemas.ts";
 import { leavesOf, type Site, type SiteRelease } from "./model.ts";
-import { exampleAnchor, paths } from "./urls.ts";
+import { anchorHashes, exampleAnchor, paths } from "./urls.ts";
 
 /** Examples shown on a page; the page's data.json lists them all. */
 export const EXAMPLE_CAP = 30;
@@ -103,33 +103,45 @@ function once<K extends object, V>(fn: (k: K) => V): (k: K) => V {
 
 /** exampleAnchor of an analysis, computed once. */
 const anchorOf = once((a: Analysis) => exampleAnchor(a.key));
-/** Whether x comes before y in example order: by anchor (a hash of the key), then by key. */
-function before(x: Analysis, y: Analysis): boolean {
-  const hx = anchorOf(x);
-  const hy = anchorOf(y);
-  return hx < hy || (hx === hy && x.key < y.key);
+
+/** Example order: by anchor (compared through the hashes it spells), then by key. */
+function inOrder(hx: [number, number], kx: string, hy: [number, number], ky: string): boolean {
+  return hx[0] !== hy[0] ? hx[0] < hy[0] : hx[1] !== hy[1] ? hx[1] < hy[1] : kx < ky;
 }
 
 /** A stable, well-mixed order of analyses (by a hash of the key), so a capped list is a fair sample. */
 export function exampleOrder(analyses: Analysis[]): Analysis[] {
-  return [...analyses].sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+  // Hashes in an array beside the list: a category holds up to hundreds of thousands of analyses,
+  // and a memo lookup per comparison (a WeakMap) cost more than the sort itself.
+  const h = analyses.map((a) => anchorHashes(a.key));
+  const order = Array.from(analyses, (_, i) => i);
+  order.sort((i, j) => (inOrder(h[i]!, analyses[i]!.key, h[j]!, analyses[j]!.key) ? -1 : inOrder(h[j]!, analyses[j]!.key, h[i]!, analyses[i]!.key) ? 1 : 0));
+  return order.map((i) => analyses[i]!);
 }
 
 /** The first `n` of exampleOrder(list), without sorting all of it (a category may hold 100,000). */
 export function firstInOrder(list: Analysis[], n: number): Analysis[] {
   const top: Analysis[] = [];
+  const topHashes: [number, number][] = [];
   if (n <= 0) return top;
   for (const a of list) {
-    if (top.length === n && !before(a, top[n - 1]!)) continue;
+    // Hashed here rather than remembered: most of a long list is rejected at once, and a memo
+    // lookup per analysis cost more than computing the hash.
+    const h = anchorHashes(a.key);
+    if (top.length === n && !inOrder(h, a.key, topHashes[n - 1]!, top[n - 1]!.key)) continue;
     let lo = 0;
     let hi = top.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (before(top[mid]!, a)) lo = mid + 1;
+      if (inOrder(topHashes[mid]!, top[mid]!.key, h, a.key)) lo = mid + 1;
       else hi = mid;
     }
     top.splice(lo, 0, a);
-    if (top.length > n) top.pop();
+    topHashes.splice(lo, 0, h);
+    if (top.length > n) {
+      top.pop();
+      topHashes.pop();
+    }
   }
   return top;
 }
@@ -526,8 +538,11 @@ export interface ComparePage {
   categories: (CategoryRef & Omit<Comparison["categories"][number], "category">)[];
 }
 
+/** A release's comparisons by "a|b" (a release of 100 models has 4,950, and a page each). */
+const comparisonsOf = once((rel: SiteRelease) => new Map(rel.aggregates.comparisons.map((c) => [`${c.a}|${c.b}`, c])));
+
 export function comparePage(site: Site, rel: SiteRelease, a: string, b: string): ComparePage | null {
-  const c = rel.aggregates.comparisons.find((x) => x.a === a && x.b === b);
+  const c = comparisonsOf(rel).get(`${a}|${b}`);
   if (!c) return null;
   return {
     kind: "compare",

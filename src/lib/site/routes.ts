@@ -1,4 +1,4 @@
-// getStaticPaths of every page family, shared by a page and its data.json / data.csv endpoints.
+// getStaticPaths of every page family.
 import { getSite } from "./load.ts";
 import { categoryRedirects, compareSlug } from "./pages.ts";
 import { paths } from "./urls.ts";
@@ -7,15 +7,6 @@ export async function releasePaths() {
   const site = await getSite();
   return site.releases.map((r) => ({ params: { release: r.id } }));
 }
-
-/** The files of every release that the site publishes as they are: release.json and its hashed files. */
-export async function releaseFilePaths() {
-  const site = await getSite();
-  return site.releases.flatMap((r) => releaseFiles(r.release).map((file) => ({ params: { release: r.id, file } })));
-}
-
-/** release.json and every file whose hash release.json records (taxonomy, analyses, aggregates, registry). */
-export const releaseFiles = (r: { files: Record<string, string> }) => ["release.json", ...Object.keys(r.files).sort()];
 
 /** Category pages of every release, and (for pages only) redirects from old slugs. */
 export async function categoryPaths(withRedirects: boolean) {
