@@ -123,8 +123,9 @@ const FIELD = Buffer.from('"instance_id":');
  * of its records).
  */
 class LineReader {
-  // Small reads: a record line is a few kilobytes, and a probe needs one line.
-  private buf = Buffer.allocUnsafe(1 << 13);
+  // One read per probe: it covers the end of the line the probe falls in and, for lines of a few
+  // kilobytes (most records), all of the next one.
+  private buf = Buffer.allocUnsafe(1 << 15);
   readonly size: number;
   readonly path: string;
   private fd: number;
@@ -146,16 +147,29 @@ class LineReader {
       pos += n;
     }
   }
-  /** Start of the first line that begins at or after `pos` (the file's size if none does). */
-  lineStartFrom(pos: number): number {
-    return pos === 0 ? 0 : Math.min(this.newlineFrom(pos - 1) + 1, this.size);
-  }
-  /** The line that begins at `start`: its text and where it ends (its newline, or the file's end). */
-  lineAt(start: number): { text: string; end: number } {
+  /**
+   * The first line that begins at or after `pos`: where it starts and ends (its newline, or the
+   * file's end) and its text; null when no line begins there.
+   */
+  lineFrom(pos: number): { start: number; end: number; text: string } | null {
+    const from = pos === 0 ? 0 : pos - 1;
+    const n = readSync(this.fd, this.buf, 0, this.buf.length, from);
+    const view = this.buf.subarray(0, n);
+    const nl = pos === 0 ? -1 : view.indexOf(10);
+    if (pos === 0 || nl >= 0) {
+      const rel = nl + 1;
+      if (from + rel >= this.size) return null;
+      const endRel = view.indexOf(10, rel);
+      if (endRel >= 0) return { start: from + rel, end: from + endRel, text: view.toString("utf8", rel, endRel) };
+      if (from + n >= this.size) return { start: from + rel, end: this.size, text: view.toString("utf8", rel) };
+    }
+    // A long line: find its bounds, then read it whole.
+    const start = pos === 0 ? 0 : Math.min(this.newlineFrom(from) + 1, this.size);
+    if (start >= this.size) return null;
     const end = this.newlineFrom(start);
     const bytes = Buffer.allocUnsafe(end - start);
     readSync(this.fd, bytes, 0, bytes.length, start);
-    return { text: bytes.toString("utf8"), end };
+    return { start, end, text: bytes.toString("utf8") };
   }
 }
 
@@ -184,12 +198,13 @@ export function searchSorted(path: string, snapshot: string, dataset: string, ke
       let lo = 0;
       let hi = reader.size;
       while (lo < hi) {
-        const start = reader.lineStartFrom((lo + hi) >>> 1);
-        if (start >= hi) {
-          hi = (lo + hi) >>> 1;
+        const mid = (lo + hi) >>> 1;
+        const line = reader.lineFrom(mid);
+        if (!line || line.start >= hi) {
+          hi = mid;
           continue;
         }
-        const { text, end } = reader.lineAt(start);
+        const { start, end, text } = line;
         let r: Record<string, unknown>;
         try {
           r = JSON.parse(text);
