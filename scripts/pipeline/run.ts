@@ -10,7 +10,7 @@ import { removeStaleTemps, replaceDir, sha256, stableJson, stableJsonLine, write
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import {
-  AggregatesSchema,
+  parseAggregates,
   parseAnalysis,
   IdSchema,
   RegistrySchema,
@@ -238,9 +238,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   // Aggregate.
   stage("classify");
   const suspectItems = suspectItemsOf(records, failed, datasets);
-  const aggregates = AggregatesSchema.parse(
-    aggregate({ records, isFailure: failed, analyses, taxonomy, datasets: registry.datasets, suspectItems, seed }),
-  );
+  const checked = parseAggregates(aggregate({ records, isFailure: failed, analyses, taxonomy, datasets: registry.datasets, suspectItems, seed }));
+  if (!checked.success) throw checked.error;
+  const aggregates = checked.data;
 
   const unexplainedLeaves = new Set(taxonomy.categories.filter((c) => c.facet === "unexplained").map((c) => c.id));
   const ok = analyses.filter((a) => a.status === "ok");

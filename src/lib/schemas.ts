@@ -1,6 +1,7 @@
 // The single source of every data shape of ErrorAtlas. The build scripts (scripts/) and the
 // site (src/) both import from here; nothing else defines these shapes.
 import { z } from "zod";
+import { fastParser } from "./fastparse.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers
@@ -133,10 +134,11 @@ export type EvalRecord = z.infer<typeof EvalRecordSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Fast paths of the record schemas. Every command reads every record of a snapshot (tens of
-// thousands), and the schemas' own parse costs ~10 µs a record. These plain checks accept only
-// values the schema accepts and returns the same for; anything else (every invalid record among
-// them) goes through the schema itself, so what is accepted and the error messages stay the
-// schema's. tests/schemas-fast.test.ts checks them against the schemas.
+// thousands), and the schemas' own parse costs ~10 µs a record. EvalRecord's is compiled from the
+// schema (src/lib/fastparse.ts); RawRecord's, which converts answers, is written out below. Both
+// accept only values the schema accepts and returns the same for; anything else (every invalid
+// record among them) goes through the schema itself, so what is accepted and the error messages
+// stay the schema's. tests/schemas-fast.test.ts checks them against the schemas.
 
 const isString = (v: unknown): v is string => typeof v === "string";
 const isNonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
@@ -150,32 +152,8 @@ const isPlain = (v: unknown): v is Record<string, unknown> => {
 const isSource = (v: unknown) =>
   isPlain(v) && isOptString(v.repo) && isOptString(v.commit) && isOptString(v.path) && isOptString(v.file);
 
-const EVAL_RECORD_KEYS = new Set(Object.keys(EvalRecordSchema.shape));
-
-/** EvalRecordSchema.safeParse, with the fast path above: a valid record comes back as is. */
-export function parseEvalRecord(v: unknown): z.ZodSafeParseResult<EvalRecord> {
-  if (
-    isPlain(v) &&
-    isString(v.dataset) && ID_RE.test(v.dataset) &&
-    isString(v.model) && ID_RE.test(v.model) &&
-    isNonEmpty(v.instance_id) &&
-    isString(v.input) &&
-    isString(v.reference) &&
-    isString(v.output) &&
-    (v.score === null || (typeof v.score === "number" && Number.isFinite(v.score))) &&
-    (v.correct === null || typeof v.correct === "boolean") &&
-    isOptString(v.extracted) &&
-    isOptString(v.prompt) &&
-    isOptString(v.reference_text) &&
-    (v.metadata === undefined || isPlain(v.metadata)) &&
-    (v.source === undefined || isSource(v.source)) &&
-    isNonEmpty(v.source_model) &&
-    Object.keys(v).every((k) => EVAL_RECORD_KEYS.has(k))
-  ) {
-    return { success: true, data: v as EvalRecord };
-  }
-  return EvalRecordSchema.safeParse(v);
-}
+/** EvalRecordSchema.safeParse with a fast path compiled from the schema (src/lib/fastparse.ts): a valid record comes back as is. */
+export const parseEvalRecord = fastParser(EvalRecordSchema);
 
 /** An answer as AnswerValue reads it, or null when the fast path does not apply (use the schema). */
 function answerText(v: unknown): { text: string | undefined } | null {
@@ -315,48 +293,11 @@ export const AnalysisSchema = z
   .strict();
 export type Analysis = z.infer<typeof AnalysisSchema>;
 
-const ANALYSIS_KEYS = new Set(Object.keys(AnalysisSchema.shape));
-const CRITERION_KEYS = Object.keys(CriterionSchema.shape);
-const QUALITIES = new Set(CriterionSchema.shape.quality.options as readonly string[]);
-const isCriterion = (v: unknown) =>
-  isPlain(v) &&
-  isString(v.criterion) &&
-  typeof v.present === "boolean" &&
-  isString(v.quality) && QUALITIES.has(v.quality) &&
-  isString(v.evidence) &&
-  Object.keys(v).length === CRITERION_KEYS.length;
-
 /**
- * AnalysisSchema.safeParse with a fast path: a valid analysis comes back as it is. The site reads
- * hundreds of thousands at atlas scale, and the schema took a third of that time (issue 6);
- * anything the checks below do not accept goes through the schema, for its messages.
+ * AnalysisSchema.safeParse with a fast path compiled from the schema: the site reads hundreds of
+ * thousands of analyses at atlas scale, and the schema's own parse took a third of that (issue 6).
  */
-export function parseAnalysis(v: unknown): z.ZodSafeParseResult<Analysis> {
-  if (
-    isPlain(v) &&
-    isNonEmpty(v.key) &&
-    isString(v.dataset) && ID_RE.test(v.dataset) &&
-    isString(v.model) && ID_RE.test(v.model) &&
-    isNonEmpty(v.instance_id) &&
-    (v.judge === "heuristic" || v.judge === "openai") &&
-    isString(v.judge_model) &&
-    isString(v.prompt_version) &&
-    (v.status === "ok" || v.status === "judge_error") &&
-    (v.rule === null || isString(v.rule)) &&
-    isString(v.title) &&
-    isString(v.summary) &&
-    Array.isArray(v.evidence) && v.evidence.every(isString) &&
-    typeof v.confidence === "number" && v.confidence >= 0 && v.confidence <= 1 &&
-    (v.criteria === undefined || (Array.isArray(v.criteria) && v.criteria.every(isCriterion))) &&
-    isNonEmpty(v.category) &&
-    isOptString(v.error) &&
-    (v.record_sha256 === undefined || (isString(v.record_sha256) && v.record_sha256.length === 64)) &&
-    Object.keys(v).every((k) => ANALYSIS_KEYS.has(k))
-  ) {
-    return { success: true, data: v as Analysis };
-  }
-  return AnalysisSchema.safeParse(v);
-}
+export const parseAnalysis = fastParser(AnalysisSchema);
 
 // ---------------------------------------------------------------------------------------------
 // Taxonomy
@@ -501,6 +442,8 @@ export const AggregatesSchema = z
   })
   .strict();
 export type Aggregates = z.infer<typeof AggregatesSchema>;
+/** AggregatesSchema.safeParse with a fast path compiled from the schema (a release of 100 models holds ~40 MB of them). */
+export const parseAggregates = fastParser(AggregatesSchema);
 
 // ---------------------------------------------------------------------------------------------
 // Releases

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { z } from "zod";
 import { layout } from "../paths.ts";
 import {
-  AggregatesSchema,
   DatasetEntrySchema,
   EvalRecordSchema,
   ModelEntrySchema,
@@ -14,6 +13,7 @@ import {
   ReleaseSchema,
   SnapshotManifestSchema,
   TaxonomySchema,
+  parseAggregates,
   parseAnalysis,
   recordKey,
   type Analysis,
@@ -382,7 +382,7 @@ const validate = (schema: z.ZodType | ((v: unknown) => z.ZodSafeParseResult<unkn
  */
 export function readBulkEntries(root: string) {
   return {
-    aggregates: validate(AggregatesSchema, readAggregates(root), "aggregates"),
+    aggregates: validate(parseAggregates, readAggregates(root), "aggregates"),
     analyses: validate(parseAnalysis, readAnalyses(root), "analysis"),
   };
 }
