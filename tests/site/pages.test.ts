@@ -131,8 +131,8 @@ describe("loading", () => {
     for (const f of readdirSync(folder)) {
       // in the import's order (the fixture writes its records in another)
       const recs = readFileSync(join(folder, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
-      // some lines longer than a probe's read (32 KB)
-      recs.forEach((r, i) => i % 5 === 0 && (r.output = `${r.output} ${"long output ".repeat(6000)}`));
+      // some lines longer than a probe's first read (4 KB), some longer than its second (128 KB)
+      recs.forEach((r, i) => (r.output = `${r.output} ${"long output ".repeat(i % 7 === 0 ? 20_000 : i % 3 === 0 ? 600 : 0)}`));
       recs.sort((x, y) => (x.model !== y.model ? (x.model < y.model ? -1 : 1) : x.instance_id < y.instance_id ? -1 : x.instance_id > y.instance_id ? 1 : 0));
       writeFileSync(join(folder, f), recs.map((r) => stableJsonLine(r)).join("\n") + "\n");
       const dataset = recs[0].dataset as string;

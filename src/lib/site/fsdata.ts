@@ -123,9 +123,10 @@ const FIELD = Buffer.from('"instance_id":');
  * of its records).
  */
 class LineReader {
-  // One read per probe: it covers the end of the line the probe falls in and, for lines of a few
-  // kilobytes (most records), all of the next one.
-  private buf = Buffer.allocUnsafe(1 << 15);
+  // A probe reads a little (copying 32 KB for each of tens of thousands of probes cost a second at
+  // atlas scale), then more when the line is longer, as a record with a long output is.
+  private small = Buffer.allocUnsafe(1 << 12);
+  private buf = Buffer.allocUnsafe(1 << 17);
   readonly size: number;
   readonly path: string;
   private fd: number;
@@ -153,17 +154,18 @@ class LineReader {
    */
   lineFrom(pos: number): { start: number; end: number; text: string } | null {
     const from = pos === 0 ? 0 : pos - 1;
-    const n = readSync(this.fd, this.buf, 0, this.buf.length, from);
-    const view = this.buf.subarray(0, n);
-    const nl = pos === 0 ? -1 : view.indexOf(10);
-    if (pos === 0 || nl >= 0) {
+    for (const buf of [this.small, this.buf]) {
+      const n = readSync(this.fd, buf, 0, buf.length, from);
+      const view = buf.subarray(0, n);
+      const nl = pos === 0 ? -1 : view.indexOf(10);
+      if (pos !== 0 && nl < 0) continue;
       const rel = nl + 1;
       if (from + rel >= this.size) return null;
       const endRel = view.indexOf(10, rel);
       if (endRel >= 0) return { start: from + rel, end: from + endRel, text: view.toString("utf8", rel, endRel) };
       if (from + n >= this.size) return { start: from + rel, end: this.size, text: view.toString("utf8", rel) };
     }
-    // A long line: find its bounds, then read it whole.
+    // A very long line: find its bounds, then read it whole.
     const start = pos === 0 ? 0 : Math.min(this.newlineFrom(from) + 1, this.size);
     if (start >= this.size) return null;
     const end = this.newlineFrom(start);
