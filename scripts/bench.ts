@@ -198,11 +198,12 @@ async function benchSite() {
   const builds: Measured[] = [];
   const baselines: Measured[] = [];
   const dist = join(work, "site-dist");
+  const flags = siteBuildFlags();
   let pages = 0;
   for (let i = 0; i < repeat; i++) {
     rmSync(dist, { recursive: true, force: true });
     log(`site build ${i + 1}/${repeat}`);
-    builds.push(ok("site build", await measure(node, [...siteBuildFlags(), astro, "build"], { cwd: REPO, env: { ERRORMAP_DATA: root, ERRORMAP_OUT: dist, ERRORMAP_CACHE: join(work, "site-cache") } })));
+    builds.push(ok("site build", await measure(node, [...flags, astro, "build"], { cwd: REPO, env: { ERRORMAP_DATA: root, ERRORMAP_OUT: dist, ERRORMAP_CACHE: join(work, "site-cache") } })));
     pages = fg.sync("**/*.html", { cwd: dist }).length;
     // Its output stays inside the project: Astro's prerender bundle there resolves packages from it.
     rmSync(join(baseDir, "dist"), { recursive: true, force: true });

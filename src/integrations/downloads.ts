@@ -12,11 +12,11 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AstroIntegration } from "astro";
-import { dataRoot } from "../lib/paths.ts";
-import { layout } from "../lib/paths.ts";
+import { dataRoot, layout } from "../lib/paths.ts";
 import { ReleaseSchema } from "../lib/schemas.ts";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
 import { loadSiteFromDisk, releaseIds } from "../lib/site/fsdata.ts";
+import { paths } from "../lib/site/urls.ts";
 import { writeDownloads } from "./write-downloads.ts";
 
 const TYPES: Record<string, string> = { ".json": "application/json; charset=utf-8", ".jsonl": "application/jsonl; charset=utf-8" };
@@ -29,15 +29,18 @@ export function releaseFileCopies(root: string): { from: string; path: string }[
   return releaseIds(root).flatMap((id) => {
     const folder = layout(root).release(id);
     const release = ReleaseSchema.parse(JSON.parse(readFileSync(join(folder, "release.json"), "utf8")));
-    return releaseFiles(release).map((file) => ({ from: join(folder, file), path: `/releases/${id}/files/${file}` }));
+    return releaseFiles(release).map((file) => ({ from: join(folder, file), path: paths.releaseFile(id, file) }));
   });
 }
+
+/** The output file of a site path (its segments are URL-encoded, see paths). */
+const outFile = (out: string, path: string) => join(out, ...path.split("/").filter(Boolean).map(decodeURIComponent));
 
 export default function downloads(): AstroIntegration {
   let base = "/";
   let rootDir = "";
   let outDir = "";
-  let staged: Promise<string[]> | null = null;
+  let stagedPaths: Promise<string[]> | null = null;
   const staging = () => join(dirname(outDir), `.${basename(outDir)}-downloads`);
   return {
     name: "errormap-downloads",
@@ -54,7 +57,7 @@ export default function downloads(): AstroIntegration {
           const url = new URL(req.url ?? "/", "http://dev");
           const path = "/" + url.pathname.slice(base.replace(/\/+$/, "").length).replace(/^\/+/, "");
           if (/^\/releases\/[^/]+\/files\/[^/]+$/.test(path)) {
-            const file = releaseFileCopies(dataRoot()).find((f) => f.path === decodeURI(path));
+            const file = releaseFileCopies(dataRoot()).find((f) => f.path === path);
             if (!file) return next();
             res.setHeader("Content-Type", TYPES[file.path.slice(file.path.lastIndexOf("."))] ?? "application/octet-stream");
             res.end(readFileSync(file.from));
@@ -78,38 +81,38 @@ export default function downloads(): AstroIntegration {
         const worker = new Worker(join(rootDir, "src/integrations/write-downloads.ts"), {
           workerData: { errormapDownloads: true, root: dataRoot(), out: staging() },
         });
-        staged = new Promise((resolve, reject) => {
+        stagedPaths = new Promise((resolve, reject) => {
           worker.once("message", resolve);
           worker.once("error", reject);
           worker.once("exit", (code) => reject(new Error(`the downloads worker exited with code ${code} before it finished`)));
         });
-        staged.catch(() => {}); // awaited at build:done; do not let it go unhandled meanwhile
+        stagedPaths.catch(() => {}); // awaited at build:done; do not let it go unhandled meanwhile
       },
       "astro:build:done": async ({ dir, logger }) => {
         const t0 = performance.now();
         const out = fileURLToPath(dir);
         let files: number;
-        if (staged) {
+        if (stagedPaths) {
           // Move each staged file beside its page (the page folders exist by now).
-          const paths = await staged;
+          const staged = await stagedPaths;
           const from = staging();
-          paths.forEach((p, i) => {
-            const target = join(out, ...p.split("/").filter(Boolean).map(decodeURIComponent));
+          staged.forEach((p, i) => {
+            const target = outFile(out, p);
             if (!existsSync(dirname(target))) mkdirSync(dirname(target), { recursive: true });
             renameSync(join(from, String(i)), target);
           });
           rmSync(from, { recursive: true, force: true });
-          files = paths.length;
+          files = staged.length;
         } else {
           files = writeDownloads(dataRoot(), out).length;
         }
         for (const f of releaseFileCopies(dataRoot())) {
-          const target = join(out, ...f.path.split("/").filter(Boolean));
+          const target = outFile(out, f.path);
           mkdirSync(dirname(target), { recursive: true });
           copyFileSync(f.from, target);
           files++;
         }
-        logger.info(`${files} download files${staged ? " (written alongside the pages by a worker)" : ""}, ${((performance.now() - t0) / 1000).toFixed(1)}s after the pages`);
+        logger.info(`${files} download files${stagedPaths ? " (written alongside the pages by a worker)" : ""}, ${((performance.now() - t0) / 1000).toFixed(1)}s after the pages`);
       },
     },
   };

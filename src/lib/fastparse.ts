@@ -19,7 +19,7 @@ interface Def {
 const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
 
 /** An object zod's object and record types take as is: plain, and no own "__proto__" key (which zod strips). */
-function isPlain(v: unknown): v is Record<string, unknown> {
+export function isPlain(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, "__proto__");

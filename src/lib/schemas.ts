@@ -1,7 +1,7 @@
 // The single source of every data shape of ErrorAtlas. The build scripts (scripts/) and the
 // site (src/) both import from here; nothing else defines these shapes.
 import { z } from "zod";
-import { fastParser } from "./fastparse.ts";
+import { fastParser, isPlain } from "./fastparse.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers
@@ -143,12 +143,6 @@ export type EvalRecord = z.infer<typeof EvalRecordSchema>;
 const isString = (v: unknown): v is string => typeof v === "string";
 const isNonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 const isOptString = (v: unknown) => v === undefined || typeof v === "string";
-/** An object zod's object and record types take as is: plain, and no own "__proto__" key (which zod strips). */
-const isPlain = (v: unknown): v is Record<string, unknown> => {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return (proto === Object.prototype || proto === null) && !Object.hasOwn(v, "__proto__");
-};
 const isSource = (v: unknown) =>
   isPlain(v) && isOptString(v.repo) && isOptString(v.commit) && isOptString(v.path) && isOptString(v.file);
 

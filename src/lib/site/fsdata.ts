@@ -15,6 +15,7 @@ import {
   TaxonomySchema,
   parseAggregates,
   parseAnalysis,
+  parseEvalRecord,
   recordKey,
   type Analysis,
   type EvalRecord,
@@ -128,10 +129,8 @@ class LineReader {
   private small = Buffer.allocUnsafe(1 << 12);
   private buf = Buffer.allocUnsafe(1 << 17);
   readonly size: number;
-  readonly path: string;
   private fd: number;
   constructor(path: string) {
-    this.path = path;
     this.fd = openSync(path, "r");
     this.size = fstatSync(this.fd).size;
   }
@@ -326,7 +325,6 @@ export function readReleaseRegistries(root: string): RawEntry[] {
 }
 export const readDatasets = (root: string) => readRegistryFile(layout(root).datasetsFile);
 
-
 /** Groups validated collection entries into what buildSite needs. Shared by Astro and disk loading. */
 export function siteInput(c: {
   releases: { id: string; data: unknown }[];
@@ -368,7 +366,7 @@ export function siteInput(c: {
   };
 }
 
-/** Entries checked against a schema (or a parse function with the same results, see parseAnalysis). */
+/** Entries checked against a schema (or its fastParser, see src/lib/fastparse.ts). */
 const validate = (schema: z.ZodType | ((v: unknown) => z.ZodSafeParseResult<unknown>), entries: RawEntry[], what: string) =>
   entries.map((e) => {
     const r = typeof schema === "function" ? schema(e.data) : schema.safeParse(e.data);
@@ -391,7 +389,7 @@ export function readBulkEntries(root: string) {
 
 /** A reader of the records pages show in full (for attachShownRecords), validated. */
 export const recordsFor = (root: string) => (wanted: Map<string, Set<string>>) =>
-  validate(EvalRecordSchema, readRecords(root, wanted), "record").map((e) => e.data as EvalRecord);
+  validate(parseEvalRecord, readRecords(root, wanted), "record").map((e) => e.data as EvalRecord);
 
 /** The whole site model from a data root, validated with the schemas; no Astro needed. */
 export function loadSiteFromDisk(root: string): Site {

@@ -105,8 +105,10 @@ function once<K extends object, V>(fn: (k: K) => V): (k: K) => V {
 const anchorOf = once((a: Analysis) => exampleAnchor(a.key));
 
 /** Example order: by anchor (compared through the hashes it spells), then by key. */
-function inOrder(hx: [number, number], kx: string, hy: [number, number], ky: string): boolean {
-  return hx[0] !== hy[0] ? hx[0] < hy[0] : hx[1] !== hy[1] ? hx[1] < hy[1] : kx < ky;
+function orderCmp(hx: [number, number], kx: string, hy: [number, number], ky: string): number {
+  if (hx[0] !== hy[0]) return hx[0] < hy[0] ? -1 : 1;
+  if (hx[1] !== hy[1]) return hx[1] < hy[1] ? -1 : 1;
+  return kx < ky ? -1 : kx > ky ? 1 : 0;
 }
 
 /** A stable, well-mixed order of analyses (by a hash of the key), so a capped list is a fair sample. */
@@ -115,7 +117,7 @@ export function exampleOrder(analyses: Analysis[]): Analysis[] {
   // and a memo lookup per comparison (a WeakMap) cost more than the sort itself.
   const h = analyses.map((a) => anchorHashes(a.key));
   const order = Array.from(analyses, (_, i) => i);
-  order.sort((i, j) => (inOrder(h[i]!, analyses[i]!.key, h[j]!, analyses[j]!.key) ? -1 : inOrder(h[j]!, analyses[j]!.key, h[i]!, analyses[i]!.key) ? 1 : 0));
+  order.sort((i, j) => orderCmp(h[i]!, analyses[i]!.key, h[j]!, analyses[j]!.key));
   return order.map((i) => analyses[i]!);
 }
 
@@ -128,12 +130,12 @@ export function firstInOrder(list: Analysis[], n: number): Analysis[] {
     // Hashed here rather than remembered: most of a long list is rejected at once, and a memo
     // lookup per analysis cost more than computing the hash.
     const h = anchorHashes(a.key);
-    if (top.length === n && !inOrder(h, a.key, topHashes[n - 1]!, top[n - 1]!.key)) continue;
+    if (top.length === n && orderCmp(h, a.key, topHashes[n - 1]!, top[n - 1]!.key) >= 0) continue;
     let lo = 0;
     let hi = top.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (inOrder(topHashes[mid]!, top[mid]!.key, h, a.key)) lo = mid + 1;
+      if (orderCmp(topHashes[mid]!, top[mid]!.key, h, a.key) < 0) lo = mid + 1;
       else hi = mid;
     }
     top.splice(lo, 0, a);

@@ -26,11 +26,15 @@ export const paths = {
   data: (page: string, ext: "json" | "csv") => `${page.endsWith("/") ? page : page + "/"}data.${ext}`,
 };
 
-/** Prefixes a site path with the base path ("/", "/atlas", "/atlas/" all work). */
-export function joinBase(base: string, path: string): string {
+/** A function prefixing site paths with the base path ("/", "/atlas", "/atlas/" all work); the base is trimmed once. */
+export function baseJoiner(base: string): (path: string) => string {
   const b = base.replace(/\/+$/, "");
-  const p = path.startsWith("/") ? path : `/${path}`;
-  return `${b}${p}`;
+  return (path) => (path.startsWith("/") ? b + path : `${b}/${path}`);
+}
+
+/** Prefixes a site path with the base path. */
+export function joinBase(base: string, path: string): string {
+  return baseJoiner(base)(path);
 }
 
 /** Absolute URL of a site path, for canonical links, Open Graph and citations. */
