@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeStaleTemps, replaceDir, stableJson, stableJsonLine, writeFileAtomic } from "../src/lib/jsonio.ts";
+import { removeStaleTemps, replaceDir, sortKeys, stableJson, stableJsonLine, writeFileAtomic } from "../src/lib/jsonio.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "jsonio-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,6 +15,20 @@ describe("stableJson", () => {
     expect(a).toBe(b);
     expect(a).toBe('{\n  "a": {\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n');
     expect(stableJsonLine({ b: [2, 1], a: "x" })).toBe('{"a":"x","b":[2,1]}');
+  });
+
+  it("writes objects already in key order as they are, undefined values left out alike", () => {
+    // The import and the run build records and analyses in key order so nothing is copied.
+    const inOrder = { a: 1, b: undefined, c: { d: undefined, e: [1, { f: null }] } };
+    expect(sortKeys(inOrder)).toBe(inOrder);
+    expect(stableJsonLine(inOrder)).toBe('{"a":1,"c":{"e":[1,{"f":null}]}}');
+    expect(stableJsonLine(inOrder)).toBe(stableJsonLine({ c: { e: [1, { f: null }], d: undefined }, b: undefined, a: 1 }));
+    // One nested object out of order: only the path to it is copied.
+    const mixed = { a: { y: 1, x: 2 }, b: [3] };
+    const sorted = sortKeys(mixed);
+    expect(sorted).not.toBe(mixed);
+    expect(sorted.b).toBe(mixed.b);
+    expect(Object.keys(sorted.a)).toEqual(["x", "y"]);
   });
 });
 

@@ -280,19 +280,20 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
           registryChanged = true;
           log(`registered dataset "${raw.dataset}" as ${dataset.id}`);
         }
+        // Keys in sorted order: the record is then written as it is, not copied to sort them.
         const rec: EvalRecord = {
-          dataset: dataset.id,
-          model: model.id,
-          instance_id: raw.instance_id,
-          input: raw.input,
-          reference: raw.reference,
-          output: raw.output,
-          score: raw.score ?? null,
           correct: raw.correct ?? null,
+          dataset: dataset.id,
           extracted: raw.extracted,
-          prompt: raw.prompt,
-          reference_text: raw.reference_text,
+          input: raw.input,
+          instance_id: raw.instance_id,
           metadata: raw.metadata,
+          model: model.id,
+          output: raw.output,
+          prompt: raw.prompt,
+          reference: raw.reference,
+          reference_text: raw.reference_text,
+          score: raw.score ?? null,
           source: { ...(raw.source ?? {}), file: item.file },
           source_model: raw.model,
         };

@@ -111,22 +111,23 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
       cache.put(key, v, hash);
     }
     outcomes.set(recordKey(r), {
+      // Keys in sorted order: the analysis is then written as it is, not copied to sort them.
       analysis: {
-        key: recordKey(r),
+        category: v.category,
+        confidence: v.confidence,
         dataset: r.dataset,
-        model: r.model,
+        evidence: v.evidence,
         instance_id: r.instance_id,
         judge: "heuristic",
         judge_model: "rules",
+        key: recordKey(r),
+        model: r.model,
         prompt_version: RULESET_VERSION,
-        status: "ok",
-        rule: v.rule,
-        title: v.title,
-        summary: v.summary,
-        evidence: v.evidence,
-        confidence: v.confidence,
-        category: v.category,
         record_sha256: content,
+        rule: v.rule,
+        status: "ok",
+        summary: v.summary,
+        title: v.title,
       },
       usage: ZERO_USAGE,
       fresh,

@@ -23,7 +23,8 @@ export function sortKeys<T>(value: T): T {
     const keys = Object.keys(obj);
     const proto = Object.getPrototypeOf(obj);
     let inOrder = proto === Object.prototype || proto === null;
-    for (let i = 0; i < keys.length && inOrder; i++) inOrder = obj[keys[i]] !== undefined && (i === 0 || keys[i - 1] < keys[i]);
+    // An undefined value may stay: JSON.stringify leaves such a key out, as the sorted copy would.
+    for (let i = 1; i < keys.length && inOrder; i++) inOrder = keys[i - 1] < keys[i];
     if (inOrder) {
       // Keys in order: a copy only if a value changes.
       let out: Record<string, unknown> | undefined;
