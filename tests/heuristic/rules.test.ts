@@ -56,6 +56,40 @@ describe("text checks", () => {
     expect(dominantScript("\\alpha + \\beta = 3")).toBeNull();
   });
 
+  it("counts letters per script exactly as the definition reads (first 1,500 characters, TeX commands out)", () => {
+    // The definition, written plainly: the fast version must agree with it on every text.
+    const blocks: [string, number, number][] = [
+      ["Latin", 0x00c0, 0x024f], ["Greek", 0x0370, 0x03ff], ["Cyrillic", 0x0400, 0x04ff], ["Hebrew", 0x0590, 0x05ff],
+      ["Arabic", 0x0600, 0x06ff], ["Devanagari", 0x0900, 0x097f], ["Thai", 0x0e00, 0x0e7f], ["Kana", 0x3040, 0x30ff],
+      ["Han", 0x3400, 0x9fff], ["Hangul", 0xac00, 0xd7af],
+    ];
+    const plain = (text: string) => {
+      const counts = blocks.map(() => 0);
+      for (const ch of text.slice(0, 1500).replace(/\\[a-zA-Z]+/g, " ")) {
+        const c = ch.charCodeAt(0);
+        const b = /[a-zA-Z]/.test(ch) ? 0 : blocks.findIndex(([, lo, hi]) => c >= lo && c <= hi);
+        if (b >= 0) counts[b]++;
+      }
+      const letters = counts.reduce((x, y) => x + y, 0);
+      if (!letters) return null;
+      const best = counts.indexOf(Math.max(...counts));
+      return { script: blocks[best][0], share: counts[best] / letters, letters };
+    };
+    // Pieces that meet every branch: ASCII letters, TeX commands (also cut by the 1,500 limit),
+    // lone and doubled backslashes, block edges, characters in no block.
+    const pieces = ["a", "Z", " ", "\\", "\\alpha", "\\\\x", "9", "é", "\u00bf", "\u00c0", "\u024f", "\u0250", "α", "Ж", "ש", "ع", "क", "ก", "カ", "中", "한", "\ud7af", "\ud7b0", "€", "😀", "\n"];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const texts = ["", "\\", "a".repeat(1499) + "\\abc", "\\" + "b".repeat(1600), "Привет мир, как дела?"];
+    for (let i = 0; i < 400; i++) {
+      const len = Math.floor(next() * 1700);
+      let t = "";
+      while (t.length < len) t += pieces[Math.floor(next() * pieces.length)];
+      texts.push(t);
+    }
+    for (const t of texts) expect(dominantScript(t), JSON.stringify(t.slice(0, 60))).toEqual(plain(t));
+  });
+
   it("flags an answer in another script than the question", () => {
     const ctx: FailureContext = {
       record: {

@@ -140,32 +140,44 @@ const BLOCKS: [string, number, number][] = [
   ["Hangul", 0xac00, 0xd7af],
 ];
 
+/** Block index (into BLOCKS) of each run of 16 code points: every block starts and ends on a multiple of 16. */
+const BLOCK_OF = new Int8Array(0x10000 >> 4).fill(-1);
+BLOCKS.forEach(([, lo, hi], b) => {
+  for (let c = lo >> 4; c <= hi >> 4; c++) BLOCK_OF[c] = b;
+});
+
+const isAsciiLetter = (c: number) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
+
 /**
  * The writing system most letters of a text are in, with its share, or null for no letters.
  * Reads at most the first 1,500 characters; TeX commands are left out (\\alpha is not Latin prose).
  * Letters outside the listed blocks (symbols, emoji) are not counted.
  */
 export function dominantScript(text: string): { script: string; share: number; letters: number } | null {
-  const t = text.slice(0, 1500).replace(/\\[a-zA-Z]+/g, " ");
-  const counts = new Array<number>(BLOCKS.length).fill(0);
-  let letters = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
+  // One pass over the text itself: reading a slice of it, or a copy with the TeX commands
+  // replaced, char by char was 3 times slower (each pipeline run reads every failed output).
+  const n = Math.min(text.length, 1500);
+  const counts = new Int32Array(BLOCKS.length);
+  let ascii = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
     if (c < 0x80) {
-      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) (counts[0]!++, letters++);
+      if (c === 92 && i + 1 < n && isAsciiLetter(text.charCodeAt(i + 1))) {
+        // A TeX command: skip its letters.
+        for (i++; i + 1 < n && isAsciiLetter(text.charCodeAt(i + 1)); i++);
+      } else if (isAsciiLetter(c)) ascii++;
       continue;
     }
-    for (let b = 0; b < BLOCKS.length; b++)
-      if (c >= BLOCKS[b]![1] && c <= BLOCKS[b]![2]) {
-        counts[b]!++;
-        letters++;
-        break;
-      }
+    const b = BLOCK_OF[c >> 4];
+    if (b >= 0) counts[b]++;
   }
+  counts[0] += ascii;
+  let letters = 0;
+  for (let b = 0; b < counts.length; b++) letters += counts[b];
   if (!letters) return null;
   let best = 0;
-  for (let b = 1; b < BLOCKS.length; b++) if (counts[b]! > counts[best]!) best = b;
-  return { script: BLOCKS[best]![0], share: counts[best]! / letters, letters };
+  for (let b = 1; b < counts.length; b++) if (counts[b] > counts[best]) best = b;
+  return { script: BLOCKS[best]![0], share: counts[best] / letters, letters };
 }
 
 // A refusal states, near its start, that the model will not or cannot do the task: a refusing verb
