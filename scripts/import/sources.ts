@@ -3,7 +3,6 @@
 // 1 GB file is never held in memory at once.
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { parse } from "csv-parse";
 import { ImportError } from "./errors.ts";
 
 export interface RawItem {
@@ -109,6 +108,8 @@ function csvValue(field: string, v: string, path: string, where: string): unknow
 }
 
 export async function* readCsv(path: string, onBytes?: (n: number) => void): AsyncGenerator<RawItem> {
+  // Loaded here, not at the start of every import: most imports hold no CSV file (issue 6).
+  const { parse } = await import("csv-parse");
   const file = basename(path);
   const stream = createReadStream(path);
   stream.on("data", (chunk) => onBytes?.(chunk.length));

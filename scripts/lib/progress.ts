@@ -1,7 +1,12 @@
 // Progress on a terminal for long work: done/total, rate, time left, judge errors so far.
 // cli-progress draws the bar; when stderr is not a terminal (CI, pipes) nothing is drawn and only
 // the closing one-line summary (printed by the caller) remains.
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type CliProgress from "cli-progress";
+
+// Required when a bar is drawn, not imported: most runs (CI, pipes, tests) never draw one, and
+// loading the library added to the start of every command (issue 6).
+const require = createRequire(import.meta.url);
 
 export interface Progress {
   tick(n?: number, errors?: number): void;
@@ -13,6 +18,7 @@ export function startProgress(label: string, total: number, unit = "items"): Pro
   if (!process.stderr.isTTY || total <= 0 || process.env.ERRORMAP_QUIET) {
     return { tick() {}, set() {}, stop() {} };
   }
+  const cliProgress = require("cli-progress") as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -1,12 +1,18 @@
 // The registry of models and datasets: loading, validation, and mapping source names to canonical
 // ids through aliases (case-insensitive). An unknown name is an error that lists close matches.
+import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
-import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { layout } from "./paths.ts";
 import { DatasetEntrySchema, ModelEntrySchema, type DatasetEntry, type ModelEntry, type Registry } from "./schemas.ts";
 import { sha256, stableJson, writeFileAtomic } from "./jsonio.ts";
 import { slugify } from "./slug.ts";
+
+// Required on first use, not imported: only a name that matches nothing needs suggestions, and
+// every command paid for loading the library at its start (issue 6).
+const require = createRequire(import.meta.url);
+let levenshtein: typeof import("fastest-levenshtein") | undefined;
+const distance = (a: string, b: string) => (levenshtein ??= require("fastest-levenshtein") as typeof import("fastest-levenshtein")).distance(a, b);
 
 function readArray<T>(path: string, schema: z.ZodType<T>): T[] {
   if (!existsSync(path)) return [];

@@ -1,8 +1,15 @@
 // Slugs for URLs: lower-case ASCII words joined by '-'. @sindresorhus/slugify handles
 // transliteration ("Café" → "cafe") and the odd characters of model names.
-import slugifyLib from "@sindresorhus/slugify";
+import { createRequire } from "node:module";
+import type slugifyLibrary from "@sindresorhus/slugify";
+
+// Required on first use, not imported: few commands make slugs, and loading the library (with its
+// transliteration tables) added ~50 ms to the start of every command (issue 6).
+const require = createRequire(import.meta.url);
+let slugifyLib: typeof slugifyLibrary | undefined;
 
 export function slugify(text: string): string {
+  slugifyLib ??= (require("@sindresorhus/slugify") as { default: typeof slugifyLibrary }).default;
   const s = slugifyLib(text, { decamelize: false });
   return s || "x";
 }
