@@ -12,7 +12,11 @@
 // A journal left by a killed run is read on first use (a line that does not parse is skipped) and
 // folded in at the next flush, so a re-run asks only for what is missing. Folders of the old
 // layout (<hash[0..2]>/<hash>.json) are read the same way and converted at the next flush.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
+//
+// Two runs on one data root may flush at once: each re-reads a shard just before writing it whole,
+// and <judge>/.lock (see withLock) makes that read-and-write one step, so neither drops the other's
+// new entries.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { alive, sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
 
@@ -41,6 +45,60 @@ export const JOURNAL_NAME = /^journal-(\d+)\.jsonl$/;
 /** A folder of the old one-file-per-answer layout. */
 export const OLD_DIR_NAME = /^[0-9a-f]{2}$/;
 const TMP_NAME = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+/** The lock a flush holds on a judge folder (see withLock). */
+export const LOCK_NAME = ".lock";
+/** How long a flush waits for another run's flush before giving up. */
+const LOCK_WAIT_MS = 120_000;
+/** A lock file still empty after this long was left by a process killed as it took the lock. */
+const EMPTY_LOCK_STALE_MS = 10_000;
+
+/**
+ * Runs `fold` holding <dir>/.lock (created exclusively, holding the pid). Another live run's lock
+ * is waited for; a lock whose process is gone (killed mid-flush) is removed. Two runs finding
+ * the same dead lock at the same moment could both proceed: that needs a kill during a flush and
+ * two other flushes starting within the same milliseconds, and is not guarded against.
+ */
+function withLock<T>(dir: string, fold: () => T): T {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, LOCK_NAME);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(path, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let holder = "";
+      let age = 0;
+      try {
+        holder = readFileSync(path, "utf8");
+        age = Date.now() - statSync(path).mtimeMs;
+      } catch {
+        continue; // released meanwhile: try again
+      }
+      const pid = Number(holder);
+      const stale = holder === "" ? age > EMPTY_LOCK_STALE_MS : !Number.isInteger(pid) || pid === process.pid || !alive(pid);
+      if (stale) {
+        rmSync(path, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`${path}: another run (pid ${holder}) has held the judge cache's lock for over ${LOCK_WAIT_MS / 1000} s; if no errormap command is running, delete this file`);
+      Atomics.wait(pause, 0, 0, 5); // a flush takes milliseconds to a few seconds
+      continue;
+    }
+    try {
+      writeSync(fd, String(process.pid));
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      return fold();
+    } finally {
+      rmSync(path, { force: true });
+    }
+  }
+}
 
 export const shardOf = (hash: string): string => hash.slice(0, 2);
 
@@ -189,27 +247,33 @@ export class JudgeCache {
     // Judges this process did not use may hold a killed run's journal or old-layout files too.
     if (existsSync(this.dir)) for (const d of readdirSync(this.dir, { withFileTypes: true })) if (d.isDirectory()) this.judge(d.name);
     for (const j of this.judges.values()) {
-      const dirty = new Map<string, [string, string][]>();
-      for (const [hash, line] of j.pending) {
-        const prefix = shardOf(hash);
-        (dirty.get(prefix) ?? dirty.set(prefix, []).get(prefix)!).push([hash, line]);
-      }
-      for (const [prefix, entries] of dirty) {
-        const path = join(j.path, `${prefix}.jsonl`);
-        const shard = readShard(path, prefix);
-        for (const [hash, line] of entries) shard.set(hash, line);
-        const text = [...shard.keys()].sort().map((h) => shard.get(h)!).join("\n") + "\n";
-        writeFileAtomic(path, text);
-        j.shards.set(prefix, shard);
-      }
-      j.pending.clear();
-      if (j.journal) {
-        closeSync(j.journal.fd);
-        rmSync(j.journal.path, { force: true });
-        j.journal = undefined;
-      }
-      for (const p of j.leftovers) rmSync(p, { recursive: true, force: true });
-      j.leftovers = [];
+      if (j.pending.size === 0 && j.leftovers.length === 0 && !j.journal) continue;
+      withLock(j.path, () => this.fold(j));
     }
+  }
+
+  /** Folds one judge's pending entries into its shards (under its lock), then removes what they replace. */
+  private fold(j: JudgeDir): void {
+    const dirty = new Map<string, [string, string][]>();
+    for (const [hash, line] of j.pending) {
+      const prefix = shardOf(hash);
+      (dirty.get(prefix) ?? dirty.set(prefix, []).get(prefix)!).push([hash, line]);
+    }
+    for (const [prefix, entries] of dirty) {
+      const path = join(j.path, `${prefix}.jsonl`);
+      const shard = readShard(path, prefix);
+      for (const [hash, line] of entries) shard.set(hash, line);
+      const text = [...shard.keys()].sort().map((h) => shard.get(h)!).join("\n") + "\n";
+      writeFileAtomic(path, text);
+      j.shards.set(prefix, shard);
+    }
+    j.pending.clear();
+    if (j.journal) {
+      closeSync(j.journal.fd);
+      rmSync(j.journal.path, { force: true });
+      j.journal = undefined;
+    }
+    for (const p of j.leftovers) rmSync(p, { recursive: true, force: true });
+    j.leftovers = [];
   }
 }

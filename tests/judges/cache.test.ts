@@ -166,6 +166,66 @@ describe("JudgeCache", () => {
     expect(files(dir)).toEqual(files(clean));
   });
 
+  it("two runs flushing into the same shard at once lose none of each other's answers", async () => {
+    const dir = tempDir();
+    const n = 20;
+    // Two real processes put answers that all fall in shard 00 and flush at the same moment. Each
+    // pauses 50 ms between reading a shard and putting its new version in place (a slow disk), so
+    // without the flush lock the second write drops the first's answers. They open the cache
+    // before either puts anything, so neither reads the other's journal.
+    const wait = async (...names: string[]) => {
+      const deadline = Date.now() + 60_000;
+      while (!names.every((f) => existsSync(join(dir, f))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    };
+    const child = (from: number) => {
+      const at = (f: string) => JSON.stringify(join(dir, f));
+      const script = `
+        if (!process.features.typescript) { const { register } = await import("tsx/esm/api"); register(); }
+        const fs = process.getBuiltinModule("node:fs");
+        const write = fs.writeFileSync;
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        fs.writeFileSync = (...a) => { if (/\\.tmp$/.test(String(a[0]))) Atomics.wait(pause, 0, 0, 50); return write(...a); };
+        process.getBuiltinModule("node:module").syncBuiltinESMExports();
+        const { JudgeCache, cacheHash } = await import(${JSON.stringify(pathToFileURL(join(REPO, "scripts/judges/cache.ts")).href)});
+        const until = async (f) => { while (!fs.existsSync(f)) await new Promise((r) => setTimeout(r, 1)); };
+        const key = (i) => ({ judge: "heuristic", judgeModel: "rules", promptVersion: "v1", request: { i } });
+        const c = new JudgeCache(${JSON.stringify(dir)});
+        c.has(key(-1));
+        fs.writeFileSync(${at(`opened-${from}`)}, "");
+        await until(${at("put")});
+        for (let i = ${from}, put = 0; put < ${n}; i++) if (cacheHash(key(i)).startsWith("00")) { c.put(key(i), { title: "answer " + i, n: i, nested: { b: [i, "x"], a: null } }); put++; }
+        fs.writeFileSync(${at(`ready-${from}`)}, "");
+        await until(${at("go")});
+        c.flush();`;
+      const p = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      p.stderr!.on("data", (d) => (err += d));
+      return new Promise<string>((r) => p.once("exit", (code) => r(code === 0 ? "" : `exit ${code}: ${err}`)));
+    };
+    const runs = [child(0), child(1_000_000)];
+    await wait("opened-0", "opened-1000000");
+    writeFileSync(join(dir, "put"), "");
+    await wait("ready-0", "ready-1000000");
+    writeFileSync(join(dir, "go"), "");
+    expect(await Promise.all(runs)).toEqual(["", ""]);
+    const lines = readFileSync(join(dir, "heuristic", "00.jsonl"), "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(2 * n);
+    const c = new JudgeCache(dir);
+    for (const line of lines) expect(c.get(keyOf(JSON.parse(line).value.n))).toEqual(valueOf(JSON.parse(line).value.n));
+    expect(readdirSync(join(dir, "heuristic"))).toEqual(["00.jsonl"]); // no lock, journal or temporary file left
+  }, 90_000);
+
+  it("a flush lock left by a killed run is taken over", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "heuristic"), { recursive: true });
+    writeFileSync(join(dir, "heuristic", ".lock"), String(await deadPid()));
+    const c = new JudgeCache(dir);
+    c.put(keyOf(1), valueOf(1));
+    c.flush();
+    expect(readdirSync(join(dir, "heuristic")).filter((f) => !f.endsWith(".jsonl"))).toEqual([]);
+    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(valueOf(1));
+  });
+
   it("a journal of this pid left torn is ended before new lines are appended", async () => {
     const dir = tempDir();
     const c = new JudgeCache(dir);
