@@ -1,7 +1,7 @@
 // Unit tests of the site's pure helpers: chart geometry, citations, safe serialisation, URLs, text folding.
 import { describe, expect, it } from "vitest";
 import { barChart, groupedBarChart, heatmap } from "../../src/lib/site/charts.ts";
-import { bibtexEscape, citation } from "../../src/lib/site/cite.ts";
+import { bibtexEscape, bibtexKey, citation } from "../../src/lib/site/cite.ts";
 import { citationMeta, datasetJsonLd } from "../../src/lib/site/meta.ts";
 import { csvCell, safeJsonLd, toCsv } from "../../src/lib/site/serialize.ts";
 import { FOLD_CHARS, textView } from "../../src/lib/site/text.ts";
@@ -91,6 +91,12 @@ describe("citation", () => {
     const opens = (c.bibtex.match(/(?<!\\)\{/g) ?? []).length;
     const closes = (c.bibtex.match(/(?<!\\)\}/g) ?? []).length;
     expect(opens).toBe(closes);
+  });
+
+  it("keys entries by the title's first four words in ASCII (NFKD, so an accent splits a word only where it stood apart)", () => {
+    // Published keys: what these give must not change.
+    expect(bibtexKey({ title: "Café Über-Modell vs. GPT-4o (r1)", release: "r1", url: "" })).toBe("erroratlas_r1_cafe_u_ber_modell");
+    expect(bibtexKey({ title: "Arithmetic slip", release: null, url: "" })).toBe("erroratlas_site_arithmetic_slip");
   });
 });
 
