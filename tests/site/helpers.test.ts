@@ -93,7 +93,7 @@ describe("citation", () => {
     expect(opens).toBe(closes);
   });
 
-  it("keys entries by the title's first four words in ASCII (NFKD, so an accent splits a word only where it stood apart)", () => {
+  it("keys entries by the title's first four ASCII words, read after NFKD (where Ü becomes U and a mark that splits the word)", () => {
     // Published keys: what these give must not change.
     expect(bibtexKey({ title: "Café Über-Modell vs. GPT-4o (r1)", release: "r1", url: "" })).toBe("erroratlas_r1_cafe_u_ber_modell");
     expect(bibtexKey({ title: "Arithmetic slip", release: null, url: "" })).toBe("erroratlas_site_arithmetic_slip");
