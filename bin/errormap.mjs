@@ -62,9 +62,29 @@ function stripCached(dir, loaded) {
       const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, js);
       fs.renameSync(tmp, file);
+      pruneStale(fs, dir);
     }
     return { format: "module", source: js, shortCircuit: true };
   } catch {
     return null;
+  }
+}
+
+/**
+ * Every edited source adds an entry, so when one is added (a source changed), entries older than 30
+ * days are removed, once per process. One still in use is simply stripped and cached again. (Called
+ * while this module is still importing the command: only hoisted declarations exist by then.)
+ */
+function pruneStale(fs, dir) {
+  if (pruneStale.done) return;
+  pruneStale.done = true;
+  const before = Date.now() - 30 * 86_400_000;
+  for (const name of fs.readdirSync(dir)) {
+    const path = `${dir}/${name}`;
+    try {
+      if (fs.statSync(path).mtimeMs < before) fs.rmSync(path, { force: true });
+    } catch {
+      // removed meanwhile by another process
+    }
   }
 }

@@ -1,7 +1,8 @@
 // The whole real data set through the real command, in a child process: `errormap import` then
 // `errormap info --json` (issue 2, "Done when").
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fg from "fast-glob";
 import { afterAll, describe, expect, it } from "vitest";
 import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
 import { removeRoot, runCli, snapshotEntries, tempRoot } from "./helpers.ts";
@@ -41,5 +42,36 @@ describe.skipIf(!hasEvaldata)("errormap import / info (child process)", () => {
     expect(r.stderr).toMatch(/already exists.*--force/);
     expect(r.stdout).toBe("");
     expect(snapshotEntries(root)).toEqual(["s1"]);
+  });
+});
+
+describe("the command's cache of type-stripped sources", () => {
+  it("is filled on first use and drops entries unused for 30 days when it adds one", async () => {
+    const cacheDir = tempRoot("errormap-ncc-");
+    const env = { NODE_COMPILE_CACHE: cacheDir };
+    try {
+      const first = await runCli(["--help"], env);
+      expect(first.code, first.stderr).toBe(0);
+      // Node keeps its cache in a folder per version under NODE_COMPILE_CACHE; ours is inside it.
+      const [dir] = fg.sync("*/errormap-ts", { cwd: cacheDir, onlyDirectories: true, absolute: true });
+      const entries = readdirSync(dir!).filter((f) => /^[0-9a-f]{64}\.js$/.test(f));
+      expect(entries.length).toBeGreaterThan(0); // scripts/cli.ts and what it imports
+      const old = join(dir!, "old.js");
+      const recent = join(dir!, "recent.js");
+      writeFileSync(old, "");
+      writeFileSync(recent, "");
+      const fortyDaysAgo = (Date.now() - 40 * 86_400_000) / 1000;
+      utimesSync(old, fortyDaysAgo, fortyDaysAgo);
+      // Unchanged sources add nothing, so nothing is pruned; an edited one (here: a lost entry) does.
+      expect((await runCli(["--help"], env)).code).toBe(0);
+      expect(existsSync(old)).toBe(true);
+      rmSync(join(dir!, entries[0]!));
+      expect((await runCli(["--help"], env)).code).toBe(0);
+      expect(existsSync(old)).toBe(false);
+      expect(existsSync(recent)).toBe(true);
+      expect(existsSync(join(dir!, entries[0]!))).toBe(true);
+    } finally {
+      removeRoot(cacheDir);
+    }
   });
 });
