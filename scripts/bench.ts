@@ -10,7 +10,8 @@
 //                 a sample (scaled by calls); cached_rerun: the same run again (must make 0 calls)
 //   site          a synthetic atlas (scripts/bench/synth.ts; --quick ~2,000 pages, full 100 models
 //                 × 50 datasets × 3 releases) built with `astro build`, against a plain Astro project
-//                 building as many minimal pages; then Pagefind
+//                 building as many minimal pages, --repeat pairs (4; 2 with --quick) built in
+//                 alternating order, the ratio the median of the pairs'; then Pagefind
 //   import        a generated JSONL file (1 GB; 256 MB with --quick) imported (streaming)
 // It prints a table, writes a JSON report (--out, default bench-report.json) and exits 1 when a
 // target is missed. Figures and how to read them: README "Performance".
@@ -43,7 +44,8 @@ const { values } = parseArgs({
 const quick = values.quick!;
 const only = new Set((values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()) as Section[]);
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} (known: ${SECTIONS.join(", ")})`);
-const repeat = Number(values.repeat ?? (quick ? 2 : 3));
+// An even number, so the site/baseline pairs are built as often in one order as in the other.
+const repeat = Number(values.repeat ?? (quick ? 2 : 4));
 const latencyMs = Number(values.latency);
 const evaldata = resolve(values.evaldata ?? join(REPO, "../shared/evaldata"));
 const node = process.execPath;
@@ -236,15 +238,29 @@ async function benchSite() {
   const dist = join(work, "site-dist");
   const flags = siteBuildFlags();
   let pages = 0;
-  for (let i = 0; i < repeat; i++) {
+  const siteBuild = async (i: number) => {
     rmSync(dist, { recursive: true, force: true });
     log(`site build ${i + 1}/${repeat}`);
     builds.push(ok("site build", await measure(node, [...flags, astro, "build"], { cwd: REPO, env: { ERRORMAP_DATA: root, ERRORMAP_OUT: dist, ERRORMAP_CACHE: join(work, "site-cache") } })));
     pages = fg.sync("**/*.html", { cwd: dist }).length;
+  };
+  const baselineBuild = async (i: number) => {
     // Its output stays inside the project: Astro's prerender bundle there resolves packages from it.
     rmSync(join(baseDir, "dist"), { recursive: true, force: true });
     log(`baseline build ${i + 1}/${repeat} (${pages} minimal pages)`);
     baselines.push(ok("baseline build", await measure(node, [astro, "build"], { cwd: baseDir, env: { BASELINE_PAGES: String(pages) } })));
+  };
+  for (let i = 0; i < repeat; i++) {
+    // Each pair's two builds run back to back, in alternating order (site first, then baseline
+    // first): this machine slows down under sustained load, so always building the baseline
+    // second made it look slower than it is. The first pair builds the site first, to count pages.
+    if (i % 2 === 0) {
+      await siteBuild(i);
+      await baselineBuild(i);
+    } else {
+      await baselineBuild(i);
+      await siteBuild(i);
+    }
   }
   log("pagefind");
   const pf = ok("pagefind", await measure(node, [pagefind, "--site", dist], { cwd: REPO }));
