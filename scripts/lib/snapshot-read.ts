@@ -2,6 +2,7 @@
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { forEachLine } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { SnapshotManifestSchema, parseEvalRecord, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
 
@@ -35,19 +36,12 @@ export function loadRecords(root: string, manifest: SnapshotManifest): EvalRecor
   const out: EvalRecord[] = [];
   for (const ds of Object.keys(manifest.datasets).sort()) {
     const path = join(dir, manifest.datasets[ds].file);
-    // Lines are decoded one by one from the bytes: decoding a whole file of mostly-ASCII text with
-    // a few other characters gives one two-byte string, slower to decode, split and parse.
-    const bytes = readFileSync(path);
-    for (let start = 0, n = 1; start < bytes.length; n++) {
-      let end = bytes.indexOf(0x0a, start);
-      if (end < 0) end = bytes.length;
-      if (end > start) {
-        const parsed = parseEvalRecord(JSON.parse(bytes.toString("utf8", start, end)));
-        if (!parsed.success) throw new Error(`${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
-        out.push(parsed.data);
-      }
-      start = end + 1;
-    }
+    forEachLine(readFileSync(path), (text, n) => {
+      if (!text) return;
+      const parsed = parseEvalRecord(JSON.parse(text));
+      if (!parsed.success) throw new Error(`${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
+      out.push(parsed.data);
+    });
   }
   return out;
 }

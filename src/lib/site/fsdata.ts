@@ -4,6 +4,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { forEachLine } from "../jsonio.ts";
 import { layout } from "../paths.ts";
 import {
   DatasetEntrySchema,
@@ -41,22 +42,14 @@ function readJsonFile(path: string): unknown {
 /** Each non-empty line of a JSONL file, parsed, with its line number; a bad line names the file and line. */
 function readJsonl(path: string): { line: number; data: Record<string, unknown> }[] {
   const out: { line: number; data: Record<string, unknown> }[] = [];
-  // Lines are decoded one by one from the bytes: decoding a whole mostly-ASCII file with a few other
-  // characters gives one two-byte string, slower to split and parse (issue 6).
-  const bytes = readFileSync(path);
-  for (let start = 0, n = 1; start < bytes.length; n++) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    const text = bytes.toString("utf8", start, end);
-    if (text.trim()) {
-      try {
-        out.push({ line: n, data: JSON.parse(text) });
-      } catch (err) {
-        throw new Error(`${path}:${n}: ${(err as Error).message}`);
-      }
+  forEachLine(readFileSync(path), (text, n) => {
+    if (!text.trim()) return;
+    try {
+      out.push({ line: n, data: JSON.parse(text) });
+    } catch (err) {
+      throw new Error(`${path}:${n}: ${(err as Error).message}`);
     }
-    start = end + 1;
-  }
+  });
   return out;
 }
 
