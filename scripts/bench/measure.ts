@@ -57,11 +57,14 @@ export function measure(cmd: string, args: string[], opts: { cwd: string; env?: 
     child.stdout.on("data", (c) => (stdout += c));
     child.stderr.on("data", (c) => (stderr += c));
     let peakKb = 0;
-    const poll = setInterval(() => {
+    const sample = () => {
       if (!child.pid) return;
       const t = treeRss(child.pid);
       peakKb = Math.max(peakKb, t.sumKb, t.rootHwmKb);
-    }, 25);
+    };
+    // A first sample at once: a process that exits within 25 ms would otherwise have none.
+    sample();
+    const poll = setInterval(sample, 25);
     child.on("close", (code) => {
       clearInterval(poll);
       done({ code, seconds: (performance.now() - t0) / 1000, peakRssMb: peakKb ? Math.round(peakKb / 1024) : NaN, stdout, stderr });

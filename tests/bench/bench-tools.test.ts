@@ -63,9 +63,11 @@ describe("the big JSONL file", () => {
 
 describe("measure", () => {
   it("sees the peak memory of a child process and its exit code", async () => {
-    const small = await measure(process.execPath, ["-e", "0"], { cwd: dir });
+    // Both children live 300 ms, so the 25 ms sampling sees them however fast the machine is.
+    const small = await measure(process.execPath, ["-e", "setTimeout(() => {}, 300)"], { cwd: dir });
     const big = await measure(process.execPath, ["-e", "const b = Buffer.alloc(300 * 2 ** 20, 1); setTimeout(() => process.exit(3), 300)"], { cwd: dir });
     expect(small.code).toBe(0);
+    expect(small.peakRssMb).toBeGreaterThan(10); // a Node process, seen: not NaN
     expect(big.code).toBe(3);
     expect(big.peakRssMb).toBeGreaterThan(250);
     expect(big.peakRssMb).toBeGreaterThan(small.peakRssMb + 200);
