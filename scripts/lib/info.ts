@@ -6,6 +6,7 @@ import { isFailure } from "../../src/lib/failure.ts";
 import { ReleaseSchema, RunLogSchema } from "../../src/lib/schemas.ts";
 import { loadManifest, loadRecords } from "./snapshot-read.ts";
 import { listReleases } from "../pipeline/releases.ts";
+import { isDataFolderName, pickLatest } from "../../src/lib/releases-order.ts";
 
 export interface SnapshotInfo {
   snapshot: string;
@@ -111,6 +112,8 @@ export interface DataRootInfo {
   root: string;
   snapshots: { id: string; base: string | null; records: number; failures: number; datasets: number; models: number }[];
   releases: { id: string; title: string; snapshot: string; judge: string; judge_model: string; previous: string | null; published: boolean; failures: number; analysed: number }[];
+  /** The release the site shows as current (src/lib/releases-order.ts), or null. */
+  latest: string | null;
 }
 
 /** Every snapshot and release of a data root (releases oldest first, along their `previous` chain). */
@@ -118,17 +121,19 @@ export function dataRootInfo(root: string): DataRootInfo {
   const L = layout(root);
   const snapIds = existsSync(L.snapshots)
     ? readdirSync(L.snapshots, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && !d.name.startsWith(".") && existsSync(join(L.snapshot(d.name), "manifest.json")))
+        .filter((d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(join(L.snapshot(d.name), "manifest.json")))
         .map((d) => d.name)
         .sort()
     : [];
+  const releases = listReleases(root);
   return {
     root,
     snapshots: snapIds.map((id) => {
       const m = loadManifest(root, id);
       return { id, base: m.base, records: m.records, failures: m.failures, datasets: Object.keys(m.datasets).length, models: m.models.length };
     }),
-    releases: listReleases(root).map((r) => ({
+    latest: pickLatest(releases)?.id ?? null,
+    releases: releases.map((r) => ({
       id: r.id,
       title: r.title,
       snapshot: r.snapshot,
@@ -148,11 +153,13 @@ export function printDataRootTable(info: DataRootInfo): void {
   else console.log(table([["snapshot", "base", "datasets", "models", "records", "failures"], ...info.snapshots.map((s) => [s.id, s.base ?? "-", s.datasets, s.models, s.records, s.failures])]));
   console.log();
   if (info.releases.length === 0) console.log("no releases (errormap run --snapshot ID --release ID)");
-  else
+  else {
     console.log(
       table([
         ["release", "snapshot", "judge", "previous", "published", "failures", "analysed"],
         ...info.releases.map((r) => [r.id, r.snapshot, `${r.judge} (${r.judge_model})`, r.previous ?? "-", r.published ? "yes" : "no", r.failures, r.analysed]),
       ]),
     );
+    console.log(`\nlatest: ${info.latest}`);
+  }
 }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
+import { isDataFolderName, orderReleases } from "../../src/lib/releases-order.ts";
 import { parseAnalysis, ReleaseSchema, TaxonomySchema, type Analysis, type Release, type Taxonomy } from "../../src/lib/schemas.ts";
 
 function parseFile<T>(path: string, parse: (v: unknown) => T): T {
@@ -33,21 +34,15 @@ export function loadReleaseAnalyses(root: string, id: string): Analysis[] {
     });
 }
 
-/** Every release of the data root, oldest first along the `previous` chain (ties by id). */
+/** Every release of the data root, oldest first (src/lib/releases-order.ts: the site orders them the same way). */
 export function listReleases(root: string): Release[] {
   const dir = layout(root).releases;
   if (!existsSync(dir)) return [];
   const all = readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+    .filter((d) => d.isDirectory() && isDataFolderName(d.name))
     .map((d) => loadRelease(root, d.name))
     .filter((r): r is Release => r !== null);
-  const byId = new Map(all.map((r) => [r.id, r]));
-  const depth = (r: Release, seen = new Set<string>()): number => {
-    if (!r.previous || !byId.has(r.previous) || seen.has(r.id)) return 0;
-    seen.add(r.id);
-    return 1 + depth(byId.get(r.previous)!, seen);
-  };
-  return all.sort((a, b) => depth(a) - depth(b) || (a.id < b.id ? -1 : 1));
+  return orderReleases(all);
 }
 
 /** The newest release other than `except`: what a new release follows by default. */

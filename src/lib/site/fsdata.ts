@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { forEachLine } from "../jsonio.ts";
 import { layout } from "../paths.ts";
+import { isDataFolderName } from "../releases-order.ts";
 import {
   DatasetEntrySchema,
   EvalRecordSchema,
@@ -58,7 +59,7 @@ export function releaseIds(root: string): string[] {
   const dir = layout(root).releases;
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "release.json")))
+    .filter((d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(join(dir, d.name, "release.json")))
     .map((d) => d.name)
     .sort();
 }

@@ -12,6 +12,7 @@ import type {
   SnapshotManifest,
   Taxonomy,
 } from "../schemas.ts";
+import { orderReleases, pickLatest } from "../releases-order.ts";
 
 export interface SiteInput {
   releases: Release[];
@@ -61,40 +62,8 @@ export interface Site {
   datasets: Map<string, DatasetEntry>;
 }
 
-/**
- * Orders releases along their `previous` chain, oldest first. Releases whose previous is missing
- * start a chain; branches and leftovers (cycles) are ordered by id so the result is deterministic.
- */
-export function orderReleases<T extends Pick<Release, "id" | "previous">>(releases: T[]): T[] {
-  const byId = new Map(releases.map((r) => [r.id, r]));
-  const next = new Map<string, T[]>();
-  for (const r of releases) {
-    if (r.previous && byId.has(r.previous) && r.previous !== r.id) {
-      const list = next.get(r.previous) ?? [];
-      list.push(r);
-      next.set(r.previous, list);
-    }
-  }
-  const roots = releases.filter((r) => !r.previous || !byId.has(r.previous) || r.previous === r.id);
-  const out: T[] = [];
-  const seen = new Set<string>();
-  const visit = (r: T) => {
-    if (seen.has(r.id)) return;
-    seen.add(r.id);
-    out.push(r);
-    for (const n of (next.get(r.id) ?? []).sort((a, b) => a.id.localeCompare(b.id))) visit(n);
-  };
-  for (const r of roots.sort((a, b) => a.id.localeCompare(b.id))) visit(r);
-  for (const r of [...releases].sort((a, b) => a.id.localeCompare(b.id))) visit(r);
-  return out;
-}
-
-/** The newest published release, or the newest release when none is published. */
-export function pickLatest<T extends Pick<Release, "published">>(ordered: T[]): T | null {
-  const published = ordered.filter((r) => r.published);
-  const pool = published.length ? published : ordered;
-  return pool.length ? pool[pool.length - 1] : null;
-}
+// One ordering for the site and the command line (src/lib/releases-order.ts).
+export { orderReleases, pickLatest };
 
 /** Leaf categories: those without children. */
 export function leavesOf(categories: Category[]): Category[] {
