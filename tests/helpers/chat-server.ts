@@ -4,6 +4,13 @@
 // the request (a title from the record's text; categories from the titles' skills; a class from
 // a title's skill), so the whole pipeline can run against it. Faults are injected on demand, and
 // every request is recorded so tests can count calls and read bodies.
+//
+// The faults include what real servers send: answers in a ```json fence, after a sentence, after
+// a reasoning preamble or beside a `reasoning_content`; an HTML page with status 200; JSON without
+// choices; 401/403/404; answers cut short (finish_reason length) unless max_tokens leaves room;
+// refusals and content filters; a server that never answers. The kind of request (error_analysis,
+// taxonomy, classification) is read from response_format, or from the prompt's "TASK:" line when
+// the judge asks without json_schema (--response-format json_object or text).
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,14 +24,27 @@ export type Fault =
   | { kind: "truncated" } // half the JSON, finish_reason "length"
   | { kind: "malformed" } // half the JSON, finish_reason "stop"
   | { kind: "invalid" } // valid JSON that breaks the schema
-  | { kind: "drop" }; // connection closed without an answer
+  | { kind: "drop" } // connection closed without an answer
+  | { kind: "fenced" } // the JSON in a ```json fence
+  | { kind: "prose" } // a sentence, then the JSON, then another sentence
+  | { kind: "think" } // a <think> preamble (with braces in it) before the JSON
+  | { kind: "reasoning_content" } // the JSON as content, a decoy JSON in message.reasoning_content
+  | { kind: "reasoning_only" } // no content; the JSON only in message.reasoning_content
+  | { kind: "no_json" } // prose without any JSON object
+  | { kind: "html" } // an HTML page with status 200
+  | { kind: "no_choices" } // JSON with an empty choices list
+  | { kind: "length" } // cut short (finish_reason length) unless max_tokens / max_completion_tokens leaves room
+  | { kind: "refusal" } // message.refusal
+  | { kind: "content_filter" } // finish_reason content_filter, no content
+  | { kind: "hang" } // never answers (until the server closes)
+  | { kind: "content"; content: (json: string) => string; finish?: string }; // any content
 
 export interface FaultContext {
   /** Index of this chat request among all chat requests (0-based). */
   seq: number;
-  /** How many times this exact body was seen before this request. */
+  /** How many times this exact body (its token limit aside) was seen before this request. */
   seen: number;
-  /** response_format.json_schema.name of the request. */
+  /** The kind of request: error_analysis, taxonomy or classification (see schemaNameOf). */
   schema: string;
   body: ChatRequestBody;
 }
@@ -171,9 +191,22 @@ function classify(body: ChatRequestBody): unknown {
   };
 }
 
+/**
+ * The kind of a chat request: response_format's json_schema name, else (json_object and text
+ * formats) from the "TASK:" line of the judge's prompt.
+ */
+export function schemaNameOf(body: ChatRequestBody | undefined): string {
+  const named = body?.response_format?.json_schema?.name;
+  if (named) return named;
+  const user = body?.messages?.find((m) => m.role === "user")?.content ?? "";
+  const task = /^TASK: (\w+)/m.exec(user)?.[1];
+  if (!task) return "";
+  return task === "analyse" ? "error_analysis" : task === "classify" ? "classification" : "taxonomy";
+}
+
 /** The answer this server gives to a chat request, before faults. */
 export function answerFor(body: ChatRequestBody, opts: ChatServerOptions = {}): unknown {
-  const schema = body.response_format?.json_schema?.name ?? "";
+  const schema = schemaNameOf(body);
   const custom = opts.answer?.(schema, body);
   if (custom !== undefined) return custom;
   if (schema === "error_analysis") return analyse(body);
@@ -182,18 +215,30 @@ export function answerFor(body: ChatRequestBody, opts: ChatServerOptions = {}): 
   return {};
 }
 
-function completion(body: ChatRequestBody, content: string, finish: string, seq: number) {
+function completion(body: ChatRequestBody, content: string | null, finish: string, seq: number, extra: Record<string, unknown> = {}) {
   const prompt = Math.ceil(JSON.stringify(body.messages).length / 4);
-  const done = Math.ceil(content.length / 4);
+  const done = Math.ceil(((content ?? "").length + String(extra.reasoning_content ?? "").length) / 4);
   return {
     id: `chatcmpl-${seq}`,
     object: "chat.completion",
     created: 0,
     model: body.model,
-    choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: finish, logprobs: null }],
+    choices: [{ index: 0, message: { role: "assistant", content, refusal: null, ...extra }, finish_reason: finish, logprobs: null }],
     usage: { prompt_tokens: prompt, completion_tokens: done, total_tokens: prompt + done },
   };
 }
+
+/** Tokens this server counts for a text (4 characters a token). */
+export const tokensOf = (text: string) => Math.ceil(text.length / 4);
+
+/** The body without its token limit: a retry with more room is "the same request" for `seen`. */
+function sameRequest(body: ChatRequestBody): string {
+  const { max_tokens: _a, max_completion_tokens: _b, ...rest } = body;
+  return JSON.stringify(rest);
+}
+
+export const HTML_PAGE =
+  "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed.</p></body></html>\n";
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -232,10 +277,10 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
 
   async function chat(req: IncomingMessage, res: ServerResponse, body: ChatRequestBody, rec: RecordedRequest) {
     const seq = chatSeq++;
-    const text = JSON.stringify(body);
+    const text = sameRequest(body);
     const seen = seenBodies.get(text) ?? 0;
     seenBodies.set(text, seen + 1);
-    const schema = body.response_format?.json_schema?.name ?? "";
+    const schema = schemaNameOf(body);
     const fault = faults?.({ seq, seen, schema, body });
     if (fault) rec.fault = fault.kind;
     inFlight++;
@@ -247,10 +292,46 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
         return apiError(res, 429, "rate limited", headers);
       }
-      if (fault?.kind === "status") return apiError(res, fault.status, "injected failure");
+      if (fault?.kind === "status") return apiError(res, fault.status, `injected failure ${fault.status}`);
       if (fault?.kind === "drop") return void req.socket.destroy();
+      if (fault?.kind === "hang") return void (await new Promise<void>((resolve) => res.on("close", resolve)));
+      if (fault?.kind === "html") {
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        return void res.end(HTML_PAGE);
+      }
+      if (fault?.kind === "no_choices") return json(res, 200, { id: `chatcmpl-${seq}`, object: "chat.completion", created: 0, model: body.model, choices: [] });
       if (fault?.kind === "slow") await later(fault.ms);
       const content = JSON.stringify(answerFor(body, opts));
+      const answer = (c: string | null, finish = "stop", extra: Record<string, unknown> = {}) => json(res, 200, completion(body, c, finish, seq, extra));
+      switch (fault?.kind) {
+        case "fenced":
+          return answer(`\`\`\`json\n${JSON.stringify(JSON.parse(content), null, 2)}\n\`\`\``);
+        case "prose":
+          return answer(`Here is my analysis of the failure, as JSON:\n\n${content}\n\nLet me know if you need anything else.`);
+        case "think":
+          return answer(`<think>\nThe reference says {42} and the output {"title": "a draft"}; let me check the criteria first.\n</think>\n\n${content}`);
+        case "reasoning_content":
+          return answer(content, "stop", { reasoning_content: 'Thinking. A first idea: {"title": "not the answer", "summary": "decoy"}' });
+        case "reasoning_only":
+          return answer("", "stop", { reasoning_content: content });
+        case "no_json":
+          return answer("The output misread the question, so the final answer is wrong.");
+        case "refusal":
+          return json(res, 200, {
+            ...completion(body, null, "stop", seq),
+            choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I'm sorry, I can't help with that request." }, finish_reason: "stop", logprobs: null }],
+          });
+        case "content_filter":
+          return answer(null, "content_filter");
+        case "length": {
+          const room = Number(body.max_tokens ?? body.max_completion_tokens ?? 0);
+          if (room >= tokensOf(content)) return answer(content);
+          const cut = room > 0 ? room * 4 : Math.floor(content.length / 2);
+          return answer(content.slice(0, cut), "length");
+        }
+        case "content":
+          return answer(fault.content(content), fault.finish ?? "stop");
+      }
       if (fault?.kind === "truncated" || fault?.kind === "malformed")
         return json(res, 200, completion(body, content.slice(0, Math.floor(content.length / 2)), fault.kind === "truncated" ? "length" : "stop", seq));
       if (fault?.kind === "invalid")
@@ -290,7 +371,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     for (const line of expire ? all.slice(0, Math.floor(all.length / 2)) : all) {
       const r = JSON.parse(line) as { custom_id: string; body: ChatRequestBody };
       const seq = chatSeq++;
-      const fault = faults?.({ seq, seen: 0, schema: r.body.response_format?.json_schema?.name ?? "", body: r.body });
+      const fault = faults?.({ seq, seen: 0, schema: schemaNameOf(r.body), body: r.body });
       let content = JSON.stringify(answerFor(r.body, opts));
       if (fault?.kind === "invalid") content = JSON.stringify({ title: 42 });
       if (fault?.kind === "truncated" || fault?.kind === "malformed") content = content.slice(0, content.length / 2);
@@ -401,7 +482,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     requests,
     chatRequests: (schema) =>
       requests
-        .filter((r) => r.path === "/v1/chat/completions" && (!schema || r.body?.response_format?.json_schema?.name === schema))
+        .filter((r) => r.path === "/v1/chat/completions" && (!schema || schemaNameOf(r.body) === schema))
         .map((r) => r.body as ChatRequestBody),
     setFaults: (plan) => void (faults = plan),
     holdBatches: (h) => void (hold = h),

@@ -13,7 +13,7 @@ import { toFile } from "openai";
 import type { z } from "zod";
 import { readJson, writeJsonAtomic } from "../../../src/lib/jsonio.ts";
 import type { CacheKey } from "../cache.ts";
-import { type ChatBody, type StoredAnswer, type StructuredCaller, sleep, validateContent } from "./caller.ts";
+import { type ChatBody, type Normaliser, type StoredAnswer, type StructuredCaller, sleep, validateContent } from "./caller.ts";
 
 export interface BatchRequest {
   hash: string;
@@ -63,7 +63,7 @@ export async function runBatches<T>(
   caller: StructuredCaller,
   schema: z.ZodType<T>,
   requests: BatchRequest[],
-  opts: { pollIntervalMs: number; signal?: AbortSignal },
+  opts: { pollIntervalMs: number; signal?: AbortSignal; normalise?: Normaliser },
 ): Promise<BatchReport> {
   const report: BatchReport = { created: 0, resumed: 0, ingested: [], failed: [] };
   const statePath = batchStatePath(caller.o.cache.dir);
@@ -100,12 +100,12 @@ export async function runBatches<T>(
         const body = row.response?.body;
         const usage = caller.usageOfCompletion(body?.usage, true);
         caller.addUsage(usage);
-        const v = row.response?.status_code === 200 ? validateContent(schema, body?.choices?.[0]) : { ok: false as const };
+        const v = row.response?.status_code === 200 ? validateContent(schema, body?.choices?.[0], opts.normalise) : { ok: false as const };
         if (!v.ok) {
           report.failed.push(req.hash);
           continue;
         }
-        caller.store(req.key, { answer: v.value, usage, via: "batch" } satisfies StoredAnswer<T>);
+        caller.store(req.key, { answer: v.value, usage, via: "batch", ...(v.notes.length ? { notes: v.notes } : {}) } satisfies StoredAnswer<T>);
         report.ingested.push(req.hash);
       }
     }

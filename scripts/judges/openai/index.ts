@@ -15,12 +15,14 @@ import { JudgeVerdictSchema, recordKey } from "../../../src/lib/schemas.ts";
 import { type JudgeCache, cacheHash } from "../cache.ts";
 import type { FailureContext, LlmVerdict } from "../types.ts";
 import { runBatches, type BatchReport } from "./batch.ts";
-import { type CallerOptions, StructuredCaller } from "./caller.ts";
+import { normaliseVerdict } from "./answers.ts";
+import { type CallerOptions, EndpointError, StructuredCaller } from "./caller.ts";
 import { ZERO_USAGE, addUsage } from "./pricing.ts";
 import { ANALYSE_PROMPT_VERSION, CLASSIFY_PROMPT_VERSION, TAXONOMY_PROMPT_VERSION, analyseMessages } from "./prompts.ts";
 import { TaxonomyEngine, type TaxonomyCounters, type TaxonomyOptions, type TitleItem } from "./taxonomy.ts";
 
 export { ANALYSE_PROMPT_VERSION, CLASSIFY_PROMPT_VERSION, TAXONOMY_PROMPT_VERSION };
+export { EndpointError };
 export { HARD, OTHER, maxPerNode } from "./taxonomy.ts";
 export type { TitleItem, TaxonomyOptions };
 
@@ -47,6 +49,8 @@ export interface OpenAIJudgeOptions extends CallerOptions {
 export interface OpenAIVerdict extends LlmVerdict {
   answerUsage: Usage;
   hash: string;
+  /** What was normalised in the answer (a confidence of 57 read as 0.57, ...); absent when nothing. */
+  notes?: string[];
 }
 
 export interface OpenAIJudgeStats extends TaxonomyCounters {
@@ -59,6 +63,12 @@ export interface OpenAIJudgeStats extends TaxonomyCounters {
   unanalysed: number;
   /** HTTP requests made for judge answers (every attempt, batch lines included). */
   http_requests: number;
+  /** New answers whose JSON was taken out of a fence, prose or a reasoning preamble. */
+  extracted: number;
+  /** New answers with a non-essential field normalised (noted in the verdict). */
+  normalised: number;
+  /** Answers cut short (finish_reason length) and asked again with more room. */
+  length_retries: number;
   /** New calls of this run only. */
   usage: Usage;
 }
@@ -94,9 +104,8 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
   const engine = new TaxonomyEngine(caller, counters, used, opts.taxonomy);
 
   async function analyseAll(ctxs: FailureContext[]): Promise<Map<string, OpenAIVerdict>> {
-    const format = caller.responseFormat(JudgeVerdictSchema, "error_analysis");
     const jobs = ctxs.map((ctx) => {
-      const body = caller.body(analyseMessages(ctx), format);
+      const body = caller.request(analyseMessages(ctx), JudgeVerdictSchema, "error_analysis");
       const key = caller.key(body, ANALYSE_PROMPT_VERSION);
       return { ctx, rk: recordKey(ctx.record), body, key };
     });
@@ -106,7 +115,7 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
         caller,
         JudgeVerdictSchema,
         jobs.map((j) => ({ hash: cacheHash(j.key), key: j.key, body: j.body })),
-        { pollIntervalMs: opts.pollIntervalMs ?? 30_000, signal: opts.signal },
+        { pollIntervalMs: opts.pollIntervalMs ?? 30_000, signal: opts.signal, normalise: normaliseVerdict },
       );
       lastBatch.ingested.forEach((h) => fresh.add(h));
     }
@@ -115,7 +124,7 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
     let errors = 0;
     const settled = await Promise.allSettled(
       jobs.map(async (j) => {
-        const r = await caller.call(JudgeVerdictSchema, j.body, ANALYSE_PROMPT_VERSION);
+        const r = await caller.call(JudgeVerdictSchema, j.body, ANALYSE_PROMPT_VERSION, normaliseVerdict);
         done++;
         if (!r.ok && r.budget) {
           left.add(j.rk);
@@ -136,11 +145,14 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
             usage: viaBatch ? r.answerUsage : r.callUsage,
             answerUsage: r.answerUsage,
             hash: r.hash,
+            ...(r.notes.length ? { notes: r.notes } : {}),
           });
         }
         opts.onProgress?.({ done, total: jobs.length, errors });
       }),
     );
+    // Fail fast first: the in-flight calls it aborted reject with it too, or with their abort.
+    if (caller.fatal) throw caller.fatal;
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failure) throw failure.reason;
     // Stable order: the order of the contexts given.
@@ -159,6 +171,9 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
       ...counters,
       unanalysed: left.size,
       http_requests: caller.attempts,
+      extracted: caller.extracted,
+      normalised: caller.normalised,
+      length_retries: caller.lengthRetries,
       usage: { ...caller.usage },
     }),
     usageOf: (key) => byRecord.get(key),

@@ -192,7 +192,7 @@ export class TaxonomyEngine {
   }
 
   private async ask<T>(schema: z.ZodType<T>, name: string, messages: ReturnType<typeof taxonomyMessages>, version: string, kind: "taxonomy" | "classify"): Promise<CallResult<T>> {
-    const body = this.caller.body(messages, this.caller.responseFormat(schema, name));
+    const body = this.caller.request(messages, schema, name);
     const r = await this.caller.call(schema, body, version);
     if (r.ok ? !r.cached : r.callUsage.calls > 0) this.counters[kind === "taxonomy" ? "taxonomy_calls" : "classify_calls"]++;
     if (r.ok) this.onAnswer(r.hash, r.answerUsage);
