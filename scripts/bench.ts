@@ -20,7 +20,7 @@ import { tmpdir, cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import fg from "fast-glob";
-import { startChatServer } from "../tests/helpers/chat-server.ts";
+import { startFakeJudge } from "./bench/fake-judge.ts";
 import { writeBaselineProject } from "./bench/baseline.ts";
 import { writeBigJsonl } from "./bench/bigjsonl.ts";
 import { measure, median, ok, round, type Measured } from "./bench/measure.ts";
@@ -146,7 +146,7 @@ async function benchPipeline() {
 async function benchOpenAI() {
   const root = dataRoot("openai");
   ok("import", await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], { cwd: REPO, env: quiet }));
-  const server = await startChatServer({ faults: () => ({ kind: "slow", ms: latencyMs }), messy: false });
+  const server = await startFakeJudge(latencyMs);
   const env = { ...quiet, OPENAI_API_KEY: "bench-key", OPENAI_BASE_URL: server.url };
   const judge = (release: string, extra: string[]) =>
     measure(node, [cli, "run", "--data", root, "--snapshot", "s1", "--release", release, "--judge", "openai", "--judge-model", "bench-judge", ...extra], { cwd: REPO, env });

@@ -12,7 +12,8 @@ import {
   recordKey,
 } from "../src/lib/schemas.ts";
 import { seedFor } from "../src/lib/stats.ts";
-import { hasEvaldata, loadJsonl } from "./helpers/evaldata.ts";
+import { loadJsonl } from "./helpers/evaldata.ts";
+import { demoRecords, sources } from "./helpers/sources.ts";
 
 // A toy taxonomy: one parent with two leaves, then three top-level leaves.
 const cat = (id: string, parent: string | null, facet: Facet): Category => ({
@@ -331,9 +332,16 @@ describe("aggregate: determinism", () => {
 // A speed and shape test on the real records. The taxonomy and the categories are SYNTHETIC: each
 // failure gets a leaf by a hash of its key, since no judge runs here. It checks that the output of
 // the whole real snapshot validates and is coherent, and prints the time it takes.
-describe.skipIf(!hasEvaldata)("aggregate: the real records (speed and shape; synthetic categories)", () => {
-  it("aggregates every jsonl file quickly into a valid result", () => {
-    const records = ["mmlu_pro", "gsm8k", "math_l5", "theoremqa", "alpaca_eval"].flatMap((f) => loadJsonl(f));
+// Records with a right/wrong grade: the generated arithmetic and quiz sets (their items written 10
+// times, for about 2,000 failures), and every jsonl file of ../shared/evaldata.
+const RECORDS = sources<{ datasets: string[]; load: () => EvalRecord[]; ci: number }>({
+  generated: () => ({ datasets: ["demo_arith", "demo_quiz"], load: () => [...demoRecords("demo_arith", 10), ...demoRecords("demo_quiz", 10)], ci: 0.06 }),
+  shared: () => ({ datasets: ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"], load: () => ["mmlu_pro", "gsm8k", "math_l5", "theoremqa", "alpaca_eval"].flatMap((f) => loadJsonl(f)), ci: 0.03 }),
+});
+
+describe.each(RECORDS)("aggregate: the %s records (speed and shape; synthetic categories)", (name, source) => {
+  it("aggregates every record quickly into a valid result", () => {
+    const records = source.load();
     const facets: Facet[] = ["skill", "skill", "skill", "skill", "skill", "format", "format", "noise", "noise", "unexplained"];
     const synthetic: Taxonomy = {
       version: "synthetic",
@@ -355,7 +363,7 @@ describe.skipIf(!hasEvaldata)("aggregate: the real records (speed and shape; syn
     const models = new Set(records.map((r) => r.model)).size;
     const pairs = new Set(records.map((r) => `${r.model}|${r.dataset}`)).size;
     console.log(
-      `aggregate on the real records: ${records.length} records, ${analyses.length} failures, ${models} models, ` +
+      `aggregate on the ${name} records: ${records.length} records, ${analyses.length} failures, ${models} models, ` +
         `${pairs} pairs, ${out.comparisons.length} comparisons, bootstrap ${out.bootstrap}: ${ms.toFixed(0)} ms`,
     );
 
@@ -365,13 +373,13 @@ describe.skipIf(!hasEvaldata)("aggregate: the real records (speed and shape; syn
     expect(out.overall.analysed + out.overall.judge_errors!).toBe(analyses.length);
     expect(Object.keys(out.models)).toHaveLength(models);
     expect(out.pairs).toHaveLength(pairs);
-    expect(Object.keys(out.datasets).sort()).toEqual(["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"]);
+    expect(Object.keys(out.datasets).sort()).toEqual(source.datasets);
     // Parents sum their leaves; leaf shares sum to one.
     const parent = shareOf(out.overall, "p-skill");
     expect(parent.count).toBe([0, 1, 2, 3, 4].reduce((s, i) => s + shareOf(out.overall, `leaf-${i}`).count, 0));
     const leafSum = out.overall.shares.filter((s) => s.category !== "p-skill").reduce((s, x) => s + x.share, 0);
     expect(leafSum).toBeCloseTo(1, 4);
-    // With ~6,000 failures and a hash assignment, the intervals are narrow.
-    for (const s of out.overall.shares) expect(s.ci[1] - s.ci[0]).toBeLessThan(0.03);
+    // With thousands of failures and a hash assignment, the intervals are narrow.
+    for (const s of out.overall.shares) expect(s.ci[1] - s.ci[0]).toBeLessThan(source.ci);
   });
 });

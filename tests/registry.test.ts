@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { RegistrySchema, type Registry } from "../src/lib/schemas.ts";
 import { stableJson } from "../src/lib/jsonio.ts";
 import { layout } from "../src/lib/paths.ts";
-import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "./helpers/evaldata.ts";
+import { generateDemo } from "../scripts/demo/generate.ts";
+import { HELM_DIR, JSONL_DIR, REPO, describeShared } from "./helpers/evaldata.ts";
 
 const files = layout(join(REPO, "data"));
 const rawModels = readFileSync(files.modelsFile, "utf8");
@@ -106,7 +107,18 @@ describe("registry files", () => {
   });
 });
 
-describe.skipIf(!hasEvaldata)("registry against ../shared/evaldata", () => {
+describe("registry against the generated inputs", () => {
+  it("resolves every generated model and dataset name to exactly one entry, each fictional", () => {
+    const records = [...generateDemo().values()].flat().map((r) => r.record);
+    const models = new Set(records.map((r) => r.model));
+    expect(models.size).toBeGreaterThan(1);
+    for (const n of models) expect(registry.models.find((m) => m.id === model(n))!.notes, n).toMatch(/FICTIONAL/);
+    for (const n of new Set(records.map((r) => r.dataset))) expect(registry.datasets.find((d) => d.id === dataset(n))!.description, n).toMatch(/^DEMO DATA, fictional/);
+  });
+});
+
+// The names of the real data (the shared layer, collected when ../shared/evaldata is there).
+describeShared("registry against ../shared/evaldata", () => {
   it("resolves every jsonl model and dataset name to exactly one entry", () => {
     const { models, datasets } = jsonlNames();
     expect(models.size).toBeGreaterThan(0);

@@ -7,7 +7,8 @@ import { ImportError } from "../../scripts/import/errors.ts";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { HELM_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR } from "../helpers/evaldata.ts";
+import { generatedInputs, sources } from "../helpers/sources.ts";
 import { csvLine, filesOf, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
 
 const roots: string[] = [];
@@ -230,8 +231,19 @@ describe("unknown names", () => {
   });
 });
 
-describe.skipIf(!hasEvaldata)("HELM bad input", () => {
-  const runs = hasEvaldata ? readdirSync(HELM_DIR).sort() : [];
+/** A folder of HELM runs and the instances of each: generated quiz runs, and the real BBQ runs. */
+const HELM_SOURCES = sources<{ helm: string; instances: number }>({
+  generated: () => {
+    const made = tempRoot("errormap-helm-bad-");
+    roots.push(made);
+    generatedInputs(made, { keep: (d) => d === "demo_quiz", formatOf: () => "helm" });
+    return { helm: join(made, "helm"), instances: 40 };
+  },
+  shared: () => ({ helm: HELM_DIR, instances: 100 }),
+});
+
+describe.each(HELM_SOURCES)("HELM bad input (%s runs)", (_name, { helm: HELM_DIR, instances }) => {
+  const runs = readdirSync(HELM_DIR).sort();
 
   /** Copies run directories into `dir` (only the files HELM_FILES needs), leaving `drop` out of the first. */
   function copyRuns(names: string[], drop: string): string {
@@ -266,7 +278,7 @@ describe.skipIf(!hasEvaldata)("HELM bad input", () => {
     const root2 = tempRoot();
     try {
       const m = await importSnapshot({ root: root2, snapshot: "helm", paths: [top] });
-      expect(m.records).toBe(100);
+      expect(m.records).toBe(instances);
     } finally {
       removeRoot(root2);
     }

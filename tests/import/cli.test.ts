@@ -1,24 +1,46 @@
-// The whole real data set through the real command, in a child process: `errormap import` then
-// `errormap info --json` (issue 2, "Done when").
+// A whole data set through the real command, in a child process: `errormap import` then
+// `errormap info --json`, on the generated inputs in every format and on all of ../shared/evaldata
+// when it is there.
 import { existsSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fg from "fast-glob";
 import { afterAll, describe, expect, it } from "vitest";
-import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR, JSONL_DIR } from "../helpers/evaldata.ts";
+import { generatedInputs, sources } from "../helpers/sources.ts";
 import { removeRoot, runCli, snapshotEntries, tempRoot } from "./helpers.ts";
 
-describe.skipIf(!hasEvaldata)("errormap import / info (child process)", () => {
+interface Input {
+  paths: string[];
+  records: number;
+  failures: number;
+  datasets: number;
+  /** Canonical models: [at least, at most]. */
+  models: [number, number];
+}
+
+const SOURCES = sources<(dir: string) => Input>({
+  generated: () => (dir) => {
+    const g = generatedInputs(dir);
+    const models = new Set(g.records.map((r) => r.record.model)).size;
+    return { paths: g.paths, records: g.records.length, failures: g.records.filter((r) => r.kind !== "correct").length, datasets: 3, models: [models, models] };
+  },
+  // The 5 jsonl files and the HELM runs: 10,900 records, 6,367 failures, 6 datasets;
+  // 10 + 10 + 10 + 10 + 11 + 6 source names, fewer canonical models once aliases are merged.
+  shared: () => () => {
+    const jsonl = readdirSync(JSONL_DIR).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(JSONL_DIR, f));
+    expect(jsonl).toHaveLength(5);
+    return { paths: [...jsonl, HELM_DIR], records: 10900, failures: 6367, datasets: 6, models: [31, 56] };
+  },
+});
+
+describe.each(SOURCES)("errormap import / info (child process) on the %s inputs", (_name, inputs) => {
   const root = tempRoot();
   afterAll(() => removeRoot(root));
-  const jsonl = readdirSync(JSONL_DIR)
-    .filter((f) => f.endsWith(".jsonl"))
-    .sort()
-    .map((f) => join(JSONL_DIR, f));
+  const input = inputs(join(root, "inputs"));
 
-  it("imports the 5 jsonl files and the HELM runs: 10,900 records, 6,367 failures, 6 datasets", async () => {
-    expect(jsonl).toHaveLength(5);
-    const r = await runCli(["import", "--data", root, "--snapshot", "s1", ...jsonl, HELM_DIR]);
-    expect(r.stderr).toMatch(/imported snapshot s1: 10900 records, 6367 failures, 6 datasets/);
+  it("imports every input: the records, failures and datasets they hold", async () => {
+    const r = await runCli(["import", "--data", root, "--snapshot", "s1", ...input.paths]);
+    expect(r.stderr).toMatch(new RegExp(`imported snapshot s1: ${input.records} records, ${input.failures} failures, ${input.datasets} datasets`));
     expect(r.code).toBe(0);
     expect(snapshotEntries(root)).toEqual(["s1"]);
   });
@@ -29,15 +51,14 @@ describe.skipIf(!hasEvaldata)("errormap import / info (child process)", () => {
     const lines = r.stdout.split("\n").filter((l) => l.length > 0);
     expect(lines).toHaveLength(1);
     const info = JSON.parse(lines[0]);
-    expect(info).toMatchObject({ records: 10900, failures: 6367, datasets: 6 });
+    expect(info).toMatchObject({ records: input.records, failures: input.failures, datasets: input.datasets });
     expect(typeof info.models).toBe("number");
-    // 10 + 10 + 10 + 10 + 11 + 6 source names, fewer canonical models once aliases are merged.
-    expect(info.models).toBeGreaterThan(30);
-    expect(info.models).toBeLessThan(57);
+    expect(info.models).toBeGreaterThanOrEqual(input.models[0]);
+    expect(info.models).toBeLessThanOrEqual(input.models[1]);
   });
 
   it("a second import into the same id fails with exit code 1 and leaves s1 alone", async () => {
-    const r = await runCli(["import", "--data", root, "--snapshot", "s1", jsonl[0]]);
+    const r = await runCli(["import", "--data", root, "--snapshot", "s1", input.paths[0]!]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/already exists.*--force/);
     expect(r.stdout).toBe("");

@@ -1,22 +1,35 @@
-// HELM runs beyond the shared BBQ sample: perturbed copies of instances are left out, and a run that
-// reports no exact_match is scored by its own main stat. Made from a real run at test time.
+// HELM runs beyond the plain ones: perturbed copies of instances are left out, and a run that
+// reports no exact_match is scored by its own main stat. Made at test time from a generated run
+// (scripts/demo/formats.ts) and, when ../shared is there, from a real BBQ run.
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
-import { HELM_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR } from "../helpers/evaldata.ts";
+import { generatedInputs, sources } from "../helpers/sources.ts";
 import { removeRoot, tempRoot } from "./helpers.ts";
 
-describe.skipIf(!hasEvaldata)("HELM run variants", () => {
+/** A HELM run folder (made in `dir` if need be), its dataset and its number of instances. */
+type Run = (dir: string) => { run: string; dataset: string; instances: number };
+
+const SOURCES = sources<Run>({
+  generated: () => (dir) => {
+    const g = generatedInputs(dir, { keep: (d, m) => d === "demo_quiz" && m === "Aurora-7B", formatOf: () => "helm" });
+    return { run: g.files[0]!.path, dataset: "demo_quiz", instances: g.records.length };
+  },
+  shared: () => () => ({ run: join(HELM_DIR, readdirSync(HELM_DIR).sort()[0]!), dataset: "bbq", instances: 100 }),
+});
+
+describe.each(SOURCES)("HELM run variants (%s run)", (_name, source) => {
   const root = tempRoot("errormap-helm-");
   afterAll(() => removeRoot(root));
-  const run = hasEvaldata ? readdirSync(HELM_DIR).sort()[0] : "";
+  const { run, dataset, instances: N } = source(join(root, "source"));
 
   function variant(name: string, edit: (files: Record<string, any>) => void): string {
     const dir = join(root, "in", name);
     mkdirSync(dir, { recursive: true });
-    cpSync(join(HELM_DIR, run), dir, { recursive: true });
+    cpSync(run, dir, { recursive: true });
     const files: Record<string, any> = {};
     for (const f of ["instances.json", "display_predictions.json", "per_instance_stats.json"]) files[f] = JSON.parse(readFileSync(join(dir, f), "utf8"));
     edit(files);
@@ -32,7 +45,7 @@ describe.skipIf(!hasEvaldata)("HELM run variants", () => {
       f["per_instance_stats.json"].push(...f["per_instance_stats.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p })));
     });
     const m = await importSnapshot({ root, snapshot: "perturbed", paths: [dir] });
-    expect(m.records).toBe(100);
+    expect(m.records).toBe(N);
     expect(loadRecords(root, m).some((r) => r.output === "Z")).toBe(false);
   });
 
@@ -44,7 +57,7 @@ describe.skipIf(!hasEvaldata)("HELM run variants", () => {
     });
     const m = await importSnapshot({ root, snapshot: "quasi", paths: [dir] });
     const recs = loadRecords(root, m);
-    expect(recs).toHaveLength(100);
+    expect(recs).toHaveLength(N);
     expect(recs.every((r) => r.metadata?.main_stat === "quasi_exact_match")).toBe(true);
     const stats = JSON.parse(readFileSync(join(dir, "per_instance_stats.json"), "utf8"));
     const first = stats[0];
@@ -59,16 +72,16 @@ describe.skipIf(!hasEvaldata)("HELM run variants", () => {
       const specPath = join(dir, "run_spec.json");
       const spec = JSON.parse(readFileSync(specPath, "utf8"));
       spec.scenario_spec.args.subject = subject;
-      spec.name = spec.name.replace("subject=all", `subject=${subject}`);
+      spec.name = spec.name.includes("subject=all") ? spec.name.replace("subject=all", `subject=${subject}`) : spec.name.replace(":", `:subject=${subject},`);
       writeFileSync(specPath, JSON.stringify(spec));
       return dir;
     };
-    // Same model, same instance ids, two subjects: 200 distinct items, no duplicate error.
+    // Same model, same instance ids, two subjects: 2N distinct items, no duplicate error.
     const m = await importSnapshot({ root, snapshot: "subjects", paths: [subjectRun("age"), subjectRun("gender")] });
-    expect(m.records).toBe(200);
-    expect(m.datasets.bbq.items).toBe(200);
+    expect(m.records).toBe(2 * N);
+    expect(m.datasets[dataset]!.items).toBe(2 * N);
     const ids = loadRecords(root, m).map((r) => r.instance_id);
-    expect(ids.filter((i) => i.startsWith("bbq/subject=age/"))).toHaveLength(100);
-    expect(ids.filter((i) => i.startsWith("bbq/subject=gender/"))).toHaveLength(100);
+    expect(ids.filter((i) => i.startsWith(`${dataset}/subject=age/`))).toHaveLength(N);
+    expect(ids.filter((i) => i.startsWith(`${dataset}/subject=gender/`))).toHaveLength(N);
   });
 });

@@ -8,7 +8,7 @@ import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { indexes, loadRegistry } from "../../src/lib/registry.ts";
 import type { EvalRecord, SnapshotManifest } from "../../src/lib/schemas.ts";
-import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR, JSONL_DIR, REPO, describeShared, hasEvaldata } from "../helpers/evaldata.ts";
 import { readLines, removeRoot, tempRoot } from "./helpers.ts";
 
 const EXPECTED: Record<string, { models: number; items: number; records: number; failures: number }> = {
@@ -33,7 +33,8 @@ const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 const registry = loadRegistry(join(REPO, "data"));
 const idx = indexes(registry);
 
-describe.skipIf(!hasEvaldata)("JSONL importer on the real files", () => {
+// The shared layer: the same importers on generated files in every format are tests/import/formats.test.ts.
+describeShared("JSONL importer on the real files", () => {
   const root = tempRoot();
   afterAll(() => removeRoot(root));
 
@@ -126,7 +127,7 @@ function helmTruth(dir: string) {
   return { model: spec.adapter_spec.model as string, score, instances: new Map(instances.map((i) => [i.id, i])), preds: new Map(preds.map((p) => [p.instance_id, p])) };
 }
 
-describe.skipIf(!hasEvaldata)("HELM importer on the real run directories", () => {
+describeShared("HELM importer on the real run directories", () => {
   const root = tempRoot();
   afterAll(() => removeRoot(root));
   const runs = hasEvaldata ? readdirSync(HELM_DIR).sort().map((d) => join(HELM_DIR, d)) : [];

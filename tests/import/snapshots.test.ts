@@ -2,13 +2,14 @@
 // snapshot (new records with the same key replace the base's), alias mapping, and determinism
 // (two imports of the same inputs in different data roots are byte-identical, file by file).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry } from "../../src/lib/registry.ts";
 import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "../helpers/evaldata.ts";
+import { generatedInputs, sources } from "../helpers/sources.ts";
 import { filesOf, readLines, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
 
 const roots: string[] = [];
@@ -98,13 +99,30 @@ describe("--base", () => {
     expect(m.datasets.alpaca_eval.mean_score).toBe(1.1);
   });
 
-  it.skipIf(!hasEvaldata)("on the real data: s1 (gsm8k) + mmlu_pro keeps s1's records file byte-identical", async () => {
+  type Pair = () => { first: readonly [string, string, { records: number; failures: number }]; second: readonly [string, { records: number; failures: number }] };
+  it.each(
+    sources<Pair>({
+      // Two generated datasets, each as its own JSONL file.
+      generated: () => () => {
+        const dir = join(newRoot(), "inputs");
+        const g = generatedInputs(dir, { keep: (d) => d !== "demo_instruct", formatOf: () => "jsonl" });
+        const file = (d: string) => g.files.find((f) => f.dataset === d)!;
+        const count = (d: string) => ({ records: file(d).records.length, failures: file(d).records.filter((r) => r.kind !== "correct").length });
+        return { first: ["demo_arith", file("demo_arith").path, count("demo_arith")] as const, second: [file("demo_quiz").path, count("demo_quiz")] as const };
+      },
+      shared: () => () => ({
+        first: ["gsm8k", join(JSONL_DIR, "gsm8k.jsonl"), { records: 2000, failures: 154 }] as const,
+        second: [join(JSONL_DIR, "mmlu_pro.jsonl"), { records: 2100, failures: 1000 }] as const,
+      }),
+    }),
+  )("on the %s data: s1 + another dataset keeps s1's records file byte-identical", async (_name, inputs) => {
     const root = newRoot();
-    await importSnapshot({ root, snapshot: "s1", paths: [join(JSONL_DIR, "gsm8k.jsonl")] });
-    const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [join(JSONL_DIR, "mmlu_pro.jsonl")] });
-    expect(m.records).toBe(2000 + 2100);
-    expect(m.failures).toBe(154 + 1000);
-    const read = (id: string) => readFileSync(join(layout(root).snapshot(id), "records/gsm8k.jsonl"));
+    const { first: [dataset, firstPath, a], second: [secondPath, b] } = inputs();
+    await importSnapshot({ root, snapshot: "s1", paths: [firstPath] });
+    const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [secondPath] });
+    expect(m.records).toBe(a.records + b.records);
+    expect(m.failures).toBe(a.failures + b.failures);
+    const read = (id: string) => readFileSync(join(layout(root).snapshot(id), `records/${dataset}.jsonl`));
     expect(read("s2").equals(read("s1"))).toBe(true);
   });
 });
@@ -144,8 +162,40 @@ describe("alias mapping", () => {
   });
 });
 
-describe.skipIf(!hasEvaldata)("determinism", () => {
-  const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((n) => join(JSONL_DIR, `${n}.jsonl`));
+/** Inputs of every kind: the files, the HELM folder, the datasets, a records file and its source. */
+interface Inputs {
+  files: string[];
+  helm: string;
+  datasets: string[];
+  records: number;
+  /** A dataset read from one JSONL file, that file and its line count. */
+  jsonl: { dataset: string; path: string; lines: number };
+}
+
+const SOURCES = sources<Inputs>({
+  generated: () => {
+    const g = generatedInputs(join(newRoot(), "inputs"));
+    const arith = g.files.find((f) => f.format === "jsonl")!;
+    return {
+      files: g.paths.filter((p) => !p.endsWith("helm")),
+      helm: join(g.dir, "helm"),
+      datasets: ["demo_arith", "demo_instruct", "demo_quiz"],
+      records: g.records.length,
+      jsonl: { dataset: arith.dataset, path: arith.path, lines: arith.records.length },
+    };
+  },
+  shared: () => ({
+    files: ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((n) => join(JSONL_DIR, `${n}.jsonl`)),
+    helm: HELM_DIR,
+    datasets: ["alpaca_eval", "bbq", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"],
+    records: 10900,
+    jsonl: { dataset: "gsm8k", path: join(JSONL_DIR, "gsm8k.jsonl"), lines: 2000 },
+  }),
+});
+
+describe.each(SOURCES)("determinism (%s inputs)", (_name, inputs) => {
+  const jsonl = inputs.files;
+  const HELM_DIR = inputs.helm;
   let a: Map<string, Buffer>;
   let b: Map<string, Buffer>;
   beforeAll(async () => {
@@ -157,7 +207,7 @@ describe.skipIf(!hasEvaldata)("determinism", () => {
   });
 
   it("two imports of the same inputs in different data roots are byte-identical, every file", () => {
-    expect([...a.keys()]).toEqual(["manifest.json", ...["alpaca_eval", "bbq", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((d) => `records/${d}.jsonl`)]);
+    expect([...a.keys()]).toEqual(["manifest.json", ...inputs.datasets.map((d) => `records/${d}.jsonl`)]);
     for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
   });
 
@@ -167,7 +217,7 @@ describe.skipIf(!hasEvaldata)("determinism", () => {
     for (const [id, d] of Object.entries(m.datasets) as [string, { file: string; sha256: string }][]) {
       expect(d.sha256, id).toBe(sha256(a.get(d.file)!));
     }
-    expect(m.records).toBe(10900);
+    expect(m.records).toBe(inputs.records);
   });
 
   it("the order of the inputs does not change the records files", async () => {
@@ -178,9 +228,10 @@ describe.skipIf(!hasEvaldata)("determinism", () => {
   });
 
   it("records carry no absolute path (only the source file's base name)", () => {
-    for (const [k, v] of a) expect(v.toString("utf8").includes(JSONL_DIR), k).toBe(false);
-    const first = JSON.parse(a.get("records/gsm8k.jsonl")!.toString("utf8").split("\n")[0]);
-    expect(first.source.file).toBe("gsm8k.jsonl");
-    expect(readLines(join(JSONL_DIR, "gsm8k.jsonl")).length).toBe(2000);
+    const { dataset, path, lines } = inputs.jsonl;
+    for (const [k, v] of a) expect(v.toString("utf8").includes(dirname(path)), k).toBe(false);
+    const first = JSON.parse(a.get(`records/${dataset}.jsonl`)!.toString("utf8").split("\n")[0]);
+    expect(first.source.file).toBe(basename(path));
+    expect(readLines(path).length).toBe(lines);
   });
 });

@@ -9,15 +9,14 @@ import { JudgeVerdictSchema, recordKey } from "../../src/lib/schemas.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { type ChatServer, type Fault, answerFor, startChatServer } from "../helpers/chat-server.ts";
 import { cacheEntries } from "../helpers/cache.ts";
-import { hasEvaldata } from "../helpers/evaldata.ts";
-import { sampleContexts, tempDir } from "./contexts.ts";
+import { CONTEXT_SOURCES, tempDir } from "./contexts.ts";
 
 const FAST = { backoffBaseMs: 5, backoffMaxMs: 40, timeoutMs: 400, maxRetries: 3 };
 
 /** Hashes of the answers the openai judge has on disk (journal and shards). */
 const cachedHashes = (dir: string): string[] => [...cacheEntries(dir, "openai").keys()].sort();
 
-describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
+describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_name, source) => {
   let server: ChatServer;
   let ctxs: FailureContext[];
   const temps: (() => void)[] = [];
@@ -31,7 +30,7 @@ describe.skipIf(!hasEvaldata)("openai judge: item analyses", () => {
 
   beforeAll(async () => {
     server = await startChatServer();
-    ctxs = sampleContexts(50);
+    ctxs = source.sample(50);
   });
   afterAll(async () => {
     await server.close();

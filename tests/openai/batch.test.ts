@@ -10,10 +10,9 @@ import { readJson } from "../../src/lib/jsonio.ts";
 import { JudgeVerdictSchema, recordKey } from "../../src/lib/schemas.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { type ChatServer, startChatServer } from "../helpers/chat-server.ts";
-import { hasEvaldata } from "../helpers/evaldata.ts";
-import { sampleContexts, tempDir } from "./contexts.ts";
+import { CONTEXT_SOURCES, tempDir } from "./contexts.ts";
 
-describe.skipIf(!hasEvaldata)("openai judge: batch mode", () => {
+describe.each(CONTEXT_SOURCES)("openai judge: batch mode (%s failures)", (_name, source) => {
   let server: ChatServer;
   let ctxs: FailureContext[];
   const temps: (() => void)[] = [];
@@ -38,7 +37,7 @@ describe.skipIf(!hasEvaldata)("openai judge: batch mode", () => {
 
   beforeAll(async () => {
     server = await startChatServer({ batchPolls: 2 });
-    ctxs = sampleContexts(30);
+    ctxs = source.sample(30);
   });
   afterAll(async () => {
     await server.close();

@@ -8,28 +8,49 @@ import { doctor } from "../../scripts/pipeline/doctor.ts";
 import { publishRelease } from "../../scripts/pipeline/publish.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { startChatServer, type ChatServer } from "../helpers/chat-server.ts";
-import { JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { JSONL_DIR } from "../helpers/evaldata.ts";
+import { generatedInputs, sources } from "../helpers/sources.ts";
 import { removeRoot, runCli, tempRoot } from "../import/helpers.ts";
 
-const NEW_MODEL = "gemma-2-9b-it";
+/** One dataset split into "all models but one" (old) and "the new model" (new), as input files. */
+interface Split {
+  old: string[];
+  fresh: string[];
+  newFailures: number;
+}
 
-describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doctor", () => {
+const SOURCES = sources<(dir: string) => Split>({
+  // The generated arithmetic set (closed answers, like GSM8K) without and with Ember-13B-Chat.
+  generated: () => (dir) => {
+    const only = (m: (model: string) => boolean) => (d: string, model: string) => d === "demo_arith" && m(model);
+    const old = generatedInputs(join(dir, "old"), { keep: only((m) => m !== "Ember-13B-Chat") });
+    const fresh = generatedInputs(join(dir, "new"), { keep: only((m) => m === "Ember-13B-Chat") });
+    return { old: old.paths, fresh: fresh.paths, newFailures: fresh.records.filter((r) => r.kind !== "correct").length };
+  },
+  // GSM8K, split at test time in a temp folder.
+  shared: () => (dir) => {
+    const NEW_MODEL = "gemma-2-9b-it";
+    const lines = readFileSync(join(JSONL_DIR, "gsm8k.jsonl"), "utf8").trim().split("\n");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "gsm8k-old.jsonl"), lines.filter((l) => JSON.parse(l).model !== NEW_MODEL).join("\n") + "\n");
+    const fresh = lines.filter((l) => JSON.parse(l).model === NEW_MODEL);
+    writeFileSync(join(dir, "gsm8k-new.jsonl"), fresh.join("\n") + "\n");
+    return { old: [join(dir, "gsm8k-old.jsonl")], fresh: [join(dir, "gsm8k-new.jsonl")], newFailures: fresh.filter((l) => JSON.parse(l).correct === false).length };
+  },
+});
+
+describe.each(SOURCES)("releases: only the new work, frozen releases, doctor (%s inputs)", (_name, inputs) => {
   let root: string;
   let server: ChatServer;
   let newFailures = 0;
+  let split: Split;
   beforeAll(async () => {
     root = tempRoot("errormap-releases-");
     server = await startChatServer();
-    // Split GSM8K (at test time, in a temp folder) into "all models but one" and "the new model".
-    const lines = readFileSync(join(JSONL_DIR, "gsm8k.jsonl"), "utf8").trim().split("\n");
-    const tmp = join(root, "inputs");
-    mkdirSync(tmp);
-    writeFileSync(join(tmp, "gsm8k-old.jsonl"), lines.filter((l) => JSON.parse(l).model !== NEW_MODEL).join("\n") + "\n");
-    const fresh = lines.filter((l) => JSON.parse(l).model === NEW_MODEL);
-    newFailures = fresh.filter((l) => JSON.parse(l).correct === false).length;
-    writeFileSync(join(tmp, "gsm8k-new.jsonl"), fresh.join("\n") + "\n");
-    await importSnapshot({ root, snapshot: "s1", paths: [join(tmp, "gsm8k-old.jsonl")] });
-    await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [join(tmp, "gsm8k-new.jsonl")] });
+    split = inputs(join(root, "inputs"));
+    newFailures = split.newFailures;
+    await importSnapshot({ root, snapshot: "s1", paths: split.old });
+    await importSnapshot({ root, snapshot: "s2", base: "s1", paths: split.fresh });
   });
   afterAll(async () => {
     await server?.close();
@@ -42,13 +63,22 @@ describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doc
   it("the second release judges exactly the new model's failures (openai judge)", async () => {
     expect(newFailures).toBeGreaterThan(0);
     const r1 = await openai("s1", "r1");
-    expect(r1.run.analysis_calls).toBe(r1.release.counts.failures);
+    // Every failure judged, one call per distinct request (failures that make identical requests,
+    // as templated generated outputs can, share one call and count as cached).
+    expect(r1.run.analysis_calls + r1.run.cached).toBe(r1.release.counts.failures);
+    expect(r1.run.analysis_calls).toBe(server.chatRequests("error_analysis").length);
+    expect(r1.run.analysis_calls).toBe(new Set(server.chatRequests("error_analysis").map((q) => JSON.stringify(q.messages))).size);
     const asked = server.chatRequests("error_analysis").length;
     const r2 = await openai("s2", "r2");
     expect(r2.release.previous).toBe("r1");
     expect(r2.release.counts.failures).toBe(r1.release.counts.failures + newFailures);
-    expect(r2.run.analysis_calls).toBe(newFailures);
-    expect(server.chatRequests("error_analysis").length - asked).toBeLessThanOrEqual(newFailures);
+    // Nothing r1 judged is asked again: only (distinct) failures of the new model are.
+    expect(r2.run.analysis_calls + r2.run.cached).toBe(r2.release.counts.failures);
+    expect(r2.run.cached).toBeGreaterThanOrEqual(r1.release.counts.failures);
+    expect(r2.run.analysis_calls).toBeGreaterThan(0);
+    expect(r2.run.analysis_calls).toBeLessThanOrEqual(newFailures);
+    if (r1.run.cached === 0) expect(r2.run.analysis_calls).toBe(newFailures); // no shared requests at all (the real data)
+    expect(server.chatRequests("error_analysis").length - asked).toBe(r2.run.analysis_calls);
     // The taxonomy continues: every category of r1 that still exists keeps its id and slug.
     const t1 = JSON.parse(readFileSync(join(root, "releases/r1/taxonomy.json"), "utf8"));
     const t2 = JSON.parse(readFileSync(join(root, "releases/r2/taxonomy.json"), "utf8"));
@@ -82,7 +112,7 @@ describe.skipIf(!hasEvaldata)("releases: only the new work, frozen releases, doc
     expect(() => publishRelease(root, "r1")).toThrow(/already published/);
 
     // Its snapshot is frozen with it.
-    await expect(importSnapshot({ root, snapshot: "s1", paths: [join(root, "inputs", "gsm8k-new.jsonl")], force: true })).rejects.toThrow(/published release\(s\) r1/);
+    await expect(importSnapshot({ root, snapshot: "s1", paths: split.fresh, force: true })).rejects.toThrow(/published release\(s\) r1/);
 
     appendFileSync(join(root, "releases/r1/analyses.jsonl"), "");
     expect(doctor(root).problems.filter((p) => p.where.includes("releases/r1"))).toEqual([]);

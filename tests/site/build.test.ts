@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ReleasesIndexSchema } from "../../src/lib/schemas.ts";
-import { XSS_OUTPUT, makeFixture } from "../fixtures/site/make-fixture.ts";
+import { REVIEWER, REVIEW_DATE, REVIEW_NOTE_XSS, XSS_OUTPUT, makeFixture } from "../fixtures/site/make-fixture.ts";
 import { REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
 
 const BASE = "/atlas/";
@@ -18,12 +18,13 @@ let tmp: string;
 let root: string;
 let out: string;
 let buildMs = 0;
+let buildLog = "";
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "site-build-"));
   root = makeFixture(join(tmp, "data"));
   out = join(tmp, "dist");
-  buildMs = buildSite({ data: root, out, cache: join(tmp, "cache"), base: BASE, site: SITE }).ms;
+  ({ ms: buildMs, log: buildLog } = buildSite({ data: root, out, cache: join(tmp, "cache"), base: BASE, site: SITE }));
   mkdirSync(ARTIFACTS, { recursive: true });
   console.log(`fixture build (astro + pagefind): ${buildMs} ms`);
 });
@@ -132,6 +133,12 @@ describe("site build on the fixture", () => {
     expect(process.features.typescript).toBeTruthy();
     expect(existsSync(join(tmp, ".dist-downloads"))).toBe(false);
     expect(readFileSync(join(out, "data.json"), "utf8")).toMatch(/^\{"/);
+    // Only the worker path says so (src/integrations/downloads.ts), with every download it staged
+    // plus the release files copied after: exactly the files of those kinds in the output.
+    const said = /(\d+) download files \(written alongside the pages by a worker\)/.exec(buildLog);
+    expect(said, buildLog.slice(-2000)).not.toBeNull();
+    const written = listFiles(out).filter((f) => /(^|\/)data\.(json|csv)$/.test(f) || /^releases\/[^/]+\/files\/[^/]+$/.test(f));
+    expect(Number(said![1])).toBe(written.length);
   });
 
   it("writes well-formed head metadata on data pages", () => {
@@ -213,7 +220,12 @@ describe("site build on the fixture", () => {
     const entry = JSON.parse(read("pagefind/pagefind-entry.json"));
     const pages = Object.values(entry.languages as Record<string, { page_count: number }>).reduce((s, l) => s + l.page_count, 0);
     // categories + models + datasets of both releases, not aliases, home or about
-    expect(pages).toBe(9 + 2 + 2 + (9 + 3 + 2));
+    expect(pages).toBe(9 + 2 + 2 + (10 + 3 + 2));
+  });
+
+  it("keeps every page within its budget (HTML at most 300 KB)", () => {
+    const over = htmlFiles().filter((f) => readFileSync(join(out, f)).length > 300_000);
+    expect(over).toEqual([]);
   });
 
   it("gives the 404 page and the about page the site frame", () => {
@@ -221,6 +233,86 @@ describe("site build on the fixture", () => {
     const about = read("about/index.html");
     expect(about).toContain("<h1");
     expect(about).toContain("How to cite");
+  });
+});
+
+describe("disputed items, reviews and measured precision", () => {
+  const text = (html: string) => decode(html.replace(/<[^>]+>/g, " ")).replace(/\s+/g, " ");
+
+  it("lists a dataset's items to review and its reviewed items, escaped", () => {
+    const quiz = read("releases/r2/datasets/quizbank/index.html");
+    const data = JSON.parse(read("releases/r2/datasets/quizbank/data.json"));
+    expect(quiz).toContain(">Items to review</h2>");
+    expect(quiz).toContain(">Reviewed items</h3>");
+    expect(quiz).not.toContain("Suspect items");
+    const t = text(quiz);
+    expect(t).toContain("Reference wrong");
+    expect(t).toContain("Reference right");
+    expect(t).toContain(`${REVIEWER}, ${REVIEW_DATE}`);
+    const moved = data.items_review.reference_errors.failures;
+    expect(moved).toBeGreaterThan(0);
+    expect(t).toContain(`${moved} failures on 1 item reviewed as a reference error`);
+    // a reviewer's note is data: shown as text, never markup
+    expect(t).toContain(REVIEW_NOTE_XSS);
+    expect(quiz).not.toContain("<b onmouseover");
+    // data.json carries every item with its review
+    expect(data.suspect_items.map((s: { review: { verdict: string } | null }) => s.review?.verdict).sort()).toEqual(["reference-right", "reference-wrong"]);
+    const sum = read("releases/r2/datasets/sumworld/index.html");
+    const item = JSON.parse(read("releases/r2/datasets/sumworld/data.json")).suspect_items[0];
+    expect(item.review).toBeNull();
+    expect(text(sum)).toContain("Failures on these items stay model failures");
+    expect(text(sum)).toContain(`${item.instance_id} ${item.reference} ${item.consensus} ${item.agreeing.length} of ${item.models}:`);
+    expect(sum).toContain(`href="${BASE}about/#disputed-references-and-reviews"`);
+  });
+
+  it("keeps the old wording on the pages of a release made before reviews", () => {
+    const old = read("releases/r1/datasets/quizbank/index.html");
+    expect(old).toContain(">Suspect items</h2>");
+    expect(old).toContain("Failures on them count as noise.");
+    expect(old).not.toContain("Items to review");
+    expect(read("releases/r1/categories/arithmetic-slip/index.html")).not.toContain("Checked by hand");
+    expect(read("releases/r1/index.html")).not.toContain("Checked by hand");
+    // its category downloads still carry a review object, all zeros
+    expect(JSON.parse(read("releases/r1/categories/arithmetic-slip/data.json")).review).toEqual({ n: 0, agree: 0, disagree: 0, unsure: 0, precision: null, ci_low: null, ci_high: null });
+  });
+
+  it("shows each category's measured precision, flags one below 80%, and says when none was checked", () => {
+    const arith = text(read("releases/r2/categories/arithmetic-slip/index.html"));
+    expect(arith).toMatch(/Checked by hand: 5 failures, precision 40\.0% \(95% interval \d+\.\d–\d+\.\d%\)/);
+    expect(arith).toContain("Flagged: measured precision below 80%.");
+    const misread = text(read("releases/r2/categories/question-misreading/index.html"));
+    expect(misread).toContain("Checked by hand: 4 failures, precision 100.0%");
+    expect(misread).not.toContain("Flagged");
+    expect(text(read("releases/r2/categories/refusal/index.html"))).toContain("Not yet checked by hand");
+    const data = JSON.parse(read("releases/r2/categories/arithmetic-slip/data.json"));
+    expect(data.review).toMatchObject({ n: 5, agree: 2, disagree: 3, unsure: 0, precision: 0.4 });
+    expect(data.review.ci_low).toBeLessThan(0.4);
+    expect(data.review.ci_high).toBeGreaterThan(0.4);
+  });
+
+  it("marks failures on disputed items, and shows the review on failures moved to Reference error", () => {
+    const marked = listFiles(join(out, "releases/r2/categories")).filter((f) => f.endsWith("index.html") && read(`releases/r2/categories/${f}`).includes("Disputed reference."));
+    expect(marked.length).toBeGreaterThan(0);
+    const ref = text(read("releases/r2/categories/reference-error-reviewed/index.html"));
+    expect(ref).toContain(`Reference reviewed. ${REVIEWER} found this item's reference wrong on ${REVIEW_DATE}`);
+    expect(ref).toContain("Judge's category Question misreading");
+    expect(ref).toContain("Placed by people: every failure here is on an item whose reference a person reviewed and found wrong");
+    expect(ref).not.toContain("Not yet checked by hand");
+    const rows = JSON.parse(read("releases/r2/categories/reference-error-reviewed/data.json")).failures;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((f: { judged_category?: string }) => f.judged_category === "c-misread")).toBe(true);
+  });
+
+  it("gives the judge's overall precision and the items to review on the release page, with how to review", () => {
+    const html = read("releases/r2/index.html");
+    const t = text(html);
+    expect(t).toMatch(/The judge, overall\. Checked by hand: 10 failures, precision 66\.7% \(95% interval/);
+    expect(t).toContain("1 item to review, 2 items reviewed (1 found to have a wrong reference)");
+    expect(html).toContain(`href="${BASE}about/#disputed-references-and-reviews"`);
+    expect(JSON.parse(read("releases/r2/data.json")).reviews).toMatchObject({ disputed_items: 1, reviewed_items: 2, overall: { n: 10 } });
+    const about = read("about/index.html");
+    expect(about).toContain('id="disputed-references-and-reviews"');
+    expect(about).toContain("docs/validation/");
   });
 });
 
@@ -353,6 +445,15 @@ describe("in Chromium", () => {
       }
       await page.close();
     }
+  });
+
+  it("shows a reviewer's note as text and runs nothing from it", async () => {
+    const page = await open("releases/r2/datasets/quizbank/");
+    await page.hover("text=bold").catch(() => undefined);
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => document.body.textContent ?? "")).toContain(REVIEW_NOTE_XSS);
+    await page.close();
   });
 
   it("tells an old release's reader that a newer release exists", async () => {

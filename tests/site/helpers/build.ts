@@ -19,8 +19,11 @@ export interface BuildOptions {
   pagefind?: boolean;
 }
 
-/** Runs `astro build` (and Pagefind); returns the wall time in ms. Throws with Astro's output on failure. */
-export function buildSite(o: BuildOptions): { ms: number } {
+/**
+ * Runs `astro build` (and Pagefind); returns the wall time in ms and what the Astro build printed
+ * (stdout and stderr). Throws with Astro's output on failure.
+ */
+export function buildSite(o: BuildOptions): { ms: number; log: string } {
   const t0 = Date.now();
   // Vitest puts Vite's variables (BASE_URL, MODE, NODE_ENV=test, ...) into process.env; a child
   // build must not inherit them, or Astro's own values are overridden.
@@ -39,11 +42,11 @@ export function buildSite(o: BuildOptions): { ms: number } {
   const run = (args: string[]) => {
     const r = spawnSync(process.execPath, args, { cwd: REPO, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-    return r.stdout;
+    return `${r.stdout}\n${r.stderr}`;
   };
-  run([ASTRO, "build"]);
+  const log = run([ASTRO, "build"]);
   if (o.pagefind !== false) run([PAGEFIND, "--site", o.out]);
-  return { ms: Date.now() - t0 };
+  return { ms: Date.now() - t0, log };
 }
 
 /** Every file under `dir`, as paths relative to it with "/" separators, sorted. */
