@@ -2,6 +2,7 @@
 // Each subcommand declares its flags once; --help is generated from that declaration.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { dataRoot } from "../src/lib/paths.ts";
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, RESPONSE_FORMATS, type ResponseFormatMode } from "./judges/openai/defaults.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 interface Command {
@@ -54,7 +55,7 @@ const commands: Record<string, Command> = {
   },
   run: {
     usage:
-      "errormap run --snapshot ID --release ID [--judge heuristic|openai] [--judge-model M] [--base-url URL] [--concurrency N] [--sample RATIO] [--seed N] [--max-calls N] [--batch] [--force]",
+      "errormap run --snapshot ID --release ID [--judge heuristic|openai] [--judge-model M] [--base-url URL] [--response-format F] [--concurrency N] [--timeout S] [--sample RATIO] [--seed N] [--max-calls N] [--batch] [--force]",
     summary: "Run the ErrorMap pipeline (select, analyse, taxonomy, classify, aggregate) and write a release.",
     options: {
       snapshot: { type: "string" },
@@ -67,6 +68,7 @@ const commands: Record<string, Command> = {
       seed: { type: "string" },
       "max-calls": { type: "string" },
       timeout: { type: "string" },
+      "response-format": { type: "string" },
       batch: { type: "boolean" },
       previous: { type: "string" },
       title: { type: "string" },
@@ -78,11 +80,12 @@ const commands: Record<string, Command> = {
       judge: "NAME         heuristic (default, offline rules) or openai (any OpenAI-compatible endpoint)",
       "judge-model": "M    judge model name (or $ERRORMAP_JUDGE_MODEL; default gpt-4o-mini)",
       "base-url": "URL     endpoint base URL (or $OPENAI_BASE_URL); the key comes from $OPENAI_API_KEY",
-      concurrency: "N     judge requests in flight (default 16)",
+      concurrency: `N     judge requests in flight (default ${DEFAULT_CONCURRENCY})`,
       sample: "RATIO       analyse this share of failures per (model, dataset), chosen by the seed (default 1)",
       seed: "N             seed for sampling and bootstrap intervals (default 0)",
       "max-calls": "N     budget: at most N new judge calls in this run",
-      timeout: "SECONDS    per-request timeout of the openai judge (default 60)",
+      timeout: `SECONDS    per-request timeout of the openai judge (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+      "response-format": "F  how the openai judge asks for JSON: json_schema (default), json_object or text (servers without json_schema; the schema then goes into the prompt)",
       batch: "             use the OpenAI Batch API for item analyses (resumable)",
       previous: "ID        the release this one follows (default: the newest other release)",
       title: "TEXT         human title of the release",
@@ -92,12 +95,19 @@ const commands: Record<string, Command> = {
       if (!v.snapshot || !v.release) throw new UsageError("--snapshot ID and --release ID are required");
       const judge = String(v.judge ?? "heuristic");
       if (judge !== "heuristic" && judge !== "openai") throw new UsageError(`--judge must be heuristic or openai, not "${judge}"`);
-      const num = (name: string, x: unknown, int = true) => {
+      // A flag's value: a number (an integer unless int is false) of at least `min`; "more than" when above is set.
+      const num = (name: string, x: unknown, int = true, min = 0, above = false) => {
         if (x === undefined) return undefined;
-        const n = Number(x);
-        if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new UsageError(`--${name} must be a${int ? "n integer" : " number"}, not "${x}"`);
+        const n = String(x).trim() === "" ? NaN : Number(x);
+        const what = `${int ? "an integer" : "a number"} ${above ? "above" : min === 0 ? "of 0 or more" : "of at least"}${min === 0 && !above ? "" : ` ${min}`}`;
+        if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || (above && n === min)) throw new UsageError(`--${name} must be ${what}, not "${x}"`);
         return n;
       };
+      const sample = num("sample", v.sample, false, 0, true);
+      if (sample !== undefined && sample > 1) throw new UsageError(`--sample must be a share in (0, 1], not "${v.sample}"`);
+      const responseFormat = v["response-format"] as string | undefined;
+      if (responseFormat !== undefined && !(RESPONSE_FORMATS as readonly string[]).includes(responseFormat))
+        throw new UsageError(`--response-format must be json_schema, json_object or text, not "${responseFormat}"`);
       const { runPipeline } = await import("./pipeline/run.ts");
       const t0 = Date.now();
       const r = await runPipeline({
@@ -108,11 +118,12 @@ const commands: Record<string, Command> = {
         judgeModel: (v["judge-model"] as string | undefined) ?? process.env.ERRORMAP_JUDGE_MODEL,
         baseURL: (v["base-url"] as string | undefined) ?? process.env.OPENAI_BASE_URL,
         apiKey: process.env.OPENAI_API_KEY,
-        concurrency: num("concurrency", v.concurrency),
-        sample: num("sample", v.sample, false),
+        concurrency: num("concurrency", v.concurrency, true, 1),
+        sample,
         seed: num("seed", v.seed),
-        maxCalls: num("max-calls", v["max-calls"]),
-        timeoutMs: v.timeout === undefined ? undefined : num("timeout", v.timeout, false)! * 1000,
+        maxCalls: num("max-calls", v["max-calls"], true, 1),
+        timeoutMs: v.timeout === undefined ? undefined : num("timeout", v.timeout, false, 0, true)! * 1000,
+        responseFormat: responseFormat as ResponseFormatMode | undefined,
         batch: Boolean(v.batch),
         previous: v.previous as string | undefined,
         title: v.title as string | undefined,
@@ -139,6 +150,91 @@ const commands: Record<string, Command> = {
       const { publishRelease } = await import("./pipeline/publish.ts");
       const r = publishRelease(root, String(v.release), v.date as string | undefined);
       console.error(`published release ${r.id}: outputs ${r.published!.outputs_sha256.slice(0, 12)}, inputs ${r.published!.inputs_sha256.slice(0, 12)}`);
+      return 0;
+    },
+  },
+  "review sample": {
+    usage: "errormap review sample --release R [--per-category N] [--seed S] --out FILE.csv",
+    summary: "Write a stratified, seeded sample of a release's analysed failures as a review sheet (fill verdict and note).",
+    options: { release: { type: "string" }, "per-category": { type: "string" }, seed: { type: "string" }, out: { type: "string" } },
+    help: {
+      release: "R          the release to sample",
+      "per-category": "N   failures per leaf category of the judge, all when fewer (default 10)",
+      seed: "S             seed of the draw (default 0): the same seed draws the same sample",
+      out: "FILE.csv       where to write the sheet",
+    },
+    async run(v, _p, root) {
+      if (!v.release || !v.out) throw new UsageError("--release R and --out FILE.csv are required");
+      const perCategory = intFlag("per-category", v["per-category"]);
+      const seed = intFlag("seed", v.seed);
+      const { sampleSheet } = await import("./review/sample.ts");
+      const s = sampleSheet(root, String(v.release), { perCategory, seed });
+      await writeOut(String(v.out), s.text);
+      console.error(`wrote ${s.rows} failures of ${s.categories} categories to ${v.out}: fill verdict (agree, disagree, unsure) and note, then errormap review import --release ${v.release} ${v.out}`);
+      return 0;
+    },
+  },
+  "review disputed": {
+    usage: "errormap review disputed --release R --out FILE.csv",
+    summary: "Write a release's disputed items (and reviewed ones, verdict filled in) as a review sheet.",
+    options: { release: { type: "string" }, out: { type: "string" } },
+    help: { release: "R     the release", out: "FILE.csv  where to write the sheet" },
+    async run(v, _p, root) {
+      if (!v.release || !v.out) throw new UsageError("--release R and --out FILE.csv are required");
+      const { disputedSheet } = await import("./review/disputed.ts");
+      const s = disputedSheet(root, String(v.release));
+      await writeOut(String(v.out), s.text);
+      console.error(`wrote ${s.rows} disputed items (${s.toReview} to review) to ${v.out}: fill verdict (reference-wrong, reference-right, ambiguous) and note, then errormap review import --release ${v.release} ${v.out}`);
+      return 0;
+    },
+  },
+  "review import": {
+    usage: "errormap review import --release R [--reviewer NAME] [--date YYYY-MM-DD] FILE.csv",
+    summary: "Store a filled review sheet in the data root (data/reviews/) and re-finalise the release with it (no judge call).",
+    options: { release: { type: "string" }, reviewer: { type: "string" }, date: { type: "string" } },
+    help: {
+      release: "R            the (unpublished) release the sheet was drawn from",
+      reviewer: "NAME        who reviewed (default: $ERRORMAP_REVIEWER, else the OS user name)",
+      date: "YYYY-MM-DD      day of the review (default: today, UTC)",
+    },
+    positionals: true,
+    async run(v, paths, root) {
+      if (!v.release) throw new UsageError("--release R is required");
+      if (paths.length !== 1) throw new UsageError("name exactly one FILE.csv to import");
+      const { importReviewSheet } = await import("./review/import.ts");
+      const r = await importReviewSheet(root, String(v.release), paths[0]!, {
+        reviewer: v.reviewer as string | undefined,
+        date: v.date as string | undefined,
+        log: (line) => console.error(line),
+      });
+      const c = r.release.counts;
+      console.error(
+        `imported ${r.imported} ${r.kind === "items" ? "item" : "failure"} reviews (${r.skipped} rows without a verdict skipped); release ${r.release.id}: ` +
+          `${c.reviewed} failures reviewed (agree ${c.agree}, disagree ${c.disagree}, unsure ${c.unsure}), ${c.noise} noise, ${c.disputed_items} disputed items to review`,
+      );
+      return 0;
+    },
+  },
+  "review agreement": {
+    usage: "errormap review agreement --release R --labels FILE.csv [--json]",
+    summary: "Agreement of a release with a hand-labelled set (key,label[,note]), and the confusion table of labels against its categories.",
+    options: { release: { type: "string" }, labels: { type: "string" }, json: { type: "boolean" } },
+    help: {
+      release: "R        the release",
+      labels: "FILE.csv   labels: key,label[,note]; label = a category id or slug of the release, or \"unexplained\"",
+      json: "           print one JSON object on stdout",
+    },
+    async run(v, _p, root) {
+      if (!v.release || !v.labels) throw new UsageError("--release R and --labels FILE.csv are required");
+      const { agreementWith, confusionTable } = await import("./review/agreement.ts");
+      const r = await agreementWith(root, String(v.release), String(v.labels));
+      if (v.json) process.stdout.write(JSON.stringify(r) + "\n");
+      else {
+        const pct = r.agreement === null ? "-" : `${(100 * r.agreement).toFixed(1)}%`;
+        console.log(`release ${r.release}: agreement ${pct} (${r.agree} agree of the ${r.found} labelled failures found in the release; ${r.missing.length} of ${r.labels} labels name no failure of it)\n`);
+        const { textTable } = await import("./lib/info.ts");
+        if (r.found) console.log(textTable(confusionTable(r)));
+      }
       return 0;
     },
   },
@@ -194,6 +290,20 @@ const commands: Record<string, Command> = {
 };
 
 export class UsageError extends Error {}
+
+/** An integer flag's value, or undefined when absent. */
+function intFlag(name: string, x: unknown): number | undefined {
+  if (x === undefined) return undefined;
+  const n = Number(x);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, not "${x}"`);
+  return n;
+}
+
+/** Writes a command's output file atomically (a temporary file renamed into place). */
+async function writeOut(path: string, text: string): Promise<void> {
+  const { writeFileAtomic } = await import("../src/lib/jsonio.ts");
+  writeFileAtomic(path, text);
+}
 
 function helpText(name: string, c: Command): string {
   const lines = [`${c.usage}`, "", c.summary, "", "Options:"];

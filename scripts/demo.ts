@@ -58,6 +58,17 @@ export function writeDemo(root: string): Promise<SnapshotManifest> {
   return writeDemoSnapshot(root, DEMO_SNAPSHOT, () => true);
 }
 
+/**
+ * The demo snapshot the current generator writes into data/. The snapshots of published demo
+ * releases (`demo`, `demo-early`) are frozen as the generator wrote them then; when the generator
+ * changes (new kinds of failure to plant), its output lands in this newer snapshot.
+ */
+export const DEMO_LATEST_SNAPSHOT = "demo-3";
+
+export function writeDemoLatest(root: string): Promise<SnapshotManifest> {
+  return writeDemoSnapshot(root, DEMO_LATEST_SNAPSHOT, () => true);
+}
+
 /** The earlier demo snapshot: before Ember-13B-Chat and the open-ended dataset "landed". */
 export const DEMO_EARLY_SNAPSHOT = "demo-early";
 
@@ -73,10 +84,13 @@ export function writeDemoEarly(root: string): Promise<SnapshotManifest> {
 export const DEMO_RELEASES = [
   { id: "demo-1", snapshot: DEMO_EARLY_SNAPSHOT, previous: null, title: "Demo release 1 (fictional data)", date: "2026-10-01" },
   { id: "demo-2", snapshot: DEMO_SNAPSHOT, previous: "demo-1", title: "Demo release 2: a new model and an open-ended dataset (fictional data)", date: "2026-11-01" },
+  // Reviewed by the demo's fictional reviewer (scripts/demo/review.ts) before it is published, so
+  // the demo shows measured precision per category and a disputed reference reviewed as wrong.
+  { id: "demo-3", snapshot: DEMO_LATEST_SNAPSHOT, previous: "demo-2", title: "Demo release 3: rules read by hand, references reviewed (fictional data)", date: "2026-11-30", reviewed: true },
 ] as const;
 
 /**
- * `npm run demo`: the demo snapshots and both demo releases, published with fixed dates so the demo
+ * `npm run demo`: the demo snapshots and the demo releases, published with fixed dates so the demo
  * is reproducible. Published releases and their snapshots are frozen, so a second run leaves them
  * as they are; to regenerate the demo from scratch, delete data/releases, data/cache and the demo
  * snapshots first.
@@ -92,6 +106,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   for (const [id, write] of [
     [DEMO_SNAPSHOT, writeDemo],
     [DEMO_EARLY_SNAPSHOT, writeDemoEarly],
+    [DEMO_LATEST_SNAPSHOT, writeDemoLatest],
   ] as const) {
     if (frozenSnapshots.has(id)) {
       console.error(`demo snapshot ${id} is the input of a published release; left as it is`);
@@ -107,6 +122,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       continue;
     }
     const { release, run } = await runPipeline({ root, snapshot: r.snapshot, release: r.id, previous: r.previous, title: r.title, force: true });
+    if ("reviewed" in r) {
+      const { reviewDemoRelease } = await import("./demo/review.ts");
+      const n = await reviewDemoRelease(root, r.id, r.date);
+      console.error(`demo release ${r.id}: ${n.items} disputed items and ${n.failures} failures reviewed by the demo reviewer`);
+    }
     publishRelease(root, r.id, r.date);
     console.error(`demo release ${release.id}: ${release.counts.failures} failures, ${release.counts.categories} categories, ${run.analysis_calls} judged, ${run.cached} cached, published ${r.date}`);
   }

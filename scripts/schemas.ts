@@ -17,6 +17,9 @@ export const SCHEMA_FILES: Record<string, z.ZodType> = {
   analysis: S.AnalysisSchema,
   aggregates: S.AggregatesSchema,
   "releases-index": S.ReleasesIndexSchema,
+  "review.item": S.ItemReviewSchema,
+  "review.failure": S.FailureReviewSchema,
+  "release-reviews": S.ReleaseReviewsSchema,
 };
 
 export const SCHEMA_DIR = resolve(import.meta.dirname, "../docs/schemas");

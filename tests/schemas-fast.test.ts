@@ -47,6 +47,25 @@ const evaluated: Record<string, unknown>[] = [
 ];
 
 const criterion = { criterion: "States the sum", present: false, quality: "absent", evidence: "" };
+function analysesBase(): Record<string, unknown> {
+  return {
+    key: "gsm8k|m|gsm8k/2",
+    dataset: "gsm8k",
+    model: "m",
+    instance_id: "gsm8k/2",
+    judge: "heuristic",
+    judge_model: "rules",
+    prompt_version: "rules-4",
+    status: "ok",
+    rule: "unexplained",
+    title: "Unexplained by rules",
+    summary: "No rule applies.",
+    evidence: [],
+    confidence: 0,
+    category: "unexplained.no-rule",
+    record_sha256: "b".repeat(64),
+  };
+}
 const analyses: Record<string, unknown>[] = [
   {
     key: "gsm8k|some-model|gsm8k/1",
@@ -83,6 +102,9 @@ const analyses: Record<string, unknown>[] = [
     category: "judge-error",
     error: "timeout",
   },
+  // Marks of the finalise stage: a failure on a disputed item, and one a review moved.
+  { ...analysesBase(), disputed: true },
+  { ...analysesBase(), category: "noise.reference-error", judged_category: "numeric-near-miss" },
 ];
 
 const ODD: unknown[] = [
@@ -127,7 +149,7 @@ describe("record schema fast paths", () => {
   it("parseAnalysis agrees with AnalysisSchema, and returns a valid analysis as it is", () => {
     let n = 0;
     const more = (base: Record<string, unknown>) => [
-      ...variants(base, ["criteria", "error", "record_sha256", "rule"]),
+      ...variants(base, ["criteria", "error", "record_sha256", "rule", "disputed", "judged_category"]),
       // criteria with odd items: an extra key (the schema strips it), a wrong quality, a missing field
       ...[{ ...criterion, extra: 1 }, { ...criterion, quality: "fine" }, { criterion: "c", present: true, quality: "good" }, ...ODD].map((c) => ({ ...base, criteria: [c] })),
       { ...base, evidence: ["a", 1] },

@@ -13,6 +13,8 @@ import {
   roundSig,
   seedFor,
   twoProportionTest,
+  wilsonInterval,
+  Z95,
 } from "../src/lib/stats.ts";
 
 const take = (r: () => number, n: number) => Array.from({ length: n }, r);
@@ -240,5 +242,39 @@ describe("rounding", () => {
     expect(roundSig(0.000123456789)).toBe(0.000123457);
     expect(roundSig(1.23456789e-20)).toBe(1.23457e-20);
     expect(roundSig(0)).toBe(0);
+  });
+});
+
+describe("wilsonInterval", () => {
+  it("matches Newcombe (1998, Table I, method 3) to 4 decimals", () => {
+    const cases: [number, number, number, number][] = [
+      [81, 263, 0.2553, 0.3662],
+      [15, 148, 0.0624, 0.1605],
+      [0, 20, 0, 0.1611],
+      [1, 29, 0.0061, 0.1718],
+    ];
+    for (const [k, n, lo, hi] of cases) {
+      const [a, b] = wilsonInterval(k, n)!;
+      expect(a).toBeCloseTo(lo, 4);
+      expect(b).toBeCloseTo(hi, 4);
+    }
+  });
+
+  it("matches hand-computed values: centre (p + z²/2n)/(1 + z²/n), half-width z/(1 + z²/n)·√(p(1−p)/n + z²/4n²)", () => {
+    // 8 of 10: z² = 3.841459; centre = 0.992073/1.384146 = 0.716740; half = 1.416010 × 0.160011 = 0.226578.
+    const [a, b] = wilsonInterval(8, 10)!;
+    expect(round(a)).toBe(0.490162);
+    expect(round(b)).toBe(0.943318);
+    expect(wilsonInterval(1, 2)!.map((x) => round(x))).toEqual([0.094531, 0.905469]);
+    expect(wilsonInterval(5, 5)!.map((x) => round(x))).toEqual([0.565518, 1]);
+    expect(wilsonInterval(0, 5)!.map((x) => round(x))).toEqual([0, 0.434482]);
+  });
+
+  it("is null for nothing measured, and refuses impossible counts", () => {
+    expect(wilsonInterval(0, 0)).toBeNull();
+    expect(() => wilsonInterval(3, 2)).toThrow(/successes <= n/);
+    expect(() => wilsonInterval(-1, 2)).toThrow();
+    expect(() => wilsonInterval(0.5, 2)).toThrow();
+    expect(Z95).toBeCloseTo(1.959964, 6);
   });
 });

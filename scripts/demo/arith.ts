@@ -47,7 +47,7 @@ const TEMPLATES: Template[] = [
     };
   },
   (r) => {
-    const [name, speed, t] = [r.pick(NAMES), r.pick([12.5, 14.5, 15.5, 16.5, 18.5]), r.pick([2, 4])];
+    const [name, speed, t] = [r.pick(NAMES), r.pick([12.25, 14.75, 15.25, 16.75, 18.25]), r.pick([2, 4])];
     const d = speed * t;
     return {
       question: `${name} cycles ${d} km in ${t} hours. What is ${name}'s average speed in km per hour?`,
@@ -56,7 +56,8 @@ const TEMPLATES: Template[] = [
         { steps: `Speed is distance times time: ${d} × ${t} = ${d * t} km per hour.`, answer: d * t },
         { steps: `Counting the rest hour, the time is ${t + 1} hours, so the speed is ${d} ÷ ${t + 1} ≈ ${fmt(d / (t + 1))} km per hour.`, answer: Math.round((d / (t + 1)) * 100) / 100 },
       ],
-      near: { steps: `${d} ÷ ${t} is about ${speed - 0.1}, so the average speed is roughly ${speed - 0.1} km per hour.`, answer: Math.round((speed - 0.1) * 10) / 10 },
+      // A near-miss a reader can verify: the right value, rounded to one decimal at the end.
+      near: { steps: `Average speed is distance divided by time: ${d} ÷ ${t} = ${speed}, or about ${Math.round(speed * 10) / 10} km per hour.`, answer: Math.round(speed * 10) / 10 },
       plan: "the distance covered and the time it took",
     };
   },
@@ -75,7 +76,6 @@ const TEMPLATES: Template[] = [
   (r) => {
     const [name, P, rate, y] = [r.pick(NAMES), r.pick([1500, 2000, 2500, 4000]), r.pick([2, 3, 4]), r.pick([2, 3])];
     const interest = (P * rate * y) / 100;
-    const compound = Math.round(P * (1 + rate / 100) ** y * 100) / 100;
     return {
       question: `${name} puts $${P} in a savings account that pays ${rate}% simple interest per year. How many dollars are in the account after ${y} years?`,
       right: { steps: `Simple interest is ${P} × ${rate}% × ${y} = ${interest} dollars, so the account holds ${P} + ${interest} = ${P + interest} dollars.`, answer: P + interest },
@@ -83,7 +83,6 @@ const TEMPLATES: Template[] = [
         { steps: `The interest is ${P} × ${rate}% × ${y} = ${interest} dollars.`, answer: interest },
         { steps: `The interest is ${rate} × ${y} = ${rate * y} dollars, so the account holds ${P} + ${rate * y} = ${P + rate * y} dollars.`, answer: P + rate * y },
       ],
-      near: { steps: `Each year the balance grows by ${rate}%: ${P} × ${1 + rate / 100}^${y} = ${fmt(compound)} dollars.`, answer: compound },
       plan: "the interest earned over the years and the resulting balance",
     };
   },
@@ -138,6 +137,16 @@ const TEMPLATES: Template[] = [
     };
   },
 ];
+
+/** The worked steps with the last computation's result off by ten, and that wrong result as the answer. */
+function slipLastStep(right: Worked): Worked {
+  const eqs = [...right.steps.matchAll(/(\d+(?:\.\d+)?) [×+÷−-] \d+(?:\.\d+)? = (\d+(?:\.\d+)?)/g)];
+  const last = eqs.at(-1);
+  if (!last || Number(last[2]) !== right.answer) throw new Error(`demo_arith: no final computation to slip in "${right.steps}"`);
+  const wrong = right.answer + 10;
+  const at = last.index! + last[0].length - last[2]!.length;
+  return { steps: right.steps.slice(0, at) + right.steps.slice(at).split(last[2]!).join(fmt(wrong)), answer: wrong };
+}
 
 const PROMPT = (q: string) =>
   `## Question:\n\n${q}\n\n## Instruction\n\nSolve the problem step by step. Reply with a JSON object of the form {"reasoning": "...", "answer": "..."}, where "answer" holds only the final number.`;
@@ -203,6 +212,18 @@ export const arith: DemoTask<ArithItem> = {
         );
       case "empty":
         return graded("");
+      case "arith_slip": {
+        // The right method, with the last step's result off by ten and carried to the answer.
+        const { steps, answer } = slipLastStep(p.right);
+        return graded(json(steps, fmt(answer), r), fmt(answer));
+      }
+      case "unpublished":
+        // The source kept the scorer's extracted answer but not the output text.
+        return graded("", fmt(slip.answer));
+      case "echo":
+        return graded(`${item.input}\n\n${json(slip.steps, fmt(slip.answer), r)}`, fmt(slip.answer));
+      case "unanswerable":
+        return graded(`The problem does not say enough to work this out: the answer cannot be determined from the information given.`);
       case "refusal":
         return graded(`I can't help with this one reliably: the problem does not state every assumption, so any number I gave would be a guess.`);
       case "no_answer":

@@ -16,7 +16,12 @@ export type Kind =
   | "format" // right answer outside the requested JSON
   | "too_short"
   | "language"
-  | "suspect"; // the item's reference is wrong; the model gives the true answer
+  | "suspect" // the item's reference is wrong; the model gives the true answer
+  | "arith_slip" // a stated computation whose result is false, carried to the final answer
+  | "echo" // repeats the question before a plain wrong answer
+  | "unanswerable" // declares the question unanswerable although it has an answer
+  | "several" // commits to two options at once
+  | "unpublished"; // the source kept only the scorer's extracted answer, not the output
 
 export type DemoModel = "aurora-7b" | "basalt-70b-instruct" | "cirrus-mini" | "dune-xl" | "ember-13b-chat";
 export type DemoDataset = "demo_quiz" | "demo_arith" | "demo_instruct";

@@ -170,6 +170,15 @@ export const quiz: DemoTask<QuizItem> = {
           ...graded(w),
         };
       }
+      case "several": {
+        // Commits to two options where one is wanted.
+        const w2 = others.find((l) => l !== w)!;
+        return { output: `Both ${text(w)} and ${text(w2)} fit the question. The answer is (${w}) or (${w2}).`, ...graded(null) };
+      }
+      case "unanswerable":
+        return { output: "None of the listed options is correct, so the question cannot be answered as it is posed.", ...graded(null) };
+      case "echo":
+        return { output: `${item.input}\n\nThe answer is (${w}).`, ...graded(w) };
       case "language":
         return {
           output: `Давайте рассуждать шаг за шагом. Этот вопрос проверяет базовые знания, и сначала нужно исключить неподходящие варианты. Мне кажется, что лучше всего подходит вариант ${w}.`,

@@ -281,7 +281,17 @@ export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS)
         reference_text: refs[correctIdx].output.text,
         output: p.predicted_text ?? "",
         score: main.mean,
-        metadata: { helm_run: runName, method, main_stat: mainStat, split: inst.split ?? null, ...(p.mapped_output !== undefined ? { mapped_output: p.mapped_output } : {}) },
+        metadata: {
+          helm_run: runName,
+          method,
+          main_stat: mainStat,
+          split: inst.split ?? null,
+          ...(p.mapped_output !== undefined ? { mapped_output: p.mapped_output } : {}),
+          // Every reference with its tags, in option order: scenarios tag more than "correct" (BBQ's
+          // context, polarity and stereotyped target), and dataset plug-ins read them
+          // (scripts/judges/heuristic/datasets).
+          references: refs.map((r) => ({ text: r.output.text, tags: r.tags ?? [] })),
+        },
         source: { path: `${runName}/display_predictions.json` },
       },
     };

@@ -13,7 +13,16 @@ export interface FailureContext {
   itemRecords: EvalRecord[];
   /** Accuracy of every model on this dataset (0..1), to tell strong models from weak ones. */
   modelAccuracy: ReadonlyMap<string, number>;
+  /**
+   * Whether the source published this model's output texts on this dataset (see
+   * scripts/pipeline/select.ts sourceOutputsByModel): "unpublished" when a record of it scored
+   * correct has no output text (the grader read an output the source left out), "published" when
+   * none does and some record has output text, else "unknown". Absent means unknown.
+   */
+  sourceOutputs?: SourceOutputs;
 }
+
+export type SourceOutputs = "published" | "unpublished" | "unknown";
 
 /** A verdict of the heuristic judge: which rule fired and the leaf category it puts the failure in. */
 export interface RuleVerdict extends JudgeVerdict {

@@ -45,6 +45,11 @@ export function snapshotInfo(root: string, id: string): SnapshotInfo {
   };
 }
 
+/** Rows as aligned text columns (numbers right-aligned). */
+export function textTable(rows: (string | number)[][]): string {
+  return table(rows);
+}
+
 function table(rows: (string | number)[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r) => r.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ")).join("\n");
@@ -75,6 +80,15 @@ export interface ReleaseInfo {
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
+  /** Analysed failures with a review that applies (README "Reviews"); null for releases made before reviews existed. */
+  reviewed: number | null;
+  agree: number | null;
+  disagree: number | null;
+  unsure: number | null;
+  /** Failures counted as grader or data noise (a noise-facet category). */
+  noise: number | null;
+  /** Disputed items no review has settled yet. */
+  disputed_items: number | null;
 }
 
 export function releaseInfo(root: string, id: string): ReleaseInfo {
@@ -101,11 +115,17 @@ export function releaseInfo(root: string, id: string): ReleaseInfo {
     prompt_tokens: rel.usage.prompt_tokens,
     completion_tokens: rel.usage.completion_tokens,
     cost_usd: rel.usage.cost_usd,
+    reviewed: rel.counts.reviewed ?? null,
+    agree: rel.counts.agree ?? null,
+    disagree: rel.counts.disagree ?? null,
+    unsure: rel.counts.unsure ?? null,
+    noise: rel.counts.noise ?? null,
+    disputed_items: rel.counts.disputed_items ?? null,
   };
 }
 
 export function printReleaseTable(info: ReleaseInfo): void {
-  console.log(table(Object.entries(info).map(([k, v]) => [k, typeof v === "number" ? v : String(v)])));
+  console.log(table(Object.entries(info).map(([k, v]) => [k, typeof v === "number" ? v : v === null ? "-" : String(v)])));
 }
 
 export interface DataRootInfo {

@@ -28,8 +28,9 @@
 //   pair's tested leaves; significant when q < 0.05. Sorted by |diff| descending, then taxonomy.
 // - datasets[d].off_skill_share: share of d's analysed failures whose leaf's facet is "format" or
 //   "noise", i.e. failures that are not about the skill d claims to test (facet "skill") and not
-//   unplaced ("unexplained" / "other"). noise_share: facet "noise" only (grader or data noise,
-//   suspect references). suspect_items: the caller's, for d, sorted by instance id.
+//   unplaced ("unexplained" / "other"). noise_share: facet "noise" only (grader noise, and
+//   reference errors a person's review confirmed: never consensus alone). suspect_items: the
+//   caller's disputed items (scripts/pipeline/finalise.ts), for d, sorted by instance id.
 // Floats are rounded (shares, intervals, diffs to 6 decimals; p and q to 6 significant digits).
 import {
   type Aggregates,

@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
-import { AggregatesSchema, RegistrySchema, type Release } from "../../src/lib/schemas.ts";
+import { AggregatesSchema, RegistrySchema, ReleaseReviewsSchema, type Release } from "../../src/lib/schemas.ts";
 import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
-import { inputsHash, outputsHash, RELEASE_FILES } from "./publish.ts";
+import { inputsHash, outputsHash, releaseFiles } from "./publish.ts";
 import { listReleases, loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
+import { readReviews } from "../review/store.ts";
 
 export interface Problem {
   where: string;
@@ -87,6 +88,7 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
       loadReleaseAnalyses(root, r.id);
       AggregatesSchema.parse(JSON.parse(readFileSync(join(dir, "aggregates.json"), "utf8")));
       RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
+      if ("reviews.json" in r.files) ReleaseReviewsSchema.parse(JSON.parse(readFileSync(join(dir, "reviews.json"), "utf8")));
     } catch (e) {
       add(dir, `does not validate: ${(e as Error).message.split("\n")[0]}`, r.published ? "restore the published files from version control" : `re-run with \`errormap run --release ${r.id} --force\``);
     }
@@ -106,11 +108,11 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
     }
     let files: Record<string, string> = {};
     try {
-      files = outputsHash(root, r.id).files;
+      files = outputsHash(root, r.id, releaseFiles(r)).files;
     } catch (e) {
       add(dir, (e as Error).message, "restore the missing file");
     }
-    for (const f of RELEASE_FILES) {
+    for (const f of releaseFiles(r)) {
       if (files[f] && files[f] !== r.files[f]) {
         add(join(dir, f), r.published ? "published release file was changed (hash differs)" : "file differs from the hash the run recorded", r.published ? "restore it from version control: published releases are immutable" : `re-run with \`errormap run --release ${r.id} --force\``);
       }
@@ -120,6 +122,13 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
     }
     const keys = join(dir, CACHE_KEYS_FILE);
     if (existsSync(keys)) for (const h of readFileSync(keys, "utf8").split("\n")) if (h) referenced.add(h);
+  }
+
+  // Reviews: every line of data/reviews/*.jsonl valid, one review per item or analysis.
+  try {
+    readReviews(root);
+  } catch (e) {
+    add(L.reviews, (e as Error).message, "correct or delete the line named above, then re-import the sheet with `errormap review import`");
   }
 
   // Cache: every shard line readable and filed in its own shard, every entry used by some release,

@@ -4,10 +4,11 @@
 // analysed it with the same judge model and prompt version reuses that analysis (its informative
 // peers may have changed since, as new models landed, but the failure itself has not). Everything
 // else goes through the judge, whose every answer is cached by the exact request.
-import { itemConsensus, normaliseAnswer } from "../../src/lib/consensus.ts";
-import type { Analysis, Category, Release, Taxonomy, Usage } from "../../src/lib/schemas.ts";
+import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
+import type { Analysis, Release, Taxonomy, Usage } from "../../src/lib/schemas.ts";
 import { recordKey } from "../../src/lib/schemas.ts";
 import type { JudgeCache } from "../judges/cache.ts";
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "../judges/openai/defaults.ts";
 import { createOpenAIJudge, PROMPT_VERSIONS } from "../judges/openai/index.ts";
 import { ZERO_USAGE } from "../judges/openai/pricing.ts";
 import type { FailureContext } from "../judges/types.ts";
@@ -19,20 +20,12 @@ import { recordContentHash } from "./run.ts";
 export const DEFAULT_JUDGE_MODEL = "gpt-4o-mini";
 
 /**
- * DESIGN: failures on an item whose reference is suspect (most models, strong ones included, agree
- * on another answer) count as data noise, not as model errors, whatever the judge said. The openai
- * taxonomy therefore always has this reserved noise category, next to "Hard to analyse" and "Other".
+ * The induced taxonomy always ends with the reserved category of reviewed reference errors
+ * (src/lib/reserved.ts), at the top level; only a person's review moves failures into it (the
+ * finalise stage). Releases made before it had a "suspect reference" category in its place: both
+ * are the pipeline's, never shown to the judge as categories to keep.
  */
-export const SUSPECT: Category = {
-  id: "suspect-reference-by-consensus",
-  slug: "suspect-reference-by-consensus",
-  name: "Suspect reference",
-  description: "Gave the answer most models, strong ones included, agree on, against a reference that is therefore likely wrong.",
-  parent: null,
-  facet: "noise",
-  old_slugs: [],
-  lineage: [],
-};
+const RESERVED_IDS = new Set([REFERENCE_ERROR.id, "suspect-reference-by-consensus"]);
 
 export interface OpenAIStageInput extends Omit<RunOptions, "previous"> {
   contexts: FailureContext[];
@@ -68,9 +61,10 @@ export async function runOpenAI(input: OpenAIStageInput) {
     apiKey,
     model,
     cache: input.cache,
-    concurrency: input.concurrency ?? 16,
+    concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
     maxCalls: input.maxCalls,
-    timeoutMs: input.timeoutMs ?? 60_000,
+    timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    responseFormat: input.responseFormat,
     batch: input.batch,
     onProgress: (p) => bar.set(p.done, p.errors),
     ...(input.judgeOptions ?? {}),
@@ -88,8 +82,8 @@ export async function runOpenAI(input: OpenAIStageInput) {
       outcomes.set(key, { analysis: rest, usage: ZERO_USAGE, fresh: false });
     } else toJudge.push(ctx);
   }
-  const verdicts = await judge.analyseAll(toJudge);
-  bar.stop();
+  // A wrong endpoint stops here (fail fast: EndpointError names it and what came back).
+  const verdicts = await judge.analyseAll(toJudge).finally(() => bar.stop());
   const left = judge.unanalysed().length;
   if (left) {
     // No release from half the evidence: what was answered is cached, the next run asks the rest.
@@ -137,6 +131,23 @@ export async function runOpenAI(input: OpenAIStageInput) {
     }
   }
 
+  // A run in which the judge analysed nothing writes no release: every answer was an error.
+  const answered = [...outcomes.values()].filter((o) => o.analysis.status === "ok").length;
+  if (toJudge.length > 0 && answered === 0) {
+    const first = [...verdicts.values()].find((v) => v.error)?.error ?? "no valid answer";
+    throw new Error(`nothing was analysed: all ${toJudge.length} judge calls ended in errors (the first: ${first}); no release written`);
+  }
+  {
+    const s = judge.stats();
+    const log = input.log ?? (() => {});
+    if (s.extracted) log(`${s.extracted} judge answers were not bare JSON (a code fence, text or reasoning around them): the JSON was taken out`);
+    if (s.normalised) {
+      const example = [...verdicts.values()].find((v) => v.notes?.length)?.notes?.[0];
+      log(`${s.normalised} judge answers had a non-essential field normalised${example ? ` (for example: ${example})` : ""}`);
+    }
+    if (s.length_retries) log(`${s.length_retries} judge answers were cut short (finish_reason length) and asked again with more room`);
+  }
+
   // Taxonomy: from the previous release's when it was induced by the same kind of judge.
   const items = [...outcomes.values()]
     .filter((o) => o.analysis.status === "ok")
@@ -144,23 +155,23 @@ export async function runOpenAI(input: OpenAIStageInput) {
     .sort((a, b) => (a.key < b.key ? -1 : 1));
   const prevRead: Taxonomy | undefined = input.previous?.judge === "openai" ? readTaxonomy(input.root, input.previous.id) : undefined;
   // The reserved category is the pipeline's, not the judge's: the judge never sees it.
-  const previousTaxonomy = prevRead && { ...prevRead, categories: prevRead.categories.filter((c) => c.id !== SUSPECT.id) };
+  const previousTaxonomy = prevRead && { ...prevRead, categories: prevRead.categories.filter((c) => !RESERVED_IDS.has(c.id)) };
   const ticker = startTicker("taxonomy", () => {
     const st = judge.stats();
     return `${st.taxonomy_calls} taxonomy calls, ${st.classify_calls} classify calls`;
   });
   const induced = await judge.induceTaxonomy(items, previousTaxonomy, input.releaseId).finally(() => ticker.stop());
-  const taxonomy: Taxonomy = { ...induced, categories: [...induced.categories, SUSPECT] };
+  const taxonomy: Taxonomy = { ...induced, categories: [...induced.categories, REFERENCE_ERROR] };
 
   // Classify every title into one leaf.
   bar = startProgress("classify", items.length, "titles");
-  const classes = await judge.classifyAll(items, taxonomy);
+  // Against the induced categories only: the reserved one is never the judge's choice.
+  const classes = await judge.classifyAll(items, induced);
   bar.stop();
   for (const it of items) {
     const o = outcomes.get(it.key)!;
     o.analysis.category = classes.get(it.key);
   }
-  moveSuspectToNoise(input.contexts, outcomes);
 
   const stats = judge.stats();
   const fresh = [...outcomes.values()].filter((o) => o.fresh).length;
@@ -176,22 +187,4 @@ export async function runOpenAI(input: OpenAIStageInput) {
     fresh,
     cacheHashes: judge.usedHashes(),
   };
-}
-
-/** Puts failures that give their item's consensus answer against a suspect reference into SUSPECT. */
-function moveSuspectToNoise(contexts: FailureContext[], outcomes: Map<string, StageOutcome>): number {
-  const memo = new Map<string, string | null>();
-  let moved = 0;
-  for (const ctx of contexts) {
-    const o = outcomes.get(recordKey(ctx.record));
-    if (!o || o.analysis.status !== "ok") continue;
-    const item = `${ctx.record.dataset}|${ctx.record.instance_id}`;
-    if (!memo.has(item)) memo.set(item, itemConsensus(ctx.itemRecords, ctx.modelAccuracy, { taskType: ctx.dataset.task_type })?.canonical ?? null);
-    const consensus = memo.get(item);
-    if (consensus !== null && consensus !== undefined && normaliseAnswer(ctx.record) === consensus) {
-      o.analysis.category = SUSPECT.id;
-      moved++;
-    }
-  }
-  return moved;
 }

@@ -11,6 +11,14 @@ import { loadRelease } from "./releases.ts";
 
 export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json", "registry.json"] as const;
 
+/**
+ * The output files of a release: the four every release has, and reviews.json (the reviews that
+ * apply to it) in releases made since reviews exist. Older releases keep their hash as it was.
+ */
+export function releaseFiles(r: Pick<Release, "files">): string[] {
+  return [...RELEASE_FILES, ...("reviews.json" in r.files ? ["reviews.json"] : [])];
+}
+
 /** Hash of what produced the release: anyone with the same inputs can reproduce it. */
 export function inputsHash(r: Release): string {
   return sha256(
@@ -29,10 +37,10 @@ export function inputsHash(r: Release): string {
 }
 
 /** Hash of the release's output files as they are on disk now. */
-export function outputsHash(root: string, id: string): { hash: string; files: Record<string, string> } {
+export function outputsHash(root: string, id: string, names: readonly string[] = RELEASE_FILES): { hash: string; files: Record<string, string> } {
   const dir = layout(root).release(id);
   const files: Record<string, string> = {};
-  for (const f of RELEASE_FILES) {
+  for (const f of names) {
     const p = join(dir, f);
     if (!existsSync(p)) throw new Error(`release "${id}": missing ${f}`);
     files[f] = sha256File(p);
@@ -46,8 +54,8 @@ export function publishRelease(root: string, id: string, date = new Date().toISO
   const r = loadRelease(root, id);
   if (!r) throw new Error(`no release "${id}" in ${layout(root).releases}`);
   if (r.published) throw new Error(`release "${id}" is already published`);
-  const { hash, files } = outputsHash(root, id);
-  for (const f of RELEASE_FILES) {
+  const { hash, files } = outputsHash(root, id, releaseFiles(r));
+  for (const f of releaseFiles(r)) {
     if (r.files[f] !== files[f]) {
       throw new Error(`release "${id}": ${f} changed since the run wrote it (hash differs from release.json); re-run the release before publishing`);
     }

@@ -1,16 +1,16 @@
-// `errormap run`: select → analyse → taxonomy → classify → aggregate, written as a release.
+// `errormap run`: select → analyse → taxonomy → classify → finalise (disputes, reviews, aggregate),
+// written as a release.
 //
-// The four release files (release.json, taxonomy.json, analyses.jsonl, aggregates.json) depend only
-// on the inputs (snapshot, registry, judge answers, seed), so re-running gives byte-identical files.
+// The release files (release.json, taxonomy.json, analyses.jsonl, aggregates.json, reviews.json,
+// registry.json) depend only on the inputs (snapshot, registry, judge answers, reviews, seed), so
+// re-running gives byte-identical files.
 // What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { findSuspectItems } from "../../src/lib/consensus.ts";
 import { removeStaleTemps, replaceDir, sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import {
-  parseAggregates,
   parseAnalysis,
   IdSchema,
   RegistrySchema,
@@ -24,19 +24,21 @@ import {
   type JudgeName,
   type Release,
   type RunLog,
-  type SuspectItem,
   type Taxonomy,
   type Usage,
 } from "../../src/lib/schemas.ts";
 import { JudgeCache, cacheHash } from "../judges/cache.ts";
 import { ZERO_USAGE, addUsage } from "../judges/openai/pricing.ts";
+import type { ResponseFormatMode } from "../judges/openai/defaults.ts";
 import { CACHE_KEYS_FILE } from "./doctor.ts";
 import { HEURISTIC_TAXONOMY, RULESET_VERSION, judgeHeuristic, ruleContext } from "../judges/heuristic/index.ts";
 import type { FailureContext } from "../judges/types.ts";
 import { startProgress } from "../lib/progress.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
-import { aggregate } from "./aggregate.ts";
-import { accuracyByDataset, buildContexts, failurePredicate, selectFailures } from "./select.ts";
+import { readReviews } from "../review/store.ts";
+import { FINALISED_FILES, finalise, withFinalised } from "./finalise.ts";
+import { neverDisputedHook } from "./disputes.ts";
+import { buildContexts, failurePredicate, selectFailures } from "./select.ts";
 import { findPrevious, loadRelease } from "./releases.ts";
 
 export const CODE_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
@@ -54,6 +56,8 @@ export interface RunOptions {
   concurrency?: number;
   maxCalls?: number;
   timeoutMs?: number;
+  /** How the openai judge asks for JSON: json_schema (default), json_object or text. */
+  responseFormat?: ResponseFormatMode;
   batch?: boolean;
   sample?: number;
   seed?: number;
@@ -236,23 +240,23 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     })
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
-  // Aggregate.
+  // Finalise: disputed items, the reviews of the data root, aggregates (scripts/pipeline/finalise.ts).
   stage("classify");
-  const suspectItems = suspectItemsOf(records, failed, datasets);
-  const checked = parseAggregates(aggregate({ records, isFailure: failed, analyses, taxonomy, datasets: registry.datasets, suspectItems, seed }));
-  if (!checked.success) throw checked.error;
-  const aggregates = checked.data;
-
-  const unexplainedLeaves = new Set(taxonomy.categories.filter((c) => c.facet === "unexplained").map((c) => c.id));
-  const ok = analyses.filter((a) => a.status === "ok");
-  const usedLeaves = new Set(ok.map((a) => a.category));
+  const finalised = finalise({
+    records,
+    isFailure: failed,
+    datasets: registry.datasets.filter((d) => d.id in manifest.datasets),
+    taxonomy,
+    analyses,
+    seed,
+    reviews: readReviews(opts.root),
+    neverDisputed: neverDisputedHook(),
+  });
   const answerUsage = [...outcomes.values()].reduce((u, o) => addUsage(u, o.usage), ZERO_USAGE);
 
   stage("aggregate");
   // Write: every file into a temporary folder, validated, then renamed into place.
   const taxonomyText = stableJson(TaxonomySchema.parse(taxonomy));
-  const analysesText = analyses.map((a) => stableJsonLine(a)).join("\n") + (analyses.length ? "\n" : "");
-  const aggregatesText = stableJson(aggregates);
   // The registry entries as they were: a release's pages keep their names even if the registry changes.
   const used = new Set(manifest.models);
   const registryText = stableJson(
@@ -261,39 +265,38 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       datasets: registry.datasets.filter((d) => d.id in manifest.datasets).sort((a, b) => (a.id < b.id ? -1 : 1)),
     }),
   );
-  const release: Release = ReleaseSchema.parse({
-    id: opts.release,
-    title: opts.title ?? existing?.title ?? `Release ${opts.release}`,
-    snapshot: manifest.id,
-    snapshot_sha256: manifest.sha256,
-    previous: previousId ?? null,
-    judge,
-    judge_model: judgeModel,
-    base_url: judge === "openai" ? redactUrl(opts.baseURL ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1") : null,
-    prompt_versions: promptVersions,
-    seed,
-    sample,
-    code_version: CODE_VERSION,
-    counts: {
-      records: records.length,
-      failures: failuresAll.length,
-      selected: selected.length,
-      analysed: ok.length,
-      judge_errors: analyses.length - ok.length,
-      unexplained: ok.filter((a) => unexplainedLeaves.has(a.category)).length,
-      categories: [...usedLeaves].filter((c) => leaves.has(c)).length,
-      datasets: Object.keys(manifest.datasets).length,
-      models: manifest.models.length,
-    },
-    usage: answerUsage,
-    files: {
-      "aggregates.json": sha256(aggregatesText),
-      "analyses.jsonl": sha256(analysesText),
-      "registry.json": sha256(registryText),
-      "taxonomy.json": sha256(taxonomyText),
-    },
-    published: null,
-  });
+  const release: Release = withFinalised(
+    ReleaseSchema.parse({
+      id: opts.release,
+      title: opts.title ?? existing?.title ?? `Release ${opts.release}`,
+      snapshot: manifest.id,
+      snapshot_sha256: manifest.sha256,
+      previous: previousId ?? null,
+      judge,
+      judge_model: judgeModel,
+      base_url: judge === "openai" ? redactUrl(opts.baseURL ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1") : null,
+      prompt_versions: promptVersions,
+      seed,
+      sample,
+      code_version: CODE_VERSION,
+      counts: {
+        records: records.length,
+        failures: failuresAll.length,
+        selected: selected.length,
+        datasets: Object.keys(manifest.datasets).length,
+        models: manifest.models.length,
+        ...finalised.counts,
+      },
+      usage: answerUsage,
+      files: {
+        "registry.json": sha256(registryText),
+        "taxonomy.json": sha256(taxonomyText),
+      },
+      published: null,
+    }),
+    finalised,
+  );
+  const ok = finalised.analyses.filter((a) => a.status === "ok");
 
   const fresh = [...outcomes.values()].filter((o) => o.fresh).length;
   const run: RunLog = RunLogSchema.parse({
@@ -318,8 +321,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   mkdirSync(tmp, { recursive: true });
   try {
     writeFileAtomic(join(tmp, "taxonomy.json"), taxonomyText);
-    writeFileAtomic(join(tmp, "analyses.jsonl"), analysesText);
-    writeFileAtomic(join(tmp, "aggregates.json"), aggregatesText);
+    for (const f of FINALISED_FILES) writeFileAtomic(join(tmp, f), finalised.texts[f]);
     writeFileAtomic(join(tmp, "registry.json"), registryText);
     writeJsonAtomic(join(tmp, "release.json"), release);
     writeJsonAtomic(join(tmp, "run.json"), run);
@@ -331,16 +333,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     throw e;
   }
   return { release, run };
-}
-
-/** Suspect items of every dataset: where most models, strong ones included, agree against the reference. */
-export function suspectItemsOf(records: EvalRecord[], failed: (r: EvalRecord) => boolean, datasets: ReadonlyMap<string, DatasetEntry>): SuspectItem[] {
-  const accuracy = accuracyByDataset(records, failed);
-  const byDataset = new Map<string, EvalRecord[]>();
-  for (const r of records) (byDataset.get(r.dataset) ?? byDataset.set(r.dataset, []).get(r.dataset)!).push(r);
-  return [...byDataset.keys()]
-    .sort()
-    .flatMap((d) => findSuspectItems(byDataset.get(d)!, accuracy.get(d) ?? new Map(), { taskType: datasets.get(d)?.task_type }));
 }
 
 /** A base URL without credentials or query, safe to publish. */

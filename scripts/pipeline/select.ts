@@ -3,7 +3,7 @@
 import { isFailure } from "../../src/lib/failure.ts";
 import { sha256 } from "../../src/lib/jsonio.ts";
 import { recordKey, type DatasetEntry, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
-import type { FailureContext } from "../judges/types.ts";
+import type { FailureContext, SourceOutputs } from "../judges/types.ts";
 
 export function failurePredicate(manifest: SnapshotManifest): (r: EvalRecord) => boolean {
   return (r) => isFailure(r, manifest.datasets[r.dataset]?.threshold ?? null);
@@ -66,6 +66,7 @@ export function buildContexts(
 ): FailureContext[] {
   const items = groupByItem(records);
   const accuracy = accuracyByDataset(records, failed);
+  const outputs = sourceOutputsByModel(records, failed);
   return failures.map((record) => {
     const itemRecords = items.get(`${record.dataset}|${record.instance_id}`) ?? [record];
     const modelAccuracy = accuracy.get(record.dataset) ?? new Map<string, number>();
@@ -75,6 +76,25 @@ export function buildContexts(
       .slice(0, 3);
     const dataset = datasets.get(record.dataset);
     if (!dataset) throw new Error(`dataset "${record.dataset}" is not in the registry`);
-    return { record, dataset, correctPeers, itemRecords, modelAccuracy };
+    const sourceOutputs = outputs.get(`${record.dataset}|${record.model}`) ?? "unknown";
+    return { record, dataset, correctPeers, itemRecords, modelAccuracy, sourceOutputs };
   });
+}
+
+/**
+ * Whether the source published each model's output texts on each dataset ("dataset|model" →
+ * SourceOutputs). Some sources keep only the scorer's extracted answer for some models: a record
+ * scored correct with an empty output shows the output existed and was left out, so an empty
+ * output of that model says nothing about what the model returned.
+ */
+export function sourceOutputsByModel(records: EvalRecord[], failed: (r: EvalRecord) => boolean): Map<string, SourceOutputs> {
+  const out = new Map<string, SourceOutputs>();
+  for (const r of records) {
+    const k = `${r.dataset}|${r.model}`;
+    const empty = r.output.trim() === "";
+    if (empty && !failed(r)) out.set(k, "unpublished");
+    else if (!empty && out.get(k) !== "unpublished") out.set(k, "published");
+    else if (!out.has(k)) out.set(k, "unknown");
+  }
+  return out;
 }

@@ -1,7 +1,10 @@
 // What answer a record gives, normalised so that answers of different models (and the reference)
 // can be compared, and which items look like their reference is wrong because most models —
-// strong ones included — agree on another answer. Used by the heuristic judge and by the
-// aggregates (suspect items per dataset); it depends on nothing but the schemas.
+// strong ones included — agree on another answer. Used by the heuristic judge (answers) and by the
+// pipeline's finalise stage (disputed items per dataset); it depends on nothing but the schemas
+// and the dataset plug-ins' knowledge of scorers' "no answer" markers.
+// The one import from outside src/lib: per-dataset knowledge of scorers' "no answer" markers.
+import { scorerGaveNoAnswer } from "../../scripts/judges/heuristic/datasets/index.ts";
 import type { EvalRecord, SuspectItem } from "./schemas.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -151,10 +154,13 @@ export interface FoundAnswer {
   span: string;
 }
 
-const PLACEHOLDER_RE = /^(?:_+|none|null|n\/a|nan|undefined|\s*)$/i;
+// Template blanks and empty values, not answers. ("undefined" and "no solution" are answers in maths.)
+const PLACEHOLDER_RE = /^(?:_+|none|null|n\/a|nan|\s*)$/i;
 const JSON_ANSWER_RE = /"answer"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|([-+\w.]+))/g;
+// The statement's value is read in a lookahead, so that one statement never swallows the next on
+// its line ("The answer is not listed. However, the closest option is: F").
 const STATEMENT_RE =
-  /(?:answer|(?:correct|final|best|right|closest) (?:option|choice)(?: to this value)?)\s*(?:is|:)\s*:?\s*([^\n]{1,160})/gi;
+  /(?:answer(?: choice| option)?|(?:correct|final|best|right|closest) (?:option|choice)(?: to this value)?)\s*(?:is|:)\s*:?\s*(?=([^\n]{1,160}))/gi;
 
 function lastMatch(re: RegExp, s: string): RegExpExecArray | null {
   re.lastIndex = 0;
@@ -261,10 +267,18 @@ export function findAnswerInOutput(r: EvalRecord): FoundAnswer | null {
   if (kind === "open") return null;
   const st = lastMatch(STATEMENT_RE, end);
   if (st) {
-    const got = finish(kind === "choice" ? st[1]! : statementValue(st[1]!, kind), "statement", st[0]);
+    const got = finish(kind === "choice" ? st[1]! : statementValue(st[1]!, kind), "statement", st[0] + st[1]!);
     if (got) return got;
   }
   const trimmed = out.trim();
+  // A yes/no question answered in the first word ("Yes, there is an eigenbasis ..."), with no other
+  // verdict word later in the output that could contradict it.
+  if (kind === "bool") {
+    const first = trimmed.split(/(?<=[.!?])\s+|\n/)[0]!;
+    const verdict = proseVerdict(first);
+    const other = verdict === "true" ? /\b(?:no|false|not true|incorrect)\b/i : /\b(?:yes|true|correct)\b/i;
+    if (verdict && !other.test(trimmed.slice(first.length)) && !HEDGE_RE.test(trimmed)) return { raw: first, source: "statement", span: first.slice(0, 160) };
+  }
   if (trimmed.length <= 40) {
     const got = finish(kind === "choice" ? trimmed : cleanAnswerText(trimmed), "bare", trimmed);
     if (got) return got;
@@ -273,28 +287,20 @@ export function findAnswerInOutput(r: EvalRecord): FoundAnswer | null {
     const tail = out.slice(-300);
     const lastSentence = tail.split(/(?<=[.!?])\s+/).filter((x) => x.trim()).pop() ?? "";
     const byText = optionByText(lastSentence, options);
-    if (byText) return { raw: byText, source: "option_text", span: lastSentence.trim().slice(-160) };
+    if (byText) return { raw: byText, source: "option_text", span: wordTail(lastSentence.trim(), 160) };
     const mentions = [...tail.matchAll(/\(([A-Ja-j])\)/g)].filter((m) => options.has(m[1]!.toUpperCase()));
     const last = mentions.pop();
-    if (last) return { raw: last[1]!.toUpperCase(), source: "last_mention", span: tail.slice(Math.max(0, last.index! - 80), last.index! + 4).trim() };
+    if (last) return { raw: last[1]!.toUpperCase(), source: "last_mention", span: wordTail(tail.slice(0, last.index! + 4), 84).trim() };
   }
   return null;
 }
 
-/** Whether the scorer's extracted answer can be what the output says (some scorers fall back to "0"). */
-function supported(r: EvalRecord, extracted: string, kind: AnswerKind): boolean {
-  // TheoremQA's scorer answers 0 when it finds nothing: a 0 the output never states is not an answer.
-  // (Other values may be computed from what the output states, such as 1000π, so they are kept.)
-  const v = kind === "choice" || extracted !== "0" ? null : 0;
-  if (v !== null) {
-    // Only the closing part of the output states a final answer; numbers anywhere else do not count.
-    for (const m of r.output.slice(-300).matchAll(/-?\d[\d,]*(?:\.\d+)?(?:e-?\d+)?|-?\.\d+/gi)) {
-      const n = Number(m[0].replace(/,/g, ""));
-      if (Number.isFinite(n) && sameNumber(n, v)) return true;
-    }
-    return false;
-  }
-  return true;
+/** The last `max` characters of s or fewer, starting at a word (evidence never starts inside one). */
+function wordTail(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(-max);
+  const space = cut.search(/\s/);
+  return space < 0 ? cut : cut.slice(space + 1);
 }
 
 const foundCache = new WeakMap<EvalRecord, FoundAnswer | null>();
@@ -309,11 +315,10 @@ export function recordAnswer(r: EvalRecord): FoundAnswer | null {
   let found: FoundAnswer | null = null;
   if (kind !== "open") {
     let ex = r.extracted?.trim();
-    // TheoremQA's scorer writes booleans as 1/0, and 0 is also what it answers when it finds
-    // nothing: a 0 counts as False only when the output's end says something negative.
     if (kind === "bool" && ex === "1") ex = "True";
-    if (kind === "bool" && ex === "0") ex = /\b(?:false|no|not)\b/i.test(r.output.slice(-300)) ? "False" : undefined;
-    if (ex !== undefined && !PLACEHOLDER_RE.test(ex) && (kind === "bool" || supported(r, ex, kind)))
+    // Some scorers write a marker, not an answer, when they extract nothing (TheoremQA's "0"): the
+    // dataset plug-in knows (scripts/judges/heuristic/datasets), and the output is read instead.
+    if (ex !== undefined && !PLACEHOLDER_RE.test(ex) && !scorerGaveNoAnswer(r))
       found = { raw: ex, source: "scorer", span: r.extracted!.trim() };
     else found = findAnswerInOutput(r);
   }
@@ -335,12 +340,29 @@ export function canonical(raw: string, kind: AnswerKind): string | null {
     const low = t.toLowerCase();
     if (low === "true" || low === "yes") return "true";
     if (low === "false" || low === "no") return "false";
+    if (kind === "bool") {
+      const verdict = proseVerdict(t);
+      if (verdict) return verdict;
+    }
   }
   if (kind === "list" || /^\[.*\]$/.test(t) || /^[-+]?[\d.]+(?:\s*,\s*[-+]?[\d.]+)+$/.test(t)) {
     const parts = t.replace(/^\[|\]$/g, "").split(",").map((p) => parseNumber(p));
     if (parts.length && parts.every((p) => p !== null)) return `[${parts.map((p) => String(Number(p!.toPrecision(9)))).join(",")}]`;
   }
   return cleanAnswerText(t).replace(/\s+/g, "").toLowerCase() || null;
+}
+
+// A hedge after a verdict ("Yes, but only if ...") takes it back.
+const HEDGE_RE = /\b(?:but|however|although|unless|only if|depends?|depending|maybe|perhaps|possibly|not sure|cannot|can't)\b/i;
+
+/**
+ * A true/false answer stated in prose: "Yes, the sequence is in the image", "No, it is not",
+ * "therefore true". Null for anything else, and for a verdict hedged in the same answer.
+ */
+export function proseVerdict(s: string): "true" | "false" | null {
+  const m = /^(?:(?:therefore|thus|so|hence),?\s+)?(yes|no|true|false)\b(?:[,.!:;]|\s*$)/i.exec(s.trim());
+  if (!m || HEDGE_RE.test(s)) return null;
+  return /^(?:yes|true)$/i.test(m[1]!) ? "true" : "false";
 }
 
 const normalisedCache = new WeakMap<EvalRecord, string | null>();
@@ -362,7 +384,7 @@ export function normaliseReference(r: EvalRecord): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Suspect items: consensus against the reference
+// Disputed items ("suspect items" in the data): consensus against the reference
 
 export interface ConsensusOptions {
   /** Fewest models with a record on the item for a consensus to count. */
@@ -373,8 +395,18 @@ export interface ConsensusOptions {
   minStrong: number;
   /** Task type of the dataset, when known: open-ended items have no comparable answers, so no consensus. */
   taskType?: string;
-  /** Whether a record failed (the dataset's threshold); default: correct === false, else score < 1. */
+  /**
+   * Whether a record failed. Callers pass the snapshot's predicate (scripts/pipeline/select.ts
+   * failurePredicate: the dataset's threshold); the default, correct === false else score < 1, is
+   * right only for exact-match data.
+   */
   isFailure?: (r: EvalRecord) => boolean;
+  /**
+   * Items a dataset plug-in says are never disputed by consensus, asked with the item's first
+   * record: e.g. BBQ's ambiguous contexts, whose right answer is "cannot be determined" by design,
+   * so a majority picking a person is the bias BBQ measures, not a wrong reference.
+   */
+  neverDisputed?: (first: EvalRecord) => boolean;
 }
 
 function defaultIsFailure(r: EvalRecord): boolean {
@@ -405,6 +437,7 @@ export function itemConsensus(
   if (models.size < o.minModels || itemRecords.length === 0) return null;
   const first = itemRecords[0]!;
   if (answerKind(first) === "open") return null;
+  if (o.neverDisputed?.(first)) return null;
   const ref = normaliseReference(first);
   const groups = new Map<string, EvalRecord[]>();
   for (const r of itemRecords) {

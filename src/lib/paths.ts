@@ -16,5 +16,8 @@ export const layout = (root: string) => ({
   cache: join(root, "cache"),
   releases: join(root, "releases"),
   release: (id: string) => join(root, "releases", id),
+  reviews: join(root, "reviews"),
+  itemReviewsFile: join(root, "reviews", "items.jsonl"),
+  failureReviewsFile: join(root, "reviews", "failures.jsonl"),
 });
 export type Layout = ReturnType<typeof layout>;

@@ -283,6 +283,13 @@ export const AnalysisSchema = z
       .length(64)
       .optional()
       .describe("Hash of the record content the judge read (input, reference, output, score): an earlier analysis is reused only while it matches."),
+    disputed: z
+      .boolean()
+      .optional()
+      .describe("true when the failure is on a disputed item (most models agree against the reference) that no review has settled yet; absent otherwise."),
+    judged_category: NonEmpty.optional().describe(
+      "The judge's own leaf when a review moved the failure elsewhere (a reviewed reference error); absent otherwise.",
+    ),
   })
   .strict();
 export type Analysis = z.infer<typeof AnalysisSchema>;
@@ -361,6 +368,94 @@ export const GroupSchema = z
   .strict();
 export type Group = z.infer<typeof GroupSchema>;
 
+// ---------------------------------------------------------------------------------------------
+// Reviews: people's verdicts on disputed items and on the judge's analyses (data/reviews/)
+
+const DaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in hex");
+
+export const ItemVerdictSchema = z
+  .enum(["reference-wrong", "reference-right", "ambiguous"])
+  .describe("A person's verdict on a disputed item's reference.");
+export type ItemVerdict = z.infer<typeof ItemVerdictSchema>;
+
+export const FailureVerdictSchema = z
+  .enum(["agree", "disagree", "unsure"])
+  .describe("A person's verdict on a judge's analysis: title, summary, evidence and category all right (agree) or not.");
+export type FailureVerdict = z.infer<typeof FailureVerdictSchema>;
+
+/** One reviewed item, a line of data/reviews/items.jsonl. */
+export const ItemReviewSchema = z
+  .object({
+    dataset: IdSchema.describe("Dataset of the item."),
+    instance_id: NonEmpty.describe("Item id."),
+    reference_sha256: Sha256Schema.describe("SHA-256 of the reference text reviewed: the review applies while the reference is unchanged."),
+    verdict: ItemVerdictSchema,
+    note: z.string().describe("The reviewer's reason, in their words."),
+    reviewer: NonEmpty.describe("Who reviewed."),
+    date: DaySchema.describe("Day of the review (UTC)."),
+  })
+  .strict();
+export type ItemReview = z.infer<typeof ItemReviewSchema>;
+
+/** One reviewed analysis, a line of data/reviews/failures.jsonl. */
+export const FailureReviewSchema = z
+  .object({
+    key: NonEmpty.describe("Record key of the failure: dataset|model|instance_id."),
+    analysis_sha256: Sha256Schema.describe("Hash of the analysis reviewed: the review applies to every release whose analysis of the record has this hash."),
+    verdict: FailureVerdictSchema,
+    note: z.string().describe("The reviewer's reason, in their words."),
+    reviewer: NonEmpty.describe("Who reviewed."),
+    date: DaySchema.describe("Day of the review (UTC)."),
+    release: IdSchema.describe("The release the reviewed sheet was drawn from."),
+  })
+  .strict();
+export type FailureReview = z.infer<typeof FailureReviewSchema>;
+
+/** releases/<id>/reviews.json: the reviews that apply to the release, copied into it (and hashed with it). */
+export const ReleaseReviewsSchema = z
+  .object({
+    items: z.array(ItemReviewSchema).describe("Item reviews applying to the release, sorted by dataset and instance id."),
+    failures: z.array(FailureReviewSchema).describe("Failure reviews applying to the release, sorted by key and analysis hash."),
+  })
+  .strict();
+export type ReleaseReviews = z.infer<typeof ReleaseReviewsSchema>;
+
+/** A disputed item's review as the aggregates show it. */
+export const SuspectItemReviewSchema = z
+  .object({
+    verdict: ItemVerdictSchema,
+    note: z.string().describe("The reviewer's reason."),
+    reviewer: NonEmpty.describe("Who reviewed."),
+    date: DaySchema.describe("Day of the review (UTC)."),
+  })
+  .strict();
+export type SuspectItemReview = z.infer<typeof SuspectItemReviewSchema>;
+
+/** Measured precision of a judge on reviewed failures. */
+export const ReviewStatsSchema = z
+  .object({
+    n: z.number().int().nonnegative().describe("Reviewed failures."),
+    agree: z.number().int().nonnegative().describe("Reviews agreeing with the analysis."),
+    disagree: z.number().int().nonnegative().describe("Reviews disagreeing with it."),
+    unsure: z.number().int().nonnegative().describe("Reviews that could not tell."),
+    precision: z.number().min(0).max(1).nullable().describe("agree / (agree + disagree); null when that is 0."),
+    ci_low: z.number().min(0).max(1).nullable().describe("Wilson 95% interval of the precision, low end (null with precision)."),
+    ci_high: z.number().min(0).max(1).nullable().describe("Wilson 95% interval of the precision, high end."),
+  })
+  .strict();
+export type ReviewStats = z.infer<typeof ReviewStatsSchema>;
+
+export const ReviewsAggregateSchema = z
+  .object({
+    overall: ReviewStatsSchema.describe("Every reviewed failure of the release."),
+    categories: z
+      .record(NonEmpty, ReviewStatsSchema)
+      .describe("Per category of the taxonomy (the judge's own leaf; parents sum their leaves)."),
+  })
+  .strict();
+export type ReviewsAggregate = z.infer<typeof ReviewsAggregateSchema>;
+
 export const SuspectItemSchema = z
   .object({
     dataset: IdSchema.describe("Dataset of the item."),
@@ -369,6 +464,11 @@ export const SuspectItemSchema = z
     consensus: z.string().describe("The answer most models give."),
     agreeing: z.array(IdSchema).describe("Models giving the consensus answer."),
     models: z.number().int().describe("Models with a record on the item."),
+    reference_sha256: Sha256Schema.optional().describe("SHA-256 of the item's reference text (what an item review is tied to)."),
+    failures: z.number().int().nonnegative().optional().describe("Failures on the item."),
+    review: SuspectItemReviewSchema.nullable()
+      .optional()
+      .describe("null: disputed, to review; else the review that settled it (reference-wrong moves the consensus failures to the reviewed reference-error category)."),
   })
   .strict();
 export type SuspectItem = z.infer<typeof SuspectItemSchema>;
@@ -415,7 +515,7 @@ export const AggregatesSchema = z
         models: z.array(IdSchema).describe("Models with records on the dataset."),
         off_skill_share: z.number().describe("Share of analysed failures not about the skill the dataset claims (format, noise)."),
         noise_share: z.number().describe("Share of analysed failures that look like grader or data noise."),
-        suspect_items: z.array(SuspectItemSchema).describe("Items whose reference most models contradict."),
+        suspect_items: z.array(SuspectItemSchema).describe("Disputed items (most models contradict the reference), reviewed or to review."),
       }),
     ).describe("Per dataset, with its error profile."),
     pairs: z.array(GroupSchema.extend({ model: IdSchema, dataset: IdSchema })).describe("Per (model, dataset)."),
@@ -433,6 +533,7 @@ export const AggregatesSchema = z
       )
       .describe("Per model: its leaf shares against the mean of peers on the same datasets."),
     comparisons: z.array(ComparisonSchema).describe("Pairs of models sharing at least one dataset."),
+    reviews: ReviewsAggregateSchema.optional().describe("Precision of the judge measured on failures people reviewed."),
   })
   .strict();
 export type Aggregates = z.infer<typeof AggregatesSchema>;
@@ -474,6 +575,12 @@ export const ReleaseSchema = z
       categories: z.number().int().describe("Leaf categories holding at least one failure."),
       datasets: z.number().int().describe("Datasets in the snapshot."),
       models: z.number().int().describe("Models in the snapshot."),
+      reviewed: z.number().int().optional().describe("Analysed failures with a review that applies to this release."),
+      agree: z.number().int().optional().describe("Reviews agreeing with the analysis."),
+      disagree: z.number().int().optional().describe("Reviews disagreeing with the analysis."),
+      unsure: z.number().int().optional().describe("Reviews that could not tell."),
+      noise: z.number().int().optional().describe("Analysed failures in a noise-facet category (grader noise, reviewed reference errors)."),
+      disputed_items: z.number().int().optional().describe("Disputed items no review has settled yet."),
     }).describe("What the release holds."),
     usage: UsageSchema.describe(
       "Tokens and estimated cost of every judge answer this release is built from (cached ones included), so it is the same on every re-run.",

@@ -291,3 +291,23 @@ export function roundSig(x: number, digits = 6): number {
   const r = Number(x.toPrecision(digits));
   return Object.is(r, -0) ? 0 : r;
 }
+
+/** z of a two-sided 95% normal interval. */
+export const Z95 = 1.959964;
+
+/**
+ * Wilson score interval of a proportion: `successes` out of `n`, at normal quantile z (95% by
+ * default). Better than the normal interval for small n or proportions near 0 or 1 (Wilson 1927;
+ * Brown, Cai and DasGupta 2001). n = 0 gives null: nothing was measured.
+ */
+export function wilsonInterval(successes: number, n: number, z = Z95): [number, number] | null {
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(successes) || successes < 0 || successes > n)
+    throw new Error(`wilsonInterval: need integers 0 <= successes <= n, got ${successes} of ${n}`);
+  if (n === 0) return null;
+  const p = successes / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}

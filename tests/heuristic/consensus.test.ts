@@ -10,8 +10,11 @@ import {
   strongerHalf,
 } from "../../src/lib/consensus.ts";
 import { SuspectItemSchema, type EvalRecord } from "../../src/lib/schemas.ts";
-import { hasEvaldata } from "../helpers/evaldata.ts";
-import { ALL_DATASETS, contextsOf, isFailure } from "./context.ts";
+import { describeShared } from "../helpers/evaldata.ts";
+import { DATASETS, contextsOf, isFailure, plantedKinds, type DatasetName } from "./context.ts";
+
+const EXACT = DATASETS.filter((d) => ["mmlu_pro", "gsm8k", "math_l5", "bbq", "demo_arith", "demo_quiz"].includes(d));
+const OPEN = DATASETS.filter((d) => d === "alpaca_eval" || d === "demo_instruct");
 
 describe("answer normalisation", () => {
   it("treats the grader false negatives of DESIGN.md as equal", () => {
@@ -53,8 +56,10 @@ describe("answer normalisation", () => {
     const json = { ...base, input: "How many?", reference: "# 7", prompt: 'reply in json with "answer"' };
     expect(normaliseAnswer({ ...json, output: '{"reasoning": "3 + 4", "answer": "7.0"}' })).toBe("7");
     expect(normaliseAnswer({ ...json, output: "so we get $\\boxed{\\frac{14}{2}}$" })).toBe("7");
-    // A scorer's fallback 0 that the output never states is not the record's answer.
-    expect(normaliseAnswer({ ...json, output: "Therefore, the answer is 12.", extracted: "0" })).toBe("12");
+    // TheoremQA's scorer writes 0 when it finds nothing (its dataset plug-in knows): a 0 the output
+    // never states is not the record's answer. Elsewhere a 0 is an answer.
+    expect(normaliseAnswer({ ...json, dataset: "theoremqa", output: "Therefore, the answer is 12.", extracted: "0" })).toBe("12");
+    expect(normaliseAnswer({ ...json, output: "Therefore, the answer is 12.", extracted: "0" })).toBe("0");
   });
 
   it("orders models by accuracy for the stronger half", () => {
@@ -63,21 +68,66 @@ describe("answer normalisation", () => {
   });
 });
 
-describe.skipIf(!hasEvaldata)("normaliseAnswer on real records", () => {
-  it.each(["mmlu_pro", "gsm8k", "math_l5", "bbq"] as const)("agrees with the reference on nearly every correct %s record", (name) => {
+describe("normaliseAnswer on generated and real records", () => {
+  it.each(EXACT)("agrees with the reference on nearly every correct %s record", (name) => {
     const { corrects } = contextsOf(name);
     const agree = corrects.filter((c) => normaliseAnswer(c.record) === normaliseReference(c.record)).length;
     expect(agree / corrects.length).toBeGreaterThan(0.97);
   });
 
-  it("gives no comparable answer on open-ended items", () => {
-    const { records } = contextsOf("alpaca_eval");
+  it.each(OPEN)("gives no comparable answer on open-ended items (%s)", (name) => {
+    const { records } = contextsOf(name);
     const withAnswer = records.filter((r) => normaliseAnswer(r) !== null).length;
     expect(withAnswer / records.length).toBeLessThan(0.02);
   });
 });
 
-describe.skipIf(!hasEvaldata)("findSuspectItems on real data", () => {
+describe("findSuspectItems on generated and real data", () => {
+  it.each(DATASETS)("on %s, every suspect item meets the documented thresholds", (name) => {
+    checkThresholds(name);
+  });
+
+  it("finds exactly the generated items whose reference was made wrong, every model agreeing", () => {
+    const planted = plantedKinds();
+    for (const name of ["demo_arith", "demo_quiz", "demo_instruct"] as const) {
+      const { records, accuracy } = contextsOf(name);
+      const wrongKey = [...new Set(records.filter((r) => planted.get(`${r.dataset}|${r.model}|${r.instance_id}`) === "suspect").map((r) => r.instance_id))];
+      const found = findSuspectItems(records, accuracy);
+      expect(found.map((s) => s.instance_id), name).toEqual(wrongKey.sort());
+      for (const s of found) expect(s.agreeing).toHaveLength(s.models);
+      // Stricter options: all models agree here, so unanimity keeps them; more models than there are finds none.
+      expect(findSuspectItems(records, accuracy, { minShare: 1 })).toEqual(found);
+      expect(findSuspectItems(records, accuracy, { minModels: modelCount(records) + 1 })).toEqual([]);
+      expect(findSuspectItems(records, accuracy, { taskType: "open_ended" })).toEqual([]);
+    }
+  });
+});
+
+/** How many models answered the dataset. */
+const modelCount = (records: readonly EvalRecord[]) => new Set(records.map((r) => r.model)).size;
+
+function checkThresholds(name: DatasetName) {
+  const { records, accuracy, items } = contextsOf(name);
+  const suspects = findSuspectItems(records, accuracy);
+  for (const s of suspects) {
+    expect(SuspectItemSchema.parse(s)).toEqual(s);
+    const item = items.get(s.instance_id)!;
+    expect(item.length).toBeGreaterThanOrEqual(5);
+    expect(s.agreeing.length).toBeGreaterThanOrEqual(0.7 * s.models);
+    const strong = strongerHalf([...new Set(item.map((r) => r.model))], accuracy);
+    expect(s.agreeing.some((m) => strong.has(m))).toBe(true);
+    const agreeing = item.filter((r) => s.agreeing.includes(r.model));
+    // Every agreeing record failed, and gives the same answer, which is not the reference.
+    expect(agreeing.every(isFailure)).toBe(true);
+    expect(new Set(agreeing.map(normaliseAnswer)).size).toBe(1);
+    expect(normaliseAnswer(agreeing[0]!)).not.toBe(normaliseReference(agreeing[0]!));
+  }
+  // Sorted, deterministic.
+  expect(suspects.map((s) => s.instance_id)).toEqual([...suspects.map((s) => s.instance_id)].sort());
+  expect(findSuspectItems(records, accuracy)).toEqual(suspects);
+}
+
+describeShared("findSuspectItems on the named real items", () => {
   it("finds the GSM8K item where all 10 models answer 18 against a reference of 14", () => {
     const { records, accuracy } = contextsOf("gsm8k");
     const item = findSuspectItems(records, accuracy).find((s) => s.instance_id === "gsm8k/gsm8k-main-test-#823");
@@ -95,27 +145,6 @@ describe.skipIf(!hasEvaldata)("findSuspectItems on real data", () => {
     expect(item!.consensus).toMatch(/^A \(freedom of speech\)$/);
     expect(item!.reference).toMatch(/^B \(freedom of the press\)$/);
     expect(item!.agreeing).toHaveLength(10);
-  });
-
-  it.each(ALL_DATASETS)("on %s, every suspect item meets the documented thresholds", (name) => {
-    const { records, accuracy, items } = contextsOf(name);
-    const suspects = findSuspectItems(records, accuracy);
-    for (const s of suspects) {
-      expect(SuspectItemSchema.parse(s)).toEqual(s);
-      const item = items.get(s.instance_id)!;
-      expect(item.length).toBeGreaterThanOrEqual(5);
-      expect(s.agreeing.length).toBeGreaterThanOrEqual(0.7 * s.models);
-      const strong = strongerHalf([...new Set(item.map((r) => r.model))], accuracy);
-      expect(s.agreeing.some((m) => strong.has(m))).toBe(true);
-      const agreeing = item.filter((r) => s.agreeing.includes(r.model));
-      // Every agreeing record failed, and gives the same answer, which is not the reference.
-      expect(agreeing.every(isFailure)).toBe(true);
-      expect(new Set(agreeing.map(normaliseAnswer)).size).toBe(1);
-      expect(normaliseAnswer(agreeing[0]!)).not.toBe(normaliseReference(agreeing[0]!));
-    }
-    // Sorted, deterministic.
-    expect(suspects.map((s) => s.instance_id)).toEqual([...suspects.map((s) => s.instance_id)].sort());
-    expect(findSuspectItems(records, accuracy)).toEqual(suspects);
   });
 
   it("is stricter with stricter options, and silent on open-ended data", () => {

@@ -1,18 +1,30 @@
-// Builds FailureContexts from the real evaluation data, as the pipeline would: records grouped by
-// item, model accuracy per dataset, up to 3 correct peers per failure. Also reads the HELM BBQ run
-// directories into EvalRecords (the project's HELM importer is not this test's business).
+// Builds FailureContexts through the production selection (scripts/pipeline/select.ts), from the
+// generated demo records (scripts/demo) and from the real evaluation data of ../shared/evaldata.
+// Also reads the HELM BBQ run directories into EvalRecords (the project's HELM importer is not this
+// test's business).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { generateDemo } from "../../scripts/demo/generate.ts";
+import type { DemoDataset } from "../../scripts/demo/kinds.ts";
+import { DEMO_DATASETS } from "../../scripts/demo/registry.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
+import { buildContexts as selectContexts } from "../../scripts/pipeline/select.ts";
+import { isFailure as failedBelow } from "../../src/lib/failure.ts";
 import type { DatasetEntry, EvalRecord } from "../../src/lib/schemas.ts";
 import { slugify } from "../../src/lib/slug.ts";
-import { HELM_DIR, loadJsonl } from "../helpers/evaldata.ts";
+import { HELM_DIR, hasEvaldata, loadJsonl } from "../helpers/evaldata.ts";
+import { demoRecords } from "../helpers/sources.ts";
 
 export const JSONL_DATASETS = ["mmlu_pro", "gsm8k", "math_l5", "theoremqa", "alpaca_eval"] as const;
-export type DatasetName = (typeof JSONL_DATASETS)[number] | "bbq";
+export const DEMO_SETS = ["demo_arith", "demo_quiz", "demo_instruct"] as const satisfies readonly DemoDataset[];
+export type DatasetName = (typeof JSONL_DATASETS)[number] | "bbq" | (typeof DEMO_SETS)[number];
+/** The real datasets of ../shared/evaldata. */
 export const ALL_DATASETS: DatasetName[] = [...JSONL_DATASETS, "bbq"];
+/** The datasets tests can run on here: the generated ones always, the real ones when they are there. */
+export const DATASETS: DatasetName[] = [...DEMO_SETS, ...(hasEvaldata ? ALL_DATASETS : [])];
+const isDemo = (id: DatasetName): id is (typeof DEMO_SETS)[number] => (DEMO_SETS as readonly string[]).includes(id);
 
-const TASK: Record<DatasetName, DatasetEntry["task_type"]> = {
+const TASK: Record<Exclude<DatasetName, (typeof DEMO_SETS)[number]>, DatasetEntry["task_type"]> = {
   mmlu_pro: "multiple_choice",
   gsm8k: "math",
   math_l5: "math",
@@ -21,8 +33,9 @@ const TASK: Record<DatasetName, DatasetEntry["task_type"]> = {
   bbq: "multiple_choice",
 };
 
-/** A minimal registry entry for a dataset of the shared data (the real registry is built elsewhere). */
+/** A minimal registry entry for a dataset of the shared data (the real registry is built elsewhere); the demo's own entries. */
 export function datasetEntry(id: DatasetName): DatasetEntry {
+  if (isDemo(id)) return DEMO_DATASETS.find((d) => d.id === id)!;
   const open = TASK[id] === "open_ended";
   return {
     id,
@@ -39,9 +52,20 @@ export function datasetEntry(id: DatasetName): DatasetEntry {
   };
 }
 
-/** A record failed when the source says so, or (score only) when it scored below 1. */
+/** A record failed when the source says so, or (score only) when it scored below 1 (or below its dataset's threshold). */
 export function isFailure(r: EvalRecord): boolean {
-  return r.correct === null ? (r.score ?? 0) < 1 : !r.correct;
+  const threshold = isDemo(r.dataset as DatasetName) ? (datasetEntry(r.dataset as DatasetName).success_threshold ?? 1) : 1;
+  return r.correct === null ? (r.score ?? 0) < threshold : !r.correct;
+}
+
+/** The generated records of a demo dataset, with model ids as slugs of the source names (as the registry gives them). */
+export const loadDemo = (name: (typeof DEMO_SETS)[number]): EvalRecord[] => demoRecords(name);
+
+/** What the generator planted on each generated record: "dataset|model id|instance id" → kind. */
+export function plantedKinds(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const list of generateDemo().values()) for (const { record: r, kind } of list) out.set(`${r.dataset}|${slugify(r.model)}|${r.instance_id}`, kind);
+  return out;
 }
 
 /** BBQ records from the raw HELM run directories: letter reference, option text, exact_match score. */
@@ -65,6 +89,8 @@ export function loadHelmBbq(): EvalRecord[] {
         input: `${inst.input.text}\n${inst.references.map((r: any, i: number) => `${letters[i]}. ${r.output.text}`).join("\n")}`,
         reference: letters[gold],
         reference_text: inst.references[gold].output.text,
+        // As the HELM importer keeps them (scripts/import/sources.ts): the BBQ plug-in reads the tags.
+        metadata: { references: inst.references.map((r: any) => ({ text: r.output.text, tags: r.tags })) },
         output: preds.get(inst.id) ?? "",
         score,
         correct: score >= 1,
@@ -76,7 +102,7 @@ export function loadHelmBbq(): EvalRecord[] {
 }
 
 export function loadDataset(name: DatasetName): EvalRecord[] {
-  return name === "bbq" ? loadHelmBbq() : loadJsonl(name);
+  return isDemo(name) ? loadDemo(name) : name === "bbq" ? loadHelmBbq() : loadJsonl(name);
 }
 
 /** Accuracy of every model on the records given (one dataset). */
@@ -113,19 +139,19 @@ export interface DatasetContexts {
   items: Map<string, EvalRecord[]>;
 }
 
-/** Every record of a dataset wrapped in a FailureContext (the item array shared by its records). */
+/**
+ * Every record of a dataset wrapped in a FailureContext by the production selection (select.ts
+ * buildContexts: item records, accuracy, informative peers, published outputs); correct records
+ * are wrapped the same way, to measure how often a rule fires where nothing failed.
+ */
 export function buildContexts(name: DatasetName, records: EvalRecord[] = loadDataset(name)): DatasetContexts {
   const accuracy = modelAccuracy(records);
   const items = groupByItem(records);
-  const dataset = datasetEntry(name);
-  const failures: FailureContext[] = [];
-  const corrects: FailureContext[] = [];
-  for (const itemRecords of items.values()) {
-    for (const record of itemRecords) {
-      const correctPeers = itemRecords.filter((r) => r !== record && !isFailure(r)).slice(0, 3);
-      (isFailure(record) ? failures : corrects).push({ record, dataset, correctPeers, itemRecords, modelAccuracy: accuracy });
-    }
-  }
+  const datasets = new Map([[records[0]?.dataset ?? name, datasetEntry(name)]]);
+  const byItem = [...items.values()].flat();
+  const select = (rs: EvalRecord[]) => selectContexts(rs, records, isFailure, datasets);
+  const failures = select(byItem.filter((r) => isFailure(r)));
+  const corrects = select(byItem.filter((r) => !isFailure(r)));
   return { name, records, failures, corrects, accuracy, items };
 }
 

@@ -1,11 +1,11 @@
 // Each rule on real failures it must explain, and run over real correct outputs, where it must
 // (almost) never fire. Plus the text checks on hand-written strings.
 import { describe, expect, it } from "vitest";
-import { judgeHeuristic, RULES } from "../../scripts/judges/heuristic/index.ts";
+import { HEURISTIC_TAXONOMY, judgeHeuristic, RULES } from "../../scripts/judges/heuristic/index.ts";
 import { dominantScript, endsAbruptly, findLoop, findRefusal, quote } from "../../scripts/judges/heuristic/text.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
-import { hasEvaldata } from "../helpers/evaldata.ts";
-import { ALL_DATASETS, contextsOf, datasetEntry, type DatasetName } from "./context.ts";
+import { describeShared, hasEvaldata } from "../helpers/evaldata.ts";
+import { ALL_DATASETS, DATASETS, contextsOf, datasetEntry, type DatasetName } from "./context.ts";
 
 function failure(name: DatasetName, model: string, instance: string): FailureContext {
   const ctx = contextsOf(name).failures.find((c) => c.record.model === model && c.record.instance_id === instance);
@@ -56,7 +56,7 @@ describe("text checks", () => {
     expect(dominantScript("\\alpha + \\beta = 3")).toBeNull();
   });
 
-  it("counts letters per script exactly as the definition reads (first 1,500 characters, TeX commands out)", () => {
+  it("counts letters per script exactly as the definition reads (the whole text, TeX commands out)", () => {
     // The definition, written plainly: the fast version must agree with it on every text.
     const blocks: [string, number, number][] = [
       ["Latin", 0x00c0, 0x024f], ["Greek", 0x0370, 0x03ff], ["Cyrillic", 0x0400, 0x04ff], ["Hebrew", 0x0590, 0x05ff],
@@ -65,7 +65,7 @@ describe("text checks", () => {
     ];
     const plain = (text: string) => {
       const counts = blocks.map(() => 0);
-      for (const ch of text.slice(0, 1500).replace(/\\[a-zA-Z]+/g, " ")) {
+      for (const ch of text.replace(/\\[a-zA-Z]+/g, " ")) {
         const c = ch.charCodeAt(0);
         const b = /[a-zA-Z]/.test(ch) ? 0 : blocks.findIndex(([, lo, hi]) => c >= lo && c <= hi);
         if (b >= 0) counts[b]++;
@@ -116,7 +116,9 @@ describe("text checks", () => {
   });
 });
 
-describe.skipIf(!hasEvaldata)("rules on real failures", () => {
+// Named real failures: the shared layer. Its counterpart on generated failures, each planted for
+// one rule, is tests/import/demo.test.ts ("every heuristic rule explains exactly the failures planted for it").
+describeShared("rules on real failures", () => {
   it.each([
     ["alpaca_eval", "text-davinci-003", "alpaca_eval/2531cf7a23f1", "empty-output"],
     ["theoremqa", "text-davinci-002", "theoremqa/elainewan/econ_micro_4.json", "empty-output"],
@@ -132,12 +134,12 @@ describe.skipIf(!hasEvaldata)("rules on real failures", () => {
     ["gsm8k", "meta-llama-3-1-8b-instruct", "gsm8k/gsm8k-main-test-#979", "degenerate-repetition"],
     ["theoremqa", "pythia-variant-unstated", "theoremqa/jianyu_xu/Catalan_1.json", "degenerate-repetition"],
     ["alpaca_eval", "falcon-40b-instruct", "alpaca_eval/2112db96887a", "degenerate-repetition"],
-    ["mmlu_pro", "phi-3-mini-4k-instruct", "mmlu_pro/2420", "truncated"],
+    ["mmlu_pro", "qwen1-5-72b-chat", "mmlu_pro/7877", "truncated"],
     ["math_l5", "meta-llama-3-1-70b-instruct", "math_l5/93", "truncated"],
     ["math_l5", "gemma-2-9b-it", "math_l5/17", "no-final-answer"],
-    ["theoremqa", "gpt-4-api-run-2023-06-15", "theoremqa/jianyu_xu/Multinomial_5.json", "abandoned-right-answer"],
-    ["math_l5", "gemini-1-5-flash", "math_l5/146", "numeric-near-miss"],
-    ["gsm8k", "meta-llama-3-1-8b-instruct", "gsm8k/gsm8k-main-test-#272", "numeric-near-miss"],
+    ["theoremqa", "gpt-4-api-run-2023-06-15", "theoremqa/panlu/force_and_power1.json", "numeric-near-miss"],
+    ["mmlu_pro", "qwen1-5-72b-chat", "mmlu_pro/1185", "wrong-language"],
+    ["mmlu_pro", "gemini-1-5-flash-002", "mmlu_pro/10201", "output-not-published"],
     ["alpaca_eval", "alpaca-7b", "alpaca_eval/3b850a701e24", "far-too-short"],
   ] as const)("%s %s %s: %s", (name, model, instance, id) => {
     const ctx = failure(name, model, instance);
@@ -148,27 +150,82 @@ describe.skipIf(!hasEvaldata)("rules on real failures", () => {
     expect(verdict.summary.length).toBeGreaterThan(20);
   });
 
-  it("labels the GSM8K item with the suspect reference (14) as noise for every model", () => {
+  it("does not call the GSM8K item with the wrong reference (14) noise: no rule reads the consensus", () => {
+    // Disputed items are settled by a person's review (scripts/pipeline/finalise.ts), never by a rule.
     const fails = contextsOf("gsm8k").failures.filter((c) => c.record.instance_id === "gsm8k/gsm8k-main-test-#823");
     expect(fails).toHaveLength(10);
-    for (const c of fails) {
-      const v = judgeHeuristic(c);
-      expect(v.rule).toBe("suspect-reference");
-      expect(v.summary).toMatch(/Most models on this item, strong ones included, answer "18"/);
-      expect(v.evidence.join(" ")).toContain("18");
-    }
-  });
-
-  it("labels the MMLU-Pro speech-codes item as noise for every model", () => {
-    const fails = contextsOf("mmlu_pro").failures.filter((c) => c.record.instance_id === "mmlu_pro/11005");
-    expect(fails).toHaveLength(10);
-    for (const c of fails) expect(judgeHeuristic(c).rule).toBe("suspect-reference");
+    for (const c of fails) expect(HEURISTIC_TAXONOMY.categories.find((k) => k.id === judgeHeuristic(c).category)!.facet).not.toBe("noise");
   });
 
   it("explains BBQ's one-word 'The' outputs as no extractable answer", () => {
     const fails = contextsOf("bbq").failures.filter((c) => c.record.output.trim() === "The");
     expect(fails.length).toBeGreaterThan(70);
     for (const c of fails) expect(judgeHeuristic(c).rule).toBe("no-final-answer");
+  });
+
+  it.each([
+    // "the answer is 20 + 20 + 20 + 25 = 85" concludes 85, not 20; "answer is 6 * 10 + ..." concludes nothing.
+    ["theoremqa", "gpt-3-5-turbo-api-run-2023-05-13", "theoremqa/tonyxia/divisibility5.json", "abandoned-right-answer"],
+    ["theoremqa", "gpt-4-api-run-2023-06-15", "theoremqa/jianyu_xu/Multinomial_5.json", "abandoned-right-answer"],
+    // The final \boxed{(d) \ 3} holds the reference 3: nothing was abandoned.
+    ["theoremqa", "gpt-3-5-turbo-api-run-2023-05-13", "theoremqa/tonyxia/divisibility3.json", "abandoned-right-answer"],
+    // Integer answers off by a few are other counts, not rounding: 1161 against 1160, 1100 against 1093.
+    ["math_l5", "gemini-1-5-flash", "math_l5/146", "numeric-near-miss"],
+    ["math_l5", "gemini-1-5-flash", "math_l5/193", "numeric-near-miss"],
+    ["math_l5", "claude-3-haiku-20240307", "math_l5/580", "numeric-near-miss"],
+    ["theoremqa", "claude-2", "theoremqa/maxku/ipnetwork6-mac.json", "numeric-near-miss"],
+    // 5.01 against 5: the reference shows one significant digit, too few to call it rounding.
+    ["gsm8k", "meta-llama-3-1-8b-instruct", "gsm8k/gsm8k-main-test-#272", "numeric-near-miss"],
+    // The answer stated just before the cut ("approximately 3,000 balloons. However,").
+    ["alpaca_eval", "vicuna-13b-v1-5", "alpaca_eval/1a56a63df946", "truncated"],
+    // The reference itself says the question makes no sense: saying so is no refusal.
+    ["alpaca_eval", "claude-instant-1-2", "alpaca_eval/1c268632aaf5", "refusal"],
+    ["alpaca_eval", "claude-2", "alpaca_eval/1c268632aaf5", "refusal"],
+    // "The answer is (D)" then "The answer is (B)": the output contradicts itself, the grader is not at fault.
+    ["mmlu_pro", "qwen1-5-72b-chat", "mmlu_pro/3972", "equivalent-answer"],
+    // Answers stated in prose, and an explicit "undefined", are answers.
+    ["theoremqa", "claude-instant-v1", "theoremqa/maxku/ipnetwork8-lan.json", "no-final-answer"],
+    ["math_l5", "gemini-1-5-pro", "math_l5/43", "no-final-answer"],
+    // "Option D, ..." names an option.
+    ["mmlu_pro", "mistral-7b-instruct-v0-2", "mmlu_pro/4900", "no-final-answer"],
+    // A table whose rows repeat, and a list whose items share an ending, are not loops.
+    ["alpaca_eval", "gemma-7b-it", "alpaca_eval/287bc358cb41", "degenerate-repetition"],
+    ["alpaca_eval", "qwen-14b-chat", "alpaca_eval/17b340feedbe", "degenerate-repetition"],
+  ] as const)("does not fire on %s %s %s: %s", (name, model, instance, id) => {
+    expect(rule(id).fn(failure(name, model, instance))).toBeNull();
+  });
+
+  it("reads the rules' facts after an echoed prompt template, and names the echo only when nothing else explains the failure", () => {
+    const echoed = contextsOf("theoremqa").failures.filter((c) => /^\s*Below is an instruction/.test(c.record.output));
+    expect(echoed.length).toBeGreaterThan(300);
+    const verdicts = echoed.map(judgeHeuristic);
+    expect(verdicts.filter((v) => v.rule === "echoed-prompt").length).toBeGreaterThan(250);
+    for (const v of verdicts.filter((x) => x.rule === "echoed-prompt")) expect(v.summary).toMatch(/repeating the prompt template/);
+    // Evidence after the echo is the model's own text, never the template.
+    for (const v of verdicts.filter((x) => x.rule !== "echoed-prompt")) for (const e of v.evidence) expect(e).not.toMatch(/^Below is an instruction/);
+  });
+
+  it("calls every unpublished gemini-002 MMLU-Pro output 'not published', never 'empty'", () => {
+    const silent = contextsOf("mmlu_pro").failures.filter((c) => !c.record.output.trim());
+    expect(silent.length).toBeGreaterThan(130);
+    for (const c of silent) {
+      expect(c.record.model).toMatch(/002$/);
+      expect(judgeHeuristic(c).rule).toBe("output-not-published");
+    }
+  });
+
+  it("shows GSM8K references without the source's '# ', and quotes evidence from a word", () => {
+    const all = ALL_DATASETS.flatMap((d) => contextsOf(d).failures.map(judgeHeuristic));
+    for (const v of all) expect(v.summary).not.toMatch(/reference "?# /);
+    for (const v of all) for (const e of v.evidence) if (e.startsWith("…")) expect(e).toMatch(/^…(?:\S{0,29}$|[\s\S])/);
+  });
+
+  it("says what an unexplained failure is, by kind", () => {
+    const open = contextsOf("alpaca_eval").failures.map(judgeHeuristic).filter((v) => v.rule === "unexplained");
+    for (const v of open) expect(v.summary).toMatch(/open-ended output/);
+    const exact = contextsOf("gsm8k").failures.map(judgeHeuristic).filter((v) => v.rule === "unexplained");
+    expect(exact.some((v) => /final answer .* differs from the reference/.test(v.summary))).toBe(true);
+    for (const v of exact) expect(v.summary).not.toMatch(/well-formed/);
   });
 
   it("does not call an output empty when the source published only the extracted answer", () => {
@@ -179,25 +236,26 @@ describe.skipIf(!hasEvaldata)("rules on real failures", () => {
 
   it("finds nearly all real refusals only on the open-ended data", () => {
     const refusals = ALL_DATASETS.map((d) => contextsOf(d).failures.filter((c) => judgeHeuristic(c).rule === "refusal").length);
-    expect(refusals[ALL_DATASETS.indexOf("alpaca_eval")]).toBeGreaterThan(20);
+    expect(refusals[ALL_DATASETS.indexOf("alpaca_eval")]).toBeGreaterThan(15);
     expect(refusals.reduce((a, b) => a + b, 0)).toBe(refusals[ALL_DATASETS.indexOf("alpaca_eval")]);
   });
 });
 
-describe.skipIf(!hasEvaldata)("rules on real correct outputs (false positives)", () => {
-  const EXACT: DatasetName[] = ["mmlu_pro", "gsm8k", "math_l5", "bbq"];
+describe("rules on correct outputs (false positives), generated and real", () => {
+  const EXACT = DATASETS.filter((d) => ["mmlu_pro", "gsm8k", "math_l5", "bbq", "demo_arith", "demo_quiz"].includes(d));
+  const OPEN = DATASETS.filter((d) => d === "alpaca_eval" || d === "demo_instruct");
 
-  it.each(ALL_DATASETS)("never fire the form, noise and language rules on correct %s outputs", (name) => {
-    for (const id of ["empty-output", "suspect-reference", "wrong-language", "right-answer-wrong-form"])
+  it.each(DATASETS)("never fire the form, noise and language rules on correct %s outputs", (name) => {
+    for (const id of ["empty-output", "wrong-language", "right-answer-wrong-form"])
       expect(rateOnCorrect(id, name), id).toBe(0);
   });
 
-  it.each(ALL_DATASETS)("almost never call a correct %s output truncated, looping or answerless", (name) => {
+  it.each(DATASETS)("almost never call a correct %s output truncated, looping or answerless", (name) => {
     for (const id of ["truncated", "degenerate-repetition", "no-final-answer"])
       expect(rateOnCorrect(id, name), id).toBeLessThanOrEqual(name === "theoremqa" ? 0.05 : 0.002);
   });
 
-  it("calls correct TheoremQA outputs answerless only where its scorer's fallback 0 happened to match", () => {
+  it.skipIf(!hasEvaldata)("calls correct TheoremQA outputs answerless only where its scorer's fallback 0 happened to match", () => {
     // TheoremQA's scorer answers 0 when it finds nothing; 0 is also False, so some outputs that
     // state no answer were marked correct by luck. Those are the only ones the rule flags.
     const { corrects } = contextsOf("theoremqa");
@@ -214,17 +272,17 @@ describe.skipIf(!hasEvaldata)("rules on real correct outputs (false positives)",
     expect(rateOnCorrect("abandoned-right-answer", name)).toBeLessThanOrEqual(0.005);
   });
 
-  it("on TheoremQA, near misses among correct outputs are ones its grader's tolerance accepted", () => {
+  it.skipIf(!hasEvaldata)("on TheoremQA, near misses among correct outputs are ones its grader's tolerance accepted", () => {
     const { corrects } = contextsOf("theoremqa");
     const hits = corrects.filter((c) => rule("numeric-near-miss").fn(c));
     for (const c of hits) expect(c.record.extracted).not.toBe(c.record.reference);
     expect(hits.length / corrects.length).toBeLessThan(0.15);
   });
 
-  it("rarely calls a preferred open-ended answer a refusal or far too short", () => {
-    expect(rateOnCorrect("refusal", "alpaca_eval")).toBeLessThanOrEqual(0.02);
-    expect(rateOnCorrect("far-too-short", "alpaca_eval")).toBeLessThanOrEqual(0.03);
-    expect(rateOnCorrect("truncated", "alpaca_eval")).toBeLessThanOrEqual(0.01);
+  it.each(OPEN)("rarely calls a preferred open-ended %s answer a refusal or far too short", (name) => {
+    expect(rateOnCorrect("refusal", name)).toBeLessThanOrEqual(0.02);
+    expect(rateOnCorrect("far-too-short", name)).toBeLessThanOrEqual(0.03);
+    expect(rateOnCorrect("truncated", name)).toBeLessThanOrEqual(0.01);
   });
 
   it.each(EXACT)("sees the reference answer in nearly every correct %s output (equivalence agrees with the grader)", (name) => {

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_SNAPSHOT, writeDemo } from "../../scripts/demo.ts";
+import { DEMO_LATEST_SNAPSHOT, DEMO_SNAPSHOT, writeDemo } from "../../scripts/demo.ts";
 import { generateDemo } from "../../scripts/demo/generate.ts";
 import { judgeHeuristic, RULES } from "../../scripts/judges/heuristic/index.ts";
 import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
@@ -29,9 +29,29 @@ const RULE_FOR: Record<string, string> = {
   format: "right-answer-wrong-form",
   too_short: "far-too-short",
   language: "wrong-language",
-  suspect: "suspect-reference",
+  // A planted wrong reference: no rule reads the consensus; the item is disputed (see below) and
+  // only a person's review moves its failures (tests/review/).
+  suspect: "unexplained",
   wrong: "unexplained",
+  arith_slip: "arithmetic-slip",
+  echo: "echoed-prompt",
+  unanswerable: "declared-unanswerable",
+  several: "several-answers",
+  unpublished: "output-not-published",
 };
+
+// Rules the demo does not plant, each tested on hand-written texts where it is named: the BBQ
+// plug-in needs HELM's BBQ tags (tests/heuristic/rules-b.test.ts), and the sign and power-of-ten
+// rules need references the demo's templates do not have (tests/heuristic/relations.test.ts); the
+// TheoremQA plug-in needs TheoremQA's answer types (tests/heuristic/rules-d.test.ts).
+const NOT_PLANTED = new Set([
+  "bbq-ambiguous-stereotyped-pick",
+  "bbq-ambiguous-pick",
+  "bbq-unknown-despite-context",
+  "sign-error",
+  "power-of-ten",
+  "theoremqa-verdict-for-number",
+]);
 
 describe("demo snapshot", () => {
   const [a, b] = [tempRoot("errormap-demo-a-"), tempRoot("errormap-demo-b-")];
@@ -55,13 +75,13 @@ describe("demo snapshot", () => {
     expect(readdirSync(layout(a).snapshots)).toEqual([DEMO_SNAPSHOT]);
   });
 
-  it("matches the committed data/snapshots/demo (records byte for byte, manifest but for the registry hash)", () => {
-    const committed = filesOf(layout(join(REPO, "data")).snapshot(DEMO_SNAPSHOT));
+  it("matches the newest committed demo snapshot (records byte for byte, manifest but for id and registry hash)", () => {
+    const committed = filesOf(layout(join(REPO, "data")).snapshot(DEMO_LATEST_SNAPSHOT));
     const fresh = filesOf(layout(a).snapshot(DEMO_SNAPSHOT));
     expect([...committed.keys()]).toEqual([...fresh.keys()]);
     for (const [k, v] of fresh) {
       if (k === "manifest.json") {
-        const strip = (buf: Buffer) => ({ ...JSON.parse(buf.toString("utf8")), registry_sha256: null });
+        const strip = (buf: Buffer) => ({ ...JSON.parse(buf.toString("utf8")), id: null, registry_sha256: null });
         expect(strip(committed.get(k)!)).toEqual(strip(v));
       } else expect(committed.get(k)!.equals(v), k).toBe(true);
     }
@@ -106,17 +126,19 @@ describe("demo snapshot", () => {
       expect(rule, `${r.model} ${r.instance_id} planted as ${kind}`).toBe(RULE_FOR[kind]);
       fired.set(rule, (fired.get(rule) ?? 0) + 1);
     }
-    for (const rule of RULES) expect(fired.get(rule.id) ?? 0, rule.id).toBeGreaterThan(0);
+    for (const rule of RULES) if (!NOT_PLANTED.has(rule.id)) expect(fired.get(rule.id) ?? 0, rule.id).toBeGreaterThan(0);
     expect(fired.get("unexplained")).toBeGreaterThan(20);
     // Planted successes are not failures.
     const ok = records.filter((r) => !failed(r));
     for (const r of ok) expect(planted.get(`${r.dataset}|${r.source_model}|${r.instance_id}`)).toBe("correct");
   });
 
-  it("the suspect items are exactly the two with a planted wrong reference", () => {
+  it("the disputed items are exactly the two with a planted wrong reference", () => {
     const failed = failurePredicate(manifest);
     const acc = accuracyByDataset(records, failed);
-    const suspect = ["demo_arith", "demo_quiz"].flatMap((d) => findSuspectItems(records.filter((r) => r.dataset === d), acc.get(d)!).map((s) => s.instance_id));
+    const suspect = Object.keys(manifest.datasets).flatMap((d) =>
+      findSuspectItems(records.filter((r) => r.dataset === d), acc.get(d)!, { isFailure: failed }).map((s) => s.instance_id),
+    );
     expect(suspect).toEqual(["demo_arith/p08", "demo_quiz/q03"]);
   });
 

@@ -15,6 +15,8 @@ import { REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.
 
 const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
 
+// The shared layer: the site on generated releases is tests/site/build.test.ts (its fixture is made
+// by the demo generator, tests/fixtures/site/make-fixture.ts).
 describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared data", () => {
   let tmp: string;
   let out: string;
@@ -55,11 +57,31 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
   it("serves the release's files byte for byte, matching the hashes release.json records", () => {
     const release = JSON.parse(readFileSync(join(tmp, "data/releases/r1/release.json"), "utf8"));
     expect(readFileSync(join(out, "releases/r1/files/release.json"))).toEqual(readFileSync(join(tmp, "data/releases/r1/release.json")));
-    expect(Object.keys(release.files).sort()).toEqual(["aggregates.json", "analyses.jsonl", "registry.json", "taxonomy.json"]);
+    expect(Object.keys(release.files).sort()).toEqual(["aggregates.json", "analyses.jsonl", "registry.json", "reviews.json", "taxonomy.json"]);
     for (const [f, hash] of Object.entries(release.files)) {
       expect(createHash("sha256").update(readFileSync(join(out, "releases/r1/files", f))).digest("hex"), f).toBe(hash);
     }
     expect(readFileSync(join(out, "releases/r1/index.html"), "utf8")).toContain('href="/releases/r1/files/analyses.jsonl"');
+  });
+
+  it("lists disputed items to review, counts none of their failures as noise, and keeps pages within 300 KB", () => {
+    const agg = AggregatesSchema.parse(JSON.parse(readFileSync(join(tmp, "data/releases/r1/aggregates.json"), "utf8")));
+    const gsm = agg.datasets.gsm8k!.suspect_items;
+    expect(gsm.length).toBeGreaterThan(0);
+    const json = JSON.parse(readFileSync(join(out, "releases/r1/datasets/gsm8k/data.json"), "utf8"));
+    expect(json.items_review.to_review).toBe(gsm.filter((s) => s.review === null).length);
+    const html = decode(readFileSync(join(out, "releases/r1/datasets/gsm8k/index.html"), "utf8"));
+    expect(html).toContain(">Items to review</h2>");
+    for (const s of gsm) expect(html).toContain(s.instance_id);
+    // with no review, nothing on a disputed item is noise
+    for (const d of Object.keys(agg.datasets)) {
+      const data = JSON.parse(readFileSync(join(out, `releases/r1/datasets/${d}/data.json`), "utf8"));
+      const disputed = new Set(data.suspect_items.map((s: { instance_id: string }) => s.instance_id));
+      expect(data.noise_failures.filter((f: { instance_id: string }) => disputed.has(f.instance_id)), d).toEqual([]);
+    }
+    expect(readFileSync(join(out, "releases/r1/index.html"), "utf8")).toContain("Not yet checked by hand");
+    const over = listFiles(out).filter((f) => f.endsWith(".html") && readFileSync(join(out, f)).length > 300_000);
+    expect(over).toEqual([]);
   });
 
   it("has no broken internal link on any page", () => {

@@ -3,14 +3,14 @@
 // no rule explains is labelled "Unexplained by rules", never guessed.
 import type { Taxonomy } from "../../../src/lib/schemas.ts";
 import type { FailureContext, RuleVerdict } from "../types.ts";
-import { RULES, consensusOf, peerMedianLength } from "./rules.ts";
+import { RULES, peerMedianLength, unexplainedSummary } from "./rules.ts";
 import { heuristicTaxonomy, LEAF } from "./taxonomy.ts";
 
 export { RULES, type Rule, type RuleHit } from "./rules.ts";
 export { LEAF } from "./taxonomy.ts";
 
 /** Version of the rule set: bump it whenever any rule's behaviour changes (it keys cached analyses). */
-export const RULESET_VERSION = "rules-3";
+export const RULESET_VERSION = "rules-4";
 
 export const HEURISTIC_TAXONOMY: Taxonomy = heuristicTaxonomy(RULESET_VERSION);
 
@@ -27,7 +27,7 @@ export function judgeHeuristic(ctx: FailureContext): RuleVerdict {
   return {
     criteria: [],
     title: UNEXPLAINED_TITLE,
-    summary: "The output gives a well-formed answer that differs from the reference, and no offline rule explains why.",
+    summary: unexplainedSummary(ctx),
     evidence: [],
     confidence: 0,
     rule: UNEXPLAINED_RULE,
@@ -36,16 +36,17 @@ export function judgeHeuristic(ctx: FailureContext): RuleVerdict {
 }
 
 /**
- * What the rules read beyond the failed record itself (the other models' answers on the item),
+ * What the rules read beyond the failed record itself (the other models' outputs on the item),
  * reduced to what can change a verdict. It is part of the cache key, so a new model re-judges an
- * old failure only when it changes this: the item's consensus answer against the reference, or, on
- * open-ended items, whether the output is far shorter than the other models' outputs. (Verdicts
- * therefore hold nothing else that depends on other models, such as how many agree.)
+ * old failure only when it changes this: on open-ended items, whether the output is far shorter
+ * than the other models' outputs; for an empty output, whether the source published the model's
+ * outputs on the dataset (FailureContext.sourceOutputs). (The rules do not read the item's consensus: a disputed item is
+ * the pipeline's concern, settled by a person's review; README "Reviews".)
  */
-export function ruleContext(ctx: FailureContext): { consensus: string | null; shorterThanPeers: boolean | null } {
-  const c = consensusOf(ctx);
+export function ruleContext(ctx: FailureContext): { shorterThanPeers: boolean | null; sourceOutputs: string | null } {
   return {
-    consensus: c ? c.canonical : null,
+    // Only an empty output is judged by whether the source published the model's outputs.
+    sourceOutputs: ctx.record.output.trim() === "" ? (ctx.sourceOutputs ?? "unknown") : null,
     shorterThanPeers: ctx.dataset.task_type === "open_ended" ? ctx.record.output.trim().length < 0.4 * peerMedianLength(ctx) : null,
   };
 }

@@ -7,7 +7,16 @@ export function quote(s: string, max = 120, fromEnd = false): string {
   const cut = s.length > max * 4 ? (fromEnd ? s.slice(-max * 4) : s.slice(0, max * 4)) : s;
   const t = cut.replace(/\s+/g, " ").trim();
   if (t.length <= max) return t;
-  return fromEnd ? `…${t.slice(t.length - max + 1)}` : `${t.slice(0, max - 1)}…`;
+  // A quote taken from the end starts at a word, never inside one.
+  return fromEnd ? `…${fromWordStart(t, t.length - max + 1)}` : `${t.slice(0, max - 1)}…`;
+}
+
+/** s from index `at`, moved forward past a partly cut word (when the cut is inside one and a space follows soon). */
+export function fromWordStart(s: string, at: number): string {
+  if (at <= 0) return s;
+  if (!/[\p{L}\p{N}]/u.test(s[at - 1] ?? "") || !/[\p{L}\p{N}]/u.test(s[at] ?? "")) return s.slice(at).trimStart();
+  const space = s.slice(at, at + 30).search(/\s/);
+  return space < 0 ? s.slice(at) : s.slice(at + space).trimStart();
 }
 
 /**
@@ -50,8 +59,11 @@ export interface Loop {
  * where ordinary prose has over 90%).
  */
 export function findLoop(output: string): Loop | null {
-  return tailLoop(output) ?? lineLoop(output) ?? tripleLoop(output);
+  const line = lineLoop(output);
+  // Rows of a table ("| 0 0 0 | 0 0 0 |") repeat by design: a looping line has letters.
+  return tailLoop(output) ?? (line && /\p{L}/u.test(line.unit) ? line : null) ?? tripleLoop(output);
 }
+
 
 export function tailLoop(output: string): Loop | null {
   const t = output.trimEnd().slice(-3000);
@@ -61,6 +73,9 @@ export function tailLoop(output: string): Loop | null {
   for (let i = t.indexOf(probe); i >= 0 && i < t.length - 40; i = t.indexOf(probe, i + 1)) at.push(i);
   if (at.length < 4) return null;
   const period = t.length - 40 - at.at(-1)!;
+  // A loop repeats one unit: the period before the last is the same text (a list whose items share
+  // an ending, "- various owners", is not a loop).
+  if (period > 0 && t.slice(-2 * period, -period) !== t.slice(-period)) return null;
   // Show one period of the loop (a few when it is tiny, such as "()").
   return { unit: t.slice(-(period >= 8 ? period : Math.min(40, period * 5))).trim(), count: at.length + 1 };
 }
@@ -148,15 +163,23 @@ BLOCKS.forEach(([, lo, hi], b) => {
 
 const isAsciiLetter = (c: number) => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 
+/** Letters of a text per writing system (BLOCKS order), or null for no letters. */
+export interface ScriptProfile {
+  /** Letters counted, in all scripts. */
+  letters: number;
+  /** Letters per script, most first (ties in BLOCKS order); scripts with none left out. */
+  scripts: { script: string; letters: number }[];
+}
+
 /**
- * The writing system most letters of a text are in, with its share, or null for no letters.
- * Reads at most the first 1,500 characters; TeX commands are left out (\\alpha is not Latin prose).
- * Letters outside the listed blocks (symbols, emoji) are not counted.
+ * Letters of a text per writing system, over the whole text (a switch of language can come late in
+ * an output); TeX commands are left out (\\alpha is not Latin prose). Letters outside the listed
+ * blocks (symbols, emoji) are not counted.
  */
-export function dominantScript(text: string): { script: string; share: number; letters: number } | null {
-  // One pass over the text itself: reading a slice of it, or a copy with the TeX commands
-  // replaced, char by char was 3 times slower (each pipeline run reads every failed output).
-  const n = Math.min(text.length, 1500);
+export function scriptProfile(text: string): ScriptProfile | null {
+  // One pass over the text itself: reading a copy with the TeX commands replaced, char by char,
+  // was 3 times slower (each pipeline run reads every failed output).
+  const n = text.length;
   const counts = new Int32Array(BLOCKS.length);
   let ascii = 0;
   for (let i = 0; i < n; i++) {
@@ -175,9 +198,19 @@ export function dominantScript(text: string): { script: string; share: number; l
   let letters = 0;
   for (let b = 0; b < counts.length; b++) letters += counts[b];
   if (!letters) return null;
-  let best = 0;
-  for (let b = 1; b < counts.length; b++) if (counts[b] > counts[best]) best = b;
-  return { script: BLOCKS[best]![0], share: counts[best] / letters, letters };
+  const scripts: { script: string; letters: number }[] = [];
+  for (let b = 0; b < counts.length; b++) if (counts[b]) scripts.push({ script: BLOCKS[b]![0], letters: counts[b] });
+  // Stable sort: ties keep BLOCKS order.
+  scripts.sort((x, y) => y.letters - x.letters);
+  return { letters, scripts };
+}
+
+/** The writing system most letters of a text are in, with its share, or null for no letters (see scriptProfile). */
+export function dominantScript(text: string): { script: string; share: number; letters: number } | null {
+  const p = scriptProfile(text);
+  if (!p) return null;
+  const top = p.scripts[0]!;
+  return { script: top.script, share: top.letters / p.letters, letters: p.letters };
 }
 
 // A refusal states, near its start, that the model will not or cannot do the task: a refusing verb
@@ -191,5 +224,39 @@ export function findRefusal(output: string): string | null {
   if (!m) return null;
   // "As an AI I cannot decide for you, but I can ..." is a disclaimer before an answer, not a refusal.
   if (/\b(?:but|however)\b[^.!?]{0,40}\b(?:I can|I'd|I would|I will|here (?:is|are)|let me)\b/i.test(output.slice(m.index, m.index + 250))) return null;
+  // Nor is a hedge before an answer ("I cannot say for certain. However, it is commonly held that ..."):
+  // any turn to content right after the statement leaves it undecided, so it is not counted.
+  const after = output.slice(m.index + m[0].length, m.index + m[0].length + 220);
+  if (/\b(?:however|but|that said|that being said|in general|generally|here (?:is|are)|some general|according to)\b/i.test(after)) return null;
   return m[0];
+}
+
+/** An echo an output begins with: a repeated prompt template, or the request itself, verbatim. */
+export interface Echo {
+  kind: "template" | "input";
+  /** The echoed text, as written at the start of the output (the model's own text follows it). */
+  text: string;
+}
+
+// The Alpaca prompt template ("Below is an instruction that describes a task... ### Response:"),
+// which some instruction-tuned models repeat before answering.
+const TEMPLATE_ECHO_RE = /^\s*Below is an instruction that describes a task\b[\s\S]{0,6000}?###\s*Response:[ \t]*/;
+
+/**
+ * The echo an output begins with, or null: the Alpaca prompt template up to its "### Response:"
+ * marker, or the whole request (of 40 characters or more) repeated verbatim.
+ */
+export function findEcho(output: string, input: string): Echo | null {
+  const t = TEMPLATE_ECHO_RE.exec(output);
+  if (t) return { kind: "template", text: t[0] };
+  const lead = output.length - output.trimStart().length;
+  const asked = input.trim();
+  const max = Math.min(asked.length, output.length - lead);
+  let i = 0;
+  while (i < max && output.charCodeAt(lead + i) === asked.charCodeAt(i)) i++;
+  // All of the request, not a restated question stem ("X is called a ... PLA"), which answers often open with.
+  if (i < asked.length || i < 40) return null;
+  // A sentence the output completes ("... are called" + its answer) is a completion, not an echo.
+  if (!/[.?!:]$/.test(asked) && !/^[ \t]*(?:\n|$)/.test(output.slice(lead + i))) return null;
+  return { kind: "input", text: output.slice(0, lead + i) };
 }

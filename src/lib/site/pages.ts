@@ -1,6 +1,7 @@
 // What each page shows, computed from the site model. Templates only render these objects, and the
 // same objects are the pages' `data.json` downloads. Paths in them are site paths without the base.
-import { recordKey, type Analysis, type Category, type Comparison, type EvalRecord, type Facet, type Group, type Release, type Share } from "../schemas.ts";
+import { recordKey, type Analysis, type Category, type Comparison, type EvalRecord, type Facet, type Group, type Release, type ReviewStats, type Share, type SuspectItem, type SuspectItemReview } from "../schemas.ts";
+import { REFERENCE_ERROR } from "../reserved.ts";
 import { leavesOf, type Site, type SiteRelease } from "./model.ts";
 import { anchorHashes, exampleAnchor, paths } from "./urls.ts";
 
@@ -86,6 +87,12 @@ export interface Example {
   reference: string | null;
   reference_text: string | null;
   extracted: string | null;
+  /** true when the failure is on a disputed item no review has settled: it stays a model failure. Absent otherwise. */
+  disputed?: true;
+  /** For a failure a reviewed reference error moved: the category the judge gave it. Absent otherwise. */
+  judged_category?: CategoryRef;
+  /** For such a failure: the review of its item that found the reference wrong. */
+  item_review?: SuspectItemReview;
 }
 
 /**
@@ -155,7 +162,7 @@ const shownOf = once((list: Analysis[]) => firstInOrder(list, EXAMPLE_CAP));
 
 export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
   const r = rel.records.get(a.key);
-  return {
+  const ex: Example = {
     anchor: anchorOf(a),
     key: a.key,
     dataset: a.dataset,
@@ -180,7 +187,40 @@ export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
     reference_text: r?.reference_text ?? null,
     extracted: r?.extracted ?? null,
   };
+  // Set only when the release has them, so pages of releases made before reviews stay as they were.
+  if (a.disputed) ex.disputed = true;
+  if (a.judged_category !== undefined) {
+    ex.judged_category = categoryRef(rel, a.judged_category);
+    const review = suspectItemOf(rel, a.dataset, a.instance_id)?.review;
+    if (review) ex.item_review = review;
+  }
+  return ex;
 }
+
+/** Every dataset's disputed items (reviewed or not), by "dataset|instance_id". */
+const suspectItemsOf = once((rel: SiteRelease) => {
+  const out = new Map<string, SuspectItem>();
+  for (const d of rel.datasetIds) for (const s of rel.aggregates.datasets[d]?.suspect_items ?? []) out.set(`${s.dataset}|${s.instance_id}`, s);
+  return out;
+});
+const suspectItemOf = (rel: SiteRelease, dataset: string, instance: string) => suspectItemsOf(rel).get(`${dataset}|${instance}`);
+
+/**
+ * Whether the release was made with disputed items and reviews (README "Reviews"): its aggregates
+ * then carry the measured precision. In a release made before, failures on a suspect item were
+ * counted as noise by consensus alone, and its pages keep saying so.
+ */
+export const hasReviews = (rel: SiteRelease): boolean => rel.aggregates.reviews !== undefined;
+
+/** Measured precision of nothing reviewed. */
+export const NO_REVIEWS: ReviewStats = { n: 0, agree: 0, disagree: 0, unsure: 0, precision: null, ci_low: null, ci_high: null };
+
+/** Below this measured precision a category is flagged on its page. */
+export const LOW_PRECISION = 0.8;
+export const lowPrecision = (s: ReviewStats): boolean => s.precision !== null && s.precision < LOW_PRECISION;
+
+/** The release's precision figures of one category (all zeros when none of its failures was reviewed). */
+export const reviewStatsOf = (rel: SiteRelease, category: string): ReviewStats => rel.aggregates.reviews?.categories[category] ?? NO_REVIEWS;
 
 /**
  * Where each analysis is shown with an anchor: the page path of its leaf category, for the first
@@ -221,6 +261,8 @@ export function failureRow(a: Analysis, shown: Map<string, string>): FailureRow 
     summary: a.summary,
     confidence: a.confidence,
     example: shown.get(a.key) ?? null,
+    ...(a.disputed ? { disputed: true as const } : {}),
+    ...(a.judged_category !== undefined ? { judged_category: a.judged_category } : {}),
   };
 }
 
@@ -281,6 +323,12 @@ export interface CategoryPage {
   examples: Example[];
   /** Every failure in the category, in example order, without the texts (see FailureRow). */
   failures: FailureRow[];
+  /** Whether the release measures its judge's precision on reviewed failures (see hasReviews). */
+  reviews_measured: boolean;
+  /** Failures of the category people checked by hand, and the judge's measured precision on them (zeros and nulls when none). */
+  review: ReviewStats;
+  /** Measured precision below LOW_PRECISION: the page flags the category. */
+  low_precision: boolean;
 }
 
 /**
@@ -301,6 +349,10 @@ export interface FailureRow {
   confidence: number;
   /** Page and anchor where this failure is shown in full, or null when no page shows it. */
   example: string | null;
+  /** true when the failure is on a disputed item no review has settled. Absent otherwise. */
+  disputed?: true;
+  /** The judge's own leaf, when a reviewed reference error moved the failure. Absent otherwise. */
+  judged_category?: string;
 }
 
 /** The category page; its HTML leaves out `failures` (`withFailures` false), its data.json has them. */
@@ -333,6 +385,9 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFai
     examples_shown: examples.length,
     examples,
     failures,
+    reviews_measured: hasReviews(rel),
+    review: reviewStatsOf(rel, c.id),
+    low_precision: lowPrecision(reviewStatsOf(rel, c.id)),
   };
 }
 
@@ -448,7 +503,10 @@ export interface DatasetPage {
   noise_share: number;
   facets: { facet: Facet; count: number; share: number }[];
   profile: ShareRow[];
-  suspect_items: { instance_id: string; reference: string; consensus: string; agreeing: { id: string; name: string }[]; models: number }[];
+  /** Disputed items: most models agree on an answer that is not the reference (see ItemRow). */
+  suspect_items: ItemRow[];
+  /** Counts of disputed and reviewed items; absent for a release made before reviews (see hasReviews). */
+  items_review?: ItemsReview;
   noise_total: number;
   noise_shown: number;
   /** The noise failures the page shows, in full (the first NOISE_EXAMPLE_CAP). */
@@ -457,6 +515,65 @@ export interface DatasetPage {
   noise_failures: FailureRow[];
   models: { id: string; name: string; path: string; accuracy: number; records: number; failures: number; analysed: number }[];
   ranking: (CategoryRef & { rows: { id: string; name: string; count: number; share: number }[] })[];
+}
+
+/**
+ * A disputed item on its dataset's page. `failures`, `review` and `moved` are there when the
+ * release has them: `review` null means disputed, to review; a review's verdict settles it.
+ */
+export interface ItemRow {
+  instance_id: string;
+  reference: string;
+  consensus: string;
+  agreeing: { id: string; name: string }[];
+  models: number;
+  failures?: number;
+  review?: SuspectItemReview | null;
+  /** Failures a review that found the reference wrong moved to "Reference error, reviewed". */
+  moved?: number;
+}
+
+export interface ItemsReview {
+  /** Items whose reference no review has settled: their failures stay model failures. */
+  to_review: number;
+  /** Items a person reviewed (any verdict). */
+  reviewed: number;
+  /** Failures moved to "Reference error, reviewed", and the items reviewed as reference errors. */
+  reference_errors: { failures: number; items: number };
+  /** The "Reference error, reviewed" category of the release, when its taxonomy has it. */
+  category: CategoryRef | null;
+}
+
+/** Failures moved to the reviewed reference-error category, per "dataset|instance_id". */
+const movedByItem = once((rel: SiteRelease) => {
+  const out = new Map<string, number>();
+  for (const a of rel.analysesByCategory.get(REFERENCE_ERROR.id) ?? []) {
+    const k = `${a.dataset}|${a.instance_id}`;
+    out.set(k, (out.get(k) ?? 0) + 1);
+  }
+  return out;
+});
+
+function itemRow(rel: SiteRelease, s: SuspectItem, reviews: boolean): ItemRow {
+  const row: ItemRow = {
+    instance_id: s.instance_id,
+    reference: s.reference,
+    consensus: s.consensus,
+    agreeing: s.agreeing.map((m) => ({ id: m, name: modelName(rel, m) })),
+    models: s.models,
+  };
+  if (!reviews) return row;
+  return { ...row, failures: s.failures ?? 0, review: s.review ?? null, moved: movedByItem(rel).get(`${s.dataset}|${s.instance_id}`) ?? 0 };
+}
+
+function itemsReview(rel: SiteRelease, rows: ItemRow[]): ItemsReview {
+  const wrong = rows.filter((r) => r.review?.verdict === "reference-wrong");
+  return {
+    to_review: rows.filter((r) => !r.review).length,
+    reviewed: rows.filter((r) => r.review).length,
+    reference_errors: { failures: wrong.reduce((n, r) => n + (r.moved ?? 0), 0), items: wrong.length },
+    category: rel.byId.has(REFERENCE_ERROR.id) ? categoryRef(rel, REFERENCE_ERROR.id) : null,
+  };
 }
 
 export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPage | null {
@@ -478,6 +595,8 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
     .sort((a, b) => b.count - a.count || a.facet.localeCompare(b.facet));
   const noise = noiseOf(rel, id);
   const shown = shownExamples(rel);
+  const reviews = hasReviews(rel);
+  const items = g.suspect_items.map((s) => itemRow(rel, s, reviews));
   const pairs = rel.aggregates.pairs.filter((p) => p.dataset === id);
   const models = pairs
     .map((p) => ({ id: p.model, name: modelName(rel, p.model), path: paths.model(rel.id, p.model), accuracy: p.accuracy, records: p.records, failures: p.failures, analysed: p.analysed }))
@@ -509,13 +628,8 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
     noise_share: g.noise_share,
     facets,
     profile,
-    suspect_items: g.suspect_items.map((s) => ({
-      instance_id: s.instance_id,
-      reference: s.reference,
-      consensus: s.consensus,
-      agreeing: s.agreeing.map((m) => ({ id: m, name: modelName(rel, m) })),
-      models: s.models,
-    })),
+    suspect_items: items,
+    ...(reviews ? { items_review: itemsReview(rel, items) } : {}),
     noise_total: noise.length,
     noise_shown: Math.min(NOISE_EXAMPLE_CAP, noise.length),
     noise_examples: noise.slice(0, NOISE_EXAMPLE_CAP).map((a) => toExample(site, rel, a)),
@@ -612,6 +726,38 @@ export interface ReleasePage {
   comparisons: number;
   /** Failures the judge gave no valid answer for: counted and shown, never dropped. */
   judge_errors: { key: string; model: string; model_name: string; dataset: string; dataset_name: string; instance_id: string; error: string }[];
+  /** The judge's measured precision and the disputed items; absent for a release made before reviews (see hasReviews). */
+  reviews?: ReleaseReviewsView;
+}
+
+export interface ReleaseReviewsView {
+  /** Every reviewed failure of the release: the judge's overall measured precision. */
+  overall: ReviewStats;
+  /** Items whose reference most models contradict and no review has settled yet. */
+  disputed_items: number;
+  /** Disputed items a person reviewed, and those of them found to have a wrong reference. */
+  reviewed_items: number;
+  reference_wrong_items: number;
+  /** Analysed failures in a noise category (grader noise and reviewed reference errors). */
+  noise: number;
+  /** Categories whose measured precision is below LOW_PRECISION. */
+  low_precision: CategoryRef[];
+}
+
+function releaseReviews(rel: SiteRelease): ReleaseReviewsView | undefined {
+  const reviews = rel.aggregates.reviews;
+  if (!reviews) return undefined;
+  const items = rel.datasetIds.flatMap((d) => rel.aggregates.datasets[d]?.suspect_items ?? []);
+  return {
+    overall: reviews.overall,
+    disputed_items: items.filter((s) => !s.review).length,
+    reviewed_items: items.filter((s) => s.review).length,
+    reference_wrong_items: items.filter((s) => s.review?.verdict === "reference-wrong").length,
+    noise: leavesOf(rel.categories)
+      .filter((c) => c.facet === "noise")
+      .reduce((n, c) => n + shareOf(rel.aggregates.overall, c.id).count, 0),
+    low_precision: rel.categories.filter((c) => lowPrecision(reviewStatsOf(rel, c.id))).map((c) => categoryRef(rel, c.id)),
+  };
 }
 
 /** How many judge errors the release page lists; data.json has them all. */
@@ -658,6 +804,7 @@ export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
         instance_id: a.instance_id,
         error: a.error ?? a.summary,
       })),
+    ...(hasReviews(rel) ? { reviews: releaseReviews(rel) } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ export const paths = {
   home: () => "/",
   search: () => "/search/",
   about: () => "/about/",
+  /** The about page's section on disputed references, reviews and measured precision. */
+  aboutReviews: () => "/about/#disputed-references-and-reviews",
   releases: () => "/releases/",
   releasesIndex: () => "/releases/index.json",
   atom: () => "/releases.atom",
