@@ -162,7 +162,8 @@ const JSON_ANSWER_RE = /"answer"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|([-+\w.]+))/g;
 const STATEMENT_RE =
   /(?:answer(?: choice| option)?|(?:correct|final|best|right|closest) (?:option|choice)(?: to this value)?)\s*(?:is|:)\s*:?\s*(?=([^\n]{1,160}))/gi;
 
-function lastMatch(re: RegExp, s: string): RegExpExecArray | null {
+/** The last match of a global regex in s (empty matches stepped over). */
+export function lastMatch(re: RegExp, s: string): RegExpExecArray | null {
   re.lastIndex = 0;
   let last: RegExpExecArray | null = null;
   for (let m = re.exec(s); m; m = re.exec(s)) {

@@ -162,3 +162,17 @@ export function contextsOf(name: DatasetName): DatasetContexts {
   if (!c) cache.set(name, (c = buildContexts(name)));
   return c;
 }
+
+/** A hand-written failed record of a toy dataset, for rule tests on text written in the test. */
+export function toyRecord(p: Partial<EvalRecord> & { output: string; reference: string }): EvalRecord {
+  return { dataset: "toy", model: "m1", instance_id: "toy/1", input: "Q?", score: 0, correct: false, source_model: "m1", ...p };
+}
+
+/** The context the production selection gives a toy record alone on its item. */
+export function toyContext(r: EvalRecord, task: DatasetEntry["task_type"] = "math"): FailureContext {
+  const dataset: DatasetEntry = {
+    id: r.dataset, name: r.dataset, aliases: [], task_type: task, metric: "exact_match", exact_match: true,
+    success_threshold: null, skill: "test", description: "test", source: "test", licence: "test",
+  };
+  return selectContexts([r], [r], () => true, new Map([[r.dataset, dataset]]))[0]!;
+}

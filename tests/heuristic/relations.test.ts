@@ -9,20 +9,11 @@ import {
   significantDigits,
   statedUnitPowers,
 } from "../../scripts/judges/heuristic/relations.ts";
-import type { FailureContext } from "../../scripts/judges/types.ts";
 import type { DatasetEntry, EvalRecord } from "../../src/lib/schemas.ts";
+import { toyContext, toyRecord } from "./context.ts";
 
-function rec(p: Partial<EvalRecord> & { output: string; reference: string }): EvalRecord {
-  return { dataset: "toy", model: "m1", instance_id: "toy/1", input: "Q?", score: 0, correct: false, source_model: "m1", ...p };
-}
-
-function ctxOf(r: EvalRecord, task: DatasetEntry["task_type"] = "math"): FailureContext {
-  const dataset: DatasetEntry = {
-    id: r.dataset, name: r.dataset, aliases: [], task_type: task, metric: "exact_match", exact_match: true,
-    success_threshold: null, skill: "test", description: "test", source: "test", licence: "test",
-  };
-  return { record: r, dataset, correctPeers: [], itemRecords: [r], modelAccuracy: new Map() };
-}
+const rec = toyRecord;
+const ctxOf = toyContext;
 
 const rule = (id: string) => RULES.find((r) => r.id === id)!;
 const fires = (id: string, r: EvalRecord, task: DatasetEntry["task_type"] = "math") => rule(id).fn(ctxOf(r, task));

@@ -6,6 +6,7 @@
 import {
   cleanAnswerText,
   lastBraced,
+  lastMatch,
   parseNumber,
   parseOptions,
   sameNumber,
@@ -169,16 +170,6 @@ export interface SeveralAnswers {
   span: string;
 }
 
-/** Last match of a global regex in s. */
-function lastOf(re: RegExp, s: string): RegExpExecArray | null {
-  re.lastIndex = 0;
-  let last: RegExpExecArray | null = null;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    last = m;
-    if (m[0] === "") re.lastIndex++;
-  }
-  return last;
-}
 
 /**
  * A multiple-choice output whose last final-answer statement names two or more different options
@@ -189,7 +180,7 @@ export function severalChoiceAnswers(output: string, input: string): SeveralAnsw
   const options = parseOptions(input);
   if (options.size < 2) return null;
   const end = output.length > 3000 ? output.slice(-3000) : output;
-  const st = lastOf(FINAL_STATEMENT_RE, end);
+  const st = lastMatch(FINAL_STATEMENT_RE, end);
   if (!st) return null;
   const after = end.slice(st.index + st[0].length);
   const m = SEVERAL_LETTERS_RE.exec(after);
@@ -226,7 +217,7 @@ export function severalNumberAnswers(output: string): SeveralAnswers | null {
     const y = parseNumber(b);
     return x !== null && y !== null && !sameNumber(x, y) && !sameNumber(x, y * 100) && !sameNumber(y, x * 100);
   };
-  const st = lastOf(FINAL_STATEMENT_RE, end);
+  const st = lastMatch(FINAL_STATEMENT_RE, end);
   if (st) {
     const after = end.slice(st.index + st[0].length);
     const m = NUMBER_ALTERNATIVES_RE.exec(after);
