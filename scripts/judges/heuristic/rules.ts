@@ -1,85 +1,26 @@
 // The rules of the heuristic judge. Each is a small pure function of a FailureContext that either
 // explains the failure (a hit with title, summary, quoted evidence and confidence) or returns null.
 // They run in the fixed order of RULES; the first hit wins.
+export type { Rule, RuleHit } from "./rule.ts";
+export { facts, shownReference, type Facts } from "./facts.ts";
 import {
-  answerKind,
   canonical,
   cleanAnswerText,
   findAnswerInOutput,
   parseNumber,
   parseOptions,
-  recordAnswer,
   sameNumber,
   type AnswerKind,
   type FoundAnswer,
 } from "../../../src/lib/consensus.ts";
-import type { EvalRecord } from "../../../src/lib/schemas.ts";
 import type { FailureContext } from "../types.ts";
 import { DATASET_RULES } from "./datasets/index.ts";
 import { powerOfTen, severalAnswers, signError } from "./relations.ts";
 import { arithmeticSlip, declaredUnanswerable } from "./stated.ts";
-import { LEAF, type LeafId } from "./taxonomy.ts";
-import { dominantScript, endsAbruptly, endsMidSentence, findEcho, findLoop, findRefusal, fromWordStart, quote, scriptProfile, type Echo } from "./text.ts";
-
-export interface RuleHit {
-  title: string;
-  summary: string;
-  evidence: string[];
-  confidence: number;
-}
-
-export interface Rule {
-  id: string;
-  category: LeafId;
-  fn: (ctx: FailureContext) => RuleHit | null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Facts about a failure, computed once per record.
-
-export interface Facts {
-  /**
-   * The record as the rules read it: its output without an echoed prompt or request at the start
-   * (the model's own text is what follows the echo). The record itself when there is no echo.
-   */
-  rec: EvalRecord;
-  /** The echo the output begins with, if any. */
-  echo: Echo | null;
-  kind: AnswerKind;
-  answer: FoundAnswer | null;
-  answerCanon: string | null;
-  refCanon: string | null;
-  /** The prompt asked for a JSON object with an "answer" field (ZeroEval style). */
-  wantsJson: boolean;
-}
-
-const factsCache = new WeakMap<EvalRecord, Facts>();
-
-export function facts(ctx: FailureContext): Facts {
-  const original = ctx.record;
-  let f = factsCache.get(original);
-  if (f) return f;
-  const echo = findEcho(original.output, original.input);
-  const r = echo ? { ...original, output: original.output.slice(echo.text.length) } : original;
-  const kind: AnswerKind = ctx.dataset.task_type === "open_ended" ? "open" : answerKind(original);
-  const answer = kind === "open" ? null : recordAnswer(r);
-  f = {
-    rec: r,
-    echo,
-    kind,
-    answer,
-    answerCanon: answer ? canonical(answer.raw, kind) : null,
-    refCanon: canonical(r.reference, kind),
-    wantsJson: !!r.prompt && /json/i.test(r.prompt) && /["`]answer["`]/.test(r.prompt),
-  };
-  factsCache.set(original, f);
-  return f;
-}
-
-/** The reference as a reader sees it: without the "# " GSM8K's answers start with. */
-export function shownReference(ctx: FailureContext): string {
-  return ctx.record.reference.trim().replace(/^#\s*/, "");
-}
+import { facts, shownReference, type Facts } from "./facts.ts";
+import type { Rule, RuleHit } from "./rule.ts";
+import { LEAF } from "./taxonomy.ts";
+import { dominantScript, endsAbruptly, endsMidSentence, findLoop, findRefusal, fromWordStart, quote, scriptProfile } from "./text.ts";
 
 /** Whether the output concludes the given answer (canonical form) in an explicit statement anywhere. */
 function concludes(out: string, canon: string, kind: AnswerKind): boolean {

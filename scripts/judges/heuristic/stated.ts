@@ -4,7 +4,8 @@ import { parseNumber } from "../../../src/lib/consensus.ts";
 import type { FailureContext } from "../types.ts";
 import { carriedSlip, showNumber } from "./arith.ts";
 import { pluginFor } from "./datasets/index.ts";
-import { facts, shownReference, type RuleHit } from "./rules.ts";
+import { facts, shownReference } from "./facts.ts";
+import type { RuleHit } from "./rule.ts";
 import { fromWordStart, quote } from "./text.ts";
 
 /**

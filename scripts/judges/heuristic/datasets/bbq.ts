@@ -10,10 +10,10 @@
 // for a negative question or the other person for a non-negative one.
 import type { EvalRecord } from "../../../../src/lib/schemas.ts";
 import type { FailureContext } from "../../types.ts";
-import type { RuleHit } from "../rules.ts";
+import type { RuleHit } from "../rule.ts";
 import { LEAF } from "../taxonomy.ts";
 import { quote } from "../text.ts";
-import type { DatasetPlugin } from "./index.ts";
+import type { DatasetPlugin } from "./plugin.ts";
 
 const LETTERS = ["A", "B", "C"] as const;
 

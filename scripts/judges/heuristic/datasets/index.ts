@@ -7,28 +7,12 @@
 // Plug-in modules import nothing at run time from src/lib/consensus.ts, which asks this registry
 // about scorer markers (scorerGaveNoAnswer): that keeps the two free of an import cycle.
 import type { EvalRecord } from "../../../../src/lib/schemas.ts";
-import type { Rule } from "../rules.ts";
+import type { Rule } from "../rule.ts";
+import type { DatasetPlugin } from "./plugin.ts";
 import { BBQ } from "./bbq.ts";
 import { THEOREMQA } from "./theoremqa.ts";
 
-export interface DatasetPlugin {
-  /** Registry dataset id (data/registry/datasets.json). */
-  id: string;
-  /**
-   * Whether the record's `extracted` is the source scorer's marker for "extracted nothing" rather
-   * than an answer (TheoremQA's scorer writes "0"). The answer is then read from the output.
-   */
-  scorerGaveNoAnswer?: (r: EvalRecord) => boolean;
-  /** Items whose right answer is "cannot be determined" by design: never disputed by model consensus. */
-  neverDisputed?: (first: EvalRecord) => boolean;
-  /**
-   * "Cannot be determined" can be the right answer on this dataset, so the generic
-   * declared-unanswerable rule stays out (the plug-in's own rules say more).
-   */
-  unknownCanBeRight?: boolean;
-  /** Rules for this dataset only, tried where DATASET_RULES stands in RULES (rules.ts). */
-  rules?: readonly Rule[];
-}
+export type { DatasetPlugin } from "./plugin.ts";
 
 /** Every plug-in; a dataset without one is judged by the generic rules only. */
 export const PLUGINS: readonly DatasetPlugin[] = [BBQ, THEOREMQA];

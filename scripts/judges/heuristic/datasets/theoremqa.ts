@@ -4,10 +4,10 @@
 // "False" get "false". On numeric items, 0 is a real answer only where the output states it.
 import type { EvalRecord } from "../../../../src/lib/schemas.ts";
 import type { FailureContext } from "../../types.ts";
-import type { RuleHit } from "../rules.ts";
+import type { RuleHit } from "../rule.ts";
 import { LEAF } from "../taxonomy.ts";
 import { fromWordStart, quote } from "../text.ts";
-import type { DatasetPlugin } from "./index.ts";
+import type { DatasetPlugin } from "./plugin.ts";
 
 /** Whether a 0 stands in the output's closing part (where a final answer is stated). */
 function statesZero(output: string): boolean {
