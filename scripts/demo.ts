@@ -92,8 +92,8 @@ export const DEMO_RELEASES = [
 /**
  * `npm run demo`: the demo snapshots and the demo releases, published with fixed dates so the demo
  * is reproducible. Published releases and their snapshots are frozen, so a second run leaves them
- * as they are; to regenerate the demo from scratch, delete data/releases, data/cache and the demo
- * snapshots first.
+ * as they are; to regenerate the demo from scratch, delete data/releases, data/cache, data/reviews,
+ * data/published.json (publish refuses an id recorded there) and the demo snapshots first.
  */
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({ options: { data: { type: "string" } } });

@@ -20,6 +20,7 @@ export const SCHEMA_FILES: Record<string, z.ZodType> = {
   "review.item": S.ItemReviewSchema,
   "review.failure": S.FailureReviewSchema,
   "release-reviews": S.ReleaseReviewsSchema,
+  published: S.PublishedListSchema,
 };
 
 export const SCHEMA_DIR = resolve(import.meta.dirname, "../docs/schemas");

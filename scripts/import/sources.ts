@@ -1,8 +1,10 @@
 // Readers of the formats people actually have. Each yields raw objects with where they came from;
 // validation and name mapping happen in one place (snapshot.ts). Text files are streamed, so a
 // 1 GB file is never held in memory at once.
-import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
+import { isUtf8 } from "node:buffer";
+import { bomLength, decodeUtf8, firstInvalidUtf8, replacementPath, Utf8Error } from "../../src/lib/jsonio.ts";
 import { ImportError } from "./errors.ts";
 
 export interface RawItem {
@@ -27,14 +29,29 @@ export function sourceKind(path: string): SourceKind {
   throw new ImportError(path, "path", null, `unsupported file type "${ext}" (expected .jsonl, .csv or a HELM run directory)`);
 }
 
+/** A line whose bytes are not UTF-8: its number and bytes, for an error that names the field. */
+class BadLine extends Error {
+  readonly n: number;
+  readonly bytes: Buffer;
+  constructor(n: number, bytes: Buffer) {
+    super(`line ${n}: not valid UTF-8`);
+    this.n = n;
+    this.bytes = bytes;
+  }
+}
+
 /**
  * The lines of a text file, numbered from 1, read in 1 MB chunks. Lines end at "\n", "\r\n" or a
  * lone "\r", as for node:readline (which this replaces: splitting the bytes and decoding line by
  * line is several times faster, and mostly-ASCII lines decode to compact one-byte strings).
+ * A leading byte order mark is skipped; a line that is not UTF-8 throws BadLine. The bytes are
+ * checked a chunk at a time (one isUtf8 call over the chunk's whole lines: a "\n" byte never lies
+ * inside a character), line by line only in a chunk that fails or for a line across two chunks.
  */
 async function* textLines(path: string, onBytes?: (n: number) => void): AsyncGenerator<[number, string]> {
   let n = 0;
   let pending: Buffer[] = [];
+  let first = true;
   const split = function* (text: string, last: boolean): Generator<[number, string]> {
     if (!text.includes("\r")) {
       if (!last || text) yield [++n, text];
@@ -45,23 +62,48 @@ async function* textLines(path: string, onBytes?: (n: number) => void): AsyncGen
     if (parts.at(-1) === "" && (last || text.endsWith("\r"))) parts.pop();
     for (const p of parts) yield [++n, p];
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  const decoded = (bytes: Buffer): string => {
+    if (!isUtf8(bytes)) throw new BadLine(n + 1, bytes);
+    return bytes.toString("utf8");
+  };
+  for await (let chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     onBytes?.(chunk.length);
+    if (first) {
+      first = false;
+      chunk = chunk.subarray(bomLength(chunk));
+    }
     let start = 0;
-    for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
-      const text = pending.length ? Buffer.concat([...pending, chunk.subarray(start, end)]).toString("utf8") : chunk.toString("utf8", start, end);
+    const firstNl = chunk.indexOf(0x0a);
+    const lastNl = chunk.lastIndexOf(0x0a);
+    const clean = firstNl < 0 || isUtf8(chunk.subarray(firstNl + 1, lastNl));
+    for (let end = firstNl; end >= 0; end = chunk.indexOf(0x0a, start)) {
+      const text = pending.length
+        ? decoded(Buffer.concat([...pending, chunk.subarray(start, end)]))
+        : clean && start > firstNl
+          ? chunk.toString("utf8", start, end)
+          : decoded(chunk.subarray(start, end));
       pending = [];
       yield* split(text, false);
       start = end + 1;
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
   }
-  if (pending.length) yield* split(Buffer.concat(pending).toString("utf8"), true);
+  if (pending.length) yield* split(decoded(Buffer.concat(pending)), true);
 }
 
 export async function* readJsonl(path: string, onBytes?: (n: number) => void): AsyncGenerator<RawItem> {
   const file = basename(path);
-  for await (const [n, line] of textLines(path, onBytes)) {
+  const lines = textLines(path, onBytes);
+  for (;;) {
+    let next;
+    try {
+      next = await lines.next();
+    } catch (e) {
+      if (e instanceof BadLine) throw badUtf8Line(path, e);
+      throw e;
+    }
+    if (next.done) break;
+    const [n, line] = next.value;
     if (!line.trim()) continue;
     let value: unknown;
     try {
@@ -73,6 +115,27 @@ export async function* readJsonl(path: string, onBytes?: (n: number) => void): A
       throw new ImportError(path, `line ${n}`, null, "expected a JSON object");
     }
     yield { file, path, where: `line ${n}`, value: value as Record<string, unknown> };
+  }
+}
+
+/** The error for a JSONL line that is not UTF-8: the field its bad bytes are in, where that can be told. */
+function badUtf8Line(path: string, e: BadLine): ImportError {
+  const at = firstInvalidUtf8(e.bytes);
+  return new ImportError(path, `line ${e.n}`, fieldOfBadBytes(e.bytes), `not valid UTF-8 (byte ${at?.column ?? "?"} of the line); re-save the file as UTF-8`);
+}
+
+/**
+ * The field of JSON text that holds its bytes that are not UTF-8: decoded leniently, they become
+ * U+FFFD, and the field holding one is where they were, unless the text also has a real U+FFFD
+ * (bytes EF BF BD), which would make that ambiguous. Null when it cannot be told.
+ */
+function fieldOfBadBytes(bytes: Buffer): string | null {
+  if (bytes.includes(Buffer.from("\ufffd"))) return null;
+  try {
+    const path = replacementPath(JSON.parse(bytes.subarray(bomLength(bytes)).toString("utf8")));
+    return path?.length ? path.join(".") : null;
+  } catch {
+    return null; // not JSON either: the line and byte say where
   }
 }
 
@@ -112,13 +175,21 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
   const { parse } = await import("csv-parse");
   const file = basename(path);
   const stream = createReadStream(path);
-  stream.on("data", (chunk) => onBytes?.(chunk.length));
+  // The bytes are checked as they stream in (one isUtf8 call per chunk, see utf8Chunks); the cells
+  // are decoded by the parser as before. Only a file that fails is parsed again to say where.
+  const utf8 = utf8Chunks();
+  let notUtf8 = false;
+  stream.on("data", (chunk) => {
+    onBytes?.(chunk.length);
+    if (!notUtf8 && !utf8.push(chunk as Buffer)) notUtf8 = true;
+  });
   const parser = stream.pipe(parse({ bom: true, relax_column_count: false, info: true, skip_empty_lines: true }));
   let header: string[] | null = null;
   let errormap = false;
   const dataset = basename(path, extname(path));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; records: number } }>) {
+      if (notUtf8) throw await badCsvCell(path);
       if (!header) {
         header = record.map((h) => h.trim());
         errormap = ERRORMAP_COLUMNS.every((c) => header!.includes(c));
@@ -146,6 +217,7 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
       if (errormap && value.dataset === undefined) value.dataset = dataset;
       yield { file, path, where, value };
     }
+    if (notUtf8 || !utf8.end()) throw await badCsvCell(path);
   } catch (e) {
     if (e instanceof ImportError) throw e;
     const err = e as { code?: string; lines?: number; records?: number; record?: unknown[]; message: string };
@@ -157,6 +229,64 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
     }
     throw new ImportError(path, `line ${err.lines ?? "?"}`, null, `CSV error: ${err.message}`);
   }
+}
+
+/**
+ * Checks a byte stream for UTF-8 chunk by chunk: `push` says whether everything so far is UTF-8,
+ * holding back a character cut by the chunk's end until the next chunk; `end` whether nothing was
+ * left incomplete.
+ */
+function utf8Chunks(): { push(chunk: Buffer): boolean; end(): boolean } {
+  let carry: Buffer | null = null;
+  return {
+    push(chunk) {
+      const b = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let cut = b.length;
+      // The last character is complete unless a lead byte within the last 3 bytes wants more.
+      for (let i = b.length - 1; i >= 0 && i >= b.length - 4; i--) {
+        const c = b[i];
+        if (c < 0x80) break;
+        if (c >= 0xc0) {
+          if (b.length - i < (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2)) cut = i;
+          break;
+        }
+      }
+      carry = cut < b.length ? Buffer.from(b.subarray(cut)) : null;
+      return isUtf8(b.subarray(0, cut));
+    },
+    end: () => carry === null,
+  };
+}
+
+/**
+ * The error for a CSV file that is not UTF-8: parsed again with the cells as bytes (csv-parse's
+ * `encoding: null`), the first cell that is not UTF-8 names the row and the column.
+ */
+async function badCsvCell(path: string): Promise<ImportError> {
+  const { parse } = await import("csv-parse");
+  const head = Buffer.alloc(3);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, 3, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // The parser's `bom` option would switch it back to text: start the stream after the mark instead.
+  const parser = createReadStream(path, { start: bomLength(head) }).pipe(parse({ encoding: null, relax_column_count: true, info: true, skip_empty_lines: true }));
+  let header: string[] | null = null;
+  const detail = (bytes: Uint8Array) => `not valid UTF-8 (byte ${firstInvalidUtf8(bytes)?.column ?? "?"} of the cell); re-save the file as UTF-8`;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Uint8Array[]; info: { lines: number; records: number } }>) {
+      const where = header ? `row ${info.records - 1} (line ${info.lines})` : `header (line ${info.lines})`;
+      for (let i = 0; i < record.length; i++) {
+        if (!isUtf8(record[i])) return new ImportError(path, where, header?.[i] ?? `column ${i + 1}`, detail(record[i]));
+      }
+      header ??= record.map((h) => Buffer.from(h).toString("utf8").trim());
+    }
+  } catch {
+    /* a CSV error further on: the whole-file message below */
+  }
+  return new ImportError(path, "file", null, "not valid UTF-8 (an incomplete character at the end, or outside any cell); re-save the file as UTF-8");
 }
 
 /**
@@ -180,8 +310,15 @@ const HELM_FILES = ["run_spec.json", "instances.json", "display_predictions.json
 
 function readHelmJson(dir: string, name: string): unknown {
   const p = join(dir, name);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(p, "utf8"));
+    text = decodeUtf8(readFileSync(p));
+  } catch (e) {
+    if (e instanceof Utf8Error) throw new ImportError(p, `line ${e.line}`, fieldOfBadBytes(readFileSync(p)), `not valid UTF-8 (byte ${e.column} of the line); re-save the file as UTF-8`);
+    throw e;
+  }
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new ImportError(p, "file", null, `malformed JSON (${(e as Error).message})`);
   }

@@ -14,11 +14,12 @@
 // layout (<hash[0..2]>/<hash>.json) are read the same way and converted at the next flush.
 //
 // Two runs on one data root may flush at once: each re-reads a shard just before writing it whole,
-// and <judge>/.lock (see withLock) makes that read-and-write one step, so neither drops the other's
+// and <judge>/.lock (see withFlushLock) makes that read-and-write one step, so neither drops the other's
 // new entries.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { alive, sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
+import { withLock } from "../../src/lib/lock.ts";
 
 export interface CacheKey {
   judge: string;
@@ -45,59 +46,26 @@ export const JOURNAL_NAME = /^journal-(\d+)\.jsonl$/;
 /** A folder of the old one-file-per-answer layout. */
 export const OLD_DIR_NAME = /^[0-9a-f]{2}$/;
 const TMP_NAME = /\.(\d+)\.[0-9a-f]+\.tmp$/;
-/** The lock a flush holds on a judge folder (see withLock). */
+/** The lock a flush holds on a judge folder (see withFlushLock). */
 export const LOCK_NAME = ".lock";
 /** How long a flush waits for another run's flush before giving up. */
 const LOCK_WAIT_MS = 120_000;
-/** A lock file still empty after this long was left by a process killed as it took the lock. */
-const EMPTY_LOCK_STALE_MS = 10_000;
 
 /**
- * Runs `fold` holding <dir>/.lock (created exclusively, holding the pid). Another live run's lock
- * is waited for; a lock whose process is gone (killed mid-flush) is removed. Two runs finding
- * the same dead lock at the same moment could both proceed: that needs a kill during a flush and
- * two other flushes starting within the same milliseconds, and is not guarded against.
+ * Runs `fold` holding <dir>/.lock (src/lib/lock.ts: the lock names its holder, and a lock whose
+ * process is gone, killed mid-flush, is taken over). Another live run's flush is waited for: it
+ * takes milliseconds to a few seconds.
  */
-function withLock<T>(dir: string, fold: () => T): T {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, LOCK_NAME);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    let fd: number;
-    try {
-      fd = openSync(path, "wx");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      let holder = "";
-      let age = 0;
-      try {
-        holder = readFileSync(path, "utf8");
-        age = Date.now() - statSync(path).mtimeMs;
-      } catch {
-        continue; // released meanwhile: try again
-      }
-      const pid = Number(holder);
-      const stale = holder === "" ? age > EMPTY_LOCK_STALE_MS : !Number.isInteger(pid) || pid === process.pid || !alive(pid);
-      if (stale) {
-        rmSync(path, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`${path}: another run (pid ${holder}) has held the judge cache's lock for over ${LOCK_WAIT_MS / 1000} s; if no errormap command is running, delete this file`);
-      Atomics.wait(pause, 0, 0, 5); // a flush takes milliseconds to a few seconds
-      continue;
-    }
-    try {
-      writeSync(fd, String(process.pid));
-    } finally {
-      closeSync(fd);
-    }
-    try {
-      return fold();
-    } finally {
-      rmSync(path, { force: true });
-    }
-  }
+function withFlushLock<T>(dir: string, fold: () => T): T {
+  return withLock(
+    join(dir, LOCK_NAME),
+    {
+      command: "errormap (judge cache flush)",
+      waitMs: LOCK_WAIT_MS,
+      busy: (holder) => `${join(dir, LOCK_NAME)}: another run (${holder}) has held the judge cache's lock for over ${LOCK_WAIT_MS / 1000} s; if no errormap command is running, delete this file`,
+    },
+    fold,
+  );
 }
 
 export const shardOf = (hash: string): string => hash.slice(0, 2);
@@ -248,7 +216,7 @@ export class JudgeCache {
     if (existsSync(this.dir)) for (const d of readdirSync(this.dir, { withFileTypes: true })) if (d.isDirectory()) this.judge(d.name);
     for (const j of this.judges.values()) {
       if (j.pending.size === 0 && j.leftovers.length === 0 && !j.journal) continue;
-      withLock(j.path, () => this.fold(j));
+      withFlushLock(j.path, () => this.fold(j));
     }
   }
 

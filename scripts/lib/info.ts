@@ -79,6 +79,8 @@ export interface ReleaseInfo {
   cached: number;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of the prompt tokens, those the endpoint served from its prompt cache (priced lower). */
+  cached_tokens: number;
   cost_usd: number;
   /** Analysed failures with a review that applies (README "Reviews"); null for releases made before reviews existed. */
   reviewed: number | null;
@@ -114,6 +116,7 @@ export function releaseInfo(root: string, id: string): ReleaseInfo {
     cached: run?.cached ?? 0,
     prompt_tokens: rel.usage.prompt_tokens,
     completion_tokens: rel.usage.completion_tokens,
+    cached_tokens: rel.usage.cached_tokens ?? 0,
     cost_usd: rel.usage.cost_usd,
     reviewed: rel.counts.reviewed ?? null,
     agree: rel.counts.agree ?? null,

@@ -2,18 +2,26 @@
 //  - the registry validates, and covers every record of every snapshot;
 //  - every snapshot's records match its manifest (hashes, counts);
 //  - every release validates against its schemas;
-//  - no published release was changed (hashes);
-//  - no orphan or unreadable cache entries, no killed run's journal or old-layout folder left.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+//  - no published release was changed: its files against the hashes in its release.json, and the
+//    whole release, release.json included, against the digest recorded outside it when it was
+//    published (data/published.json, scripts/pipeline/published.ts);
+//  - folders under releases/ that are not valid releases are reported by path, without hiding the
+//    others; leftover temporary folders of killed imports and runs are reported (--fix removes them);
+//  - every cache entry a release was built from (cache-keys.txt) is still in the cache;
+//  - no unreadable cache entries, no killed run's journal or old-layout folder left; orphan entries
+//    (no release uses them) are summed up per judge.
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { sha256File } from "../../src/lib/jsonio.ts";
+import { alive, sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
-import { AggregatesSchema, RegistrySchema, ReleaseReviewsSchema, type Release } from "../../src/lib/schemas.ts";
+import { AggregatesSchema, RegistrySchema, ReleaseReviewsSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
 import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { inputsHash, outputsHash, releaseFiles } from "./publish.ts";
-import { listReleases, loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
+import { loadReleaseAnalyses, problemText, readTaxonomy, scanReleases } from "./releases.ts";
+import { digestFiles, publicationDigest, readPublished } from "./published.ts";
+import { staleLocks } from "./locks.ts";
 import { readReviews } from "../review/store.ts";
 
 export interface Problem {
@@ -24,10 +32,16 @@ export interface Problem {
 
 export const CACHE_KEYS_FILE = "cache-keys.txt";
 
-export function doctor(root: string): { problems: Problem[]; checked: Record<string, number> } {
+export interface DoctorOptions {
+  /** Remove what is safe to remove: leftover temporary folders of processes that are gone. */
+  fix?: boolean;
+}
+
+export function doctor(root: string, opts: DoctorOptions = {}): { problems: Problem[]; checked: Record<string, number>; fixed: string[] } {
   const L = layout(root);
   const problems: Problem[] = [];
-  const checked = { snapshots: 0, records: 0, releases: 0, cache_entries: 0 };
+  const fixed: string[] = [];
+  const checked = { snapshots: 0, records: 0, releases: 0, published: 0, cache_entries: 0 };
   const add = (where: string, what: string, fix: string) => problems.push({ where, what, fix });
 
   let registry;
@@ -35,7 +49,7 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
     registry = loadRegistry(root);
   } catch (e) {
     add(L.registry, (e as Error).message, "correct the registry entry named above");
-    return { problems, checked };
+    return { problems, checked, fixed };
   }
   const models = new Set(registry.models.map((m) => m.id));
   const datasets = new Set(registry.datasets.map((d) => d.id));
@@ -71,15 +85,19 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
     }
   }
 
-  // Releases.
-  const referenced = new Set<string>();
-  let releases: Release[];
-  try {
-    releases = listReleases(root);
-  } catch (e) {
-    add(L.releases, (e as Error).message, "fix or re-run the release named above");
-    releases = [];
+  // Leftover temporary folders of killed imports and runs (written aside and renamed into place).
+  for (const t of leftoverTemps(root)) {
+    if (opts.fix) {
+      rmSync(t.path, { recursive: true, force: true });
+      fixed.push(t.path);
+    } else add(t.path, `a temporary folder left by a killed ${t.kind} (process ${t.pid} is gone), ${formatBytes(t.bytes)}`, "`errormap doctor --fix` removes it");
   }
+
+  // Releases: a folder that is not a valid release is reported by path; the others are checked.
+  const referenced = new Set<string>();
+  const keysOf = new Map<string, string[]>();
+  const { releases, invalid } = scanReleases(root);
+  for (const x of invalid) add(x.path, x.problem, "remove the folder if it is not a release, else restore its release.json from version control");
   for (const r of releases) {
     checked.releases++;
     const dir = L.release(r.id);
@@ -90,7 +108,7 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
       RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
       if ("reviews.json" in r.files) ReleaseReviewsSchema.parse(JSON.parse(readFileSync(join(dir, "reviews.json"), "utf8")));
     } catch (e) {
-      add(dir, `does not validate: ${(e as Error).message.split("\n")[0]}`, r.published ? "restore the published files from version control" : `re-run with \`errormap run --release ${r.id} --force\``);
+      add(dir, `does not validate: ${problemText(e)}`, r.published ? "restore the published files from version control" : `re-run with \`errormap run --release ${r.id} --force\``);
     }
     if (!snapIds.includes(r.snapshot)) add(dir, `its snapshot "${r.snapshot}" is missing`, `restore data/snapshots/${r.snapshot}`);
     else {
@@ -121,8 +139,16 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
       add(join(dir, "release.json"), "published release's recorded inputs were changed", "restore release.json from version control");
     }
     const keys = join(dir, CACHE_KEYS_FILE);
-    if (existsSync(keys)) for (const h of readFileSync(keys, "utf8").split("\n")) if (h) referenced.add(h);
+    if (existsSync(keys)) {
+      const list = readFileSync(keys, "utf8").split("\n").filter(Boolean);
+      keysOf.set(r.id, list);
+      for (const h of list) referenced.add(h);
+    }
   }
+
+  // Published releases against the digests recorded outside them.
+  for (const p of checkPublished(root, releases)) add(p.where, p.what, p.fix);
+  checked.published = releases.filter((r) => r.published).length;
 
   // Reviews: every line of data/reviews/*.jsonl valid, one review per item or analysis.
   try {
@@ -133,10 +159,12 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
 
   // Cache: every shard line readable and filed in its own shard, every entry used by some release,
   // no journal or old-layout folder left behind (other files there, the batch mode's state, are not answers).
+  const present = new Set<string>();
   if (existsSync(L.cache)) {
     for (const judge of readdirSync(L.cache, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
       const dir = join(L.cache, judge);
       let oldDirs = 0;
+      const orphans = { n: 0, example: "" };
       for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const p = join(dir, d.name);
         const shard = SHARD_NAME.exec(d.name)?.[1];
@@ -146,14 +174,130 @@ export function doctor(root: string): { problems: Problem[]; checked: Record<str
             const where = `${p}:${i + 1}`;
             if (!e) add(where, "unreadable cache entry", "delete the line; the next run asks the judge again");
             else if (shardOf(e.hash) !== shard) add(where, `cache entry ${e.hash} is filed in the wrong shard`, "delete the line; the next run asks the judge again");
-            else if (!referenced.has(e.hash)) add(where, `orphan cache entry ${e.hash}: no release uses it`, "delete the line, or keep it if a run you have not finished will need it");
+            else {
+              present.add(e.hash);
+              if (!referenced.has(e.hash) && !orphans.n++) orphans.example = `${where} (${e.hash})`;
+            }
           });
-        } else if (d.isFile() && JOURNAL_NAME.test(d.name) && journalAbandoned(d.name)) {
-          add(p, "a killed run's journal: its answers are not in the shards yet", "nothing to do: the next run folds it in");
-        } else if (d.isDirectory() && OLD_DIR_NAME.test(d.name)) oldDirs++;
+        } else if (d.isFile() && JOURNAL_NAME.test(d.name)) {
+          // A journal's answers are in the cache as far as the next run is concerned: it folds them in.
+          for (const e of parseLines(readFileSync(p, "utf8"))) if (e) present.add(e.hash);
+          if (journalAbandoned(d.name)) add(p, "a killed run's journal: its answers are not in the shards yet", "nothing to do: the next run folds it in");
+        } else if (d.isDirectory() && OLD_DIR_NAME.test(d.name)) {
+          oldDirs++;
+          for (const f of readdirSync(p)) if (f.endsWith(".json")) present.add(f.slice(0, -5));
+        }
       }
       if (oldDirs) add(dir, `${oldDirs} folder(s) of cache entries in the old one-file-per-answer layout`, "nothing to do: the next run converts them into shards");
+      // One line per judge, not per entry: a data root after a few test runs holds thousands.
+      if (orphans.n) add(dir, `orphan cache entries: ${orphans.n} that no release uses, e.g. ${orphans.example}`, "keep them if a run you have not finished will need them; else delete those lines");
     }
   }
-  return { problems, checked };
+
+  // Cache entries a release was built from: without them it cannot be re-run without the judge.
+  for (const r of releases) {
+    const keys = keysOf.get(r.id);
+    if (!keys) continue;
+    const missing = keys.filter((h) => !present.has(h));
+    if (!missing.length) continue;
+    const shards = [...new Set(missing.map((h) => `${shardOf(h)}.jsonl`))].sort();
+    add(
+      join(L.cache, r.judge),
+      `${missing.length} of the ${keys.length} cache entries release "${r.id}" was built from ${missing.length === 1 ? "is" : "are"} missing (e.g. ${missing[0]}; shard${shards.length === 1 ? "" : "s"} ${shards.slice(0, 5).join(", ")}${shards.length > 5 ? ", ..." : ""})`,
+      r.published
+        ? `restore ${join(L.cache, r.judge)} from version control: re-running published release "${r.id}" from the cache needs them (without them the judge is asked again, and an LLM judge may answer differently)`
+        : `re-run with \`errormap run --release ${r.id} --force\` (the missing answers are asked again), or restore them from version control`,
+    );
+  }
+  // Locks of commands that were killed (scripts/pipeline/locks.ts).
+  for (const l of staleLocks(root)) add(l.path, `a lock left by a process that is gone (${l.holder})`, "nothing to do: the next command takes it over (or delete the file)");
+  return { problems, checked, fixed };
+}
+
+/** A temporary folder of a killed import (snapshots/) or run (releases/), with its size. */
+export interface LeftoverTemp {
+  path: string;
+  kind: "import" | "run";
+  pid: number;
+  bytes: number;
+}
+
+/**
+ * `.tmp-<id>-<pid>` folders (and their `.old`, a replaced folder not yet removed) under snapshots/
+ * and releases/ whose process is gone: imports and runs write there and rename into place, so a
+ * killed one leaves its folder (up to hundreds of MB). A folder of a process still running is not
+ * listed.
+ */
+export function leftoverTemps(root: string): LeftoverTemp[] {
+  const L = layout(root);
+  const out: LeftoverTemp[] = [];
+  for (const [dir, kind] of [[L.snapshots, "import"], [L.releases, "run"]] as const) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const m = /^\.tmp-(.+)-(\d+)(\.old)?$/.exec(name);
+      if (!m || alive(Number(m[2]))) continue;
+      out.push({ path: join(dir, name), kind, pid: Number(m[2]), bytes: sizeOf(join(dir, name)) });
+    }
+  }
+  return out;
+}
+
+function sizeOf(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const name of readdirSync(path)) n += sizeOf(join(path, name));
+  return n;
+}
+
+function formatBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
+}
+
+/**
+ * Every published release against data/published.json: an entry for each, and its files as they
+ * are now giving the digest recorded when it was published; an entry whose release is gone or no
+ * longer published (replaced, or release.json edited) is reported too.
+ */
+function checkPublished(root: string, releases: Release[]): Problem[] {
+  const L = layout(root);
+  const out: Problem[] = [];
+  let entries: PublishedEntry[];
+  try {
+    entries = readPublished(root);
+  } catch (e) {
+    return [{ where: L.publishedFile, what: (e as Error).message, fix: "restore data/published.json from version control" }];
+  }
+  const byId = new Map(releases.map((r) => [r.id, r]));
+  const recorded = new Map(entries.map((e) => [e.release, e]));
+  for (const r of releases) {
+    if (!r.published || recorded.has(r.id)) continue;
+    out.push({
+      where: join(L.release(r.id), "release.json"),
+      what: `published release "${r.id}" has no digest in ${L.publishedFile}, so nothing outside it can tell whether it changed`,
+      fix: "if it was published before data/published.json existed: `errormap doctor --record-published` (once), then commit data/published.json; else restore data/published.json from version control",
+    });
+  }
+  for (const e of entries) {
+    const r = byId.get(e.release);
+    const where = L.release(e.release);
+    const restore = `restore ${where} from version control: published releases are immutable`;
+    if (!r) {
+      out.push({ where, what: `release "${e.release}", published on ${e.date ?? "an unknown date"} (${L.publishedFile}), is missing or not a valid release`, fix: restore });
+      continue;
+    }
+    if (!r.published) {
+      out.push({ where: join(where, "release.json"), what: `release "${e.release}" was published on ${e.date ?? "an unknown date"} (${L.publishedFile}) but its release.json says it is not: it was replaced or edited after publication`, fix: restore });
+      continue;
+    }
+    const digest = publicationDigest(root, r);
+    if (digest === e.digest) continue;
+    const dateNote = (r.published.date ?? null) !== e.date ? `; its publication date reads ${r.published.date ?? "nothing"}, recorded ${e.date ?? "none"}` : "";
+    out.push({
+      where,
+      what: `published release "${e.release}" differs from the digest recorded when it was published (${e.digest.slice(0, 12)}, now ${digest.slice(0, 12)}): one of ${digestFiles(root, r).join(", ")} changed, release.json's own fields (title, counts, dates, hashes) included${dateNote}`,
+      fix: restore,
+    });
+  }
+  return out;
 }

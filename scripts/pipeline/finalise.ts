@@ -44,6 +44,7 @@ import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { analysisSha256, itemId, readReviews, referenceSha256, type Reviews } from "../review/store.ts";
 import { aggregate } from "./aggregate.ts";
 import { loadRelease, loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
+import { lockRelease, publishedOnDisk } from "./locks.ts";
 import { accuracyByDataset, failurePredicate, groupByItem } from "./select.ts";
 
 /** Items a dataset plug-in says are never disputed by consensus (asked with the item's first record). */
@@ -298,9 +299,15 @@ export function refinaliseRelease(
   id: string,
   opts: { reviews?: Reviews; neverDisputed?: NeverDisputed; log?: (line: string) => void } = {},
 ): { release: Release; finalised: Finalised } {
-  const prepared = prepareRefinalise(root, id, opts);
-  prepared.commit();
-  return { release: prepared.release, finalised: prepared.finalised };
+  // The release's lock (scripts/pipeline/locks.ts), from the first read to the write.
+  const lock = lockRelease(root, id, `errormap (re-finalise release ${id})`, "re-finalise");
+  try {
+    const prepared = prepareRefinalise(root, id, opts);
+    prepared.commit();
+    return { release: prepared.release, finalised: prepared.finalised };
+  } finally {
+    lock.release();
+  }
 }
 
 /** The work of refinaliseRelease, with the write left to `commit()` (so a caller can store its inputs first). */
@@ -337,6 +344,8 @@ export function prepareRefinalise(
       cpSync(dir, tmp, { recursive: true });
       for (const f of FINALISED_FILES) writeFileAtomic(join(tmp, f), finalised.texts[f]);
       writeJsonAtomic(join(tmp, "release.json"), release);
+      // The caller holds the release's lock; this is the last check that nothing published it.
+      if (publishedOnDisk(root, id)) throw new Error(`release "${id}" was published meanwhile; it was not replaced (a published release is immutable)`);
       replaceDir(tmp, dir);
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true });

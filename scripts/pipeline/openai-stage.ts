@@ -49,6 +49,23 @@ function reusable(root: string, previous: Release | null, model: string): Map<st
   return out;
 }
 
+/**
+ * The failures whose analysis the previous release gives (their record unchanged since), and the
+ * ones the judge must answer (from its cache or by a call), in the order given. Also used by
+ * `errormap run --estimate` (estimate.ts), so it counts the same work the run does.
+ */
+export function splitReusable(root: string, previous: Release | null, model: string, contexts: FailureContext[]): { reused: Analysis[]; toJudge: FailureContext[] } {
+  const earlier = reusable(root, previous, model);
+  const reused: Analysis[] = [];
+  const toJudge: FailureContext[] = [];
+  for (const ctx of contexts) {
+    const prev = earlier.get(recordKey(ctx.record));
+    if (prev && prev.record_sha256 === recordContentHash(ctx.record)) reused.push(prev);
+    else toJudge.push(ctx);
+  }
+  return { reused, toJudge };
+}
+
 export async function runOpenAI(input: OpenAIStageInput) {
   const model = input.judgeModel || DEFAULT_JUDGE_MODEL;
   const baseURL = input.baseURL || "https://api.openai.com/v1";
@@ -71,16 +88,11 @@ export async function runOpenAI(input: OpenAIStageInput) {
   });
 
   // Analyse: reuse what earlier releases judged on unchanged records, ask the judge the rest.
-  const earlier = reusable(input.root, input.previous, model);
+  const { reused, toJudge } = splitReusable(input.root, input.previous, model, input.contexts);
   const outcomes = new Map<string, StageOutcome>();
-  const toJudge: FailureContext[] = [];
-  for (const ctx of input.contexts) {
-    const key = recordKey(ctx.record);
-    const prev = earlier.get(key);
-    if (prev && prev.record_sha256 === recordContentHash(ctx.record)) {
-      const { category: _c, ...rest } = prev;
-      outcomes.set(key, { analysis: rest, usage: ZERO_USAGE, fresh: false });
-    } else toJudge.push(ctx);
+  for (const prev of reused) {
+    const { category: _c, ...rest } = prev;
+    outcomes.set(prev.key, { analysis: rest, usage: ZERO_USAGE, fresh: false });
   }
   // A wrong endpoint stops here (fail fast: EndpointError names it and what came back).
   const verdicts = await judge.analyseAll(toJudge).finally(() => bar.stop());

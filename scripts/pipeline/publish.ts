@@ -6,8 +6,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sha256, sha256File, stableJson, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
+import { IdSchema, ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
+import { lockRelease } from "./locks.ts";
 import { loadRelease } from "./releases.ts";
+import { addPublished, assertNotRecorded, publishedEntry } from "./published.ts";
 
 export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json", "registry.json"] as const;
 
@@ -48,12 +50,28 @@ export function outputsHash(root: string, id: string, names: readonly string[] =
   return { hash: sha256(stableJson(files)), files };
 }
 
-/** Publishing is an event with a date; the date is recorded once, never regenerated. */
+/**
+ * Publishing is an event with a date; the date is recorded once, never regenerated. It holds the
+ * release's lock (scripts/pipeline/locks.ts), so a release that a run or a review import is
+ * writing is refused rather than published and then replaced.
+ */
 export function publishRelease(root: string, id: string, date = new Date().toISOString().slice(0, 10)): Release {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be YYYY-MM-DD, not "${date}"`);
+  const idCheck = IdSchema.safeParse(id);
+  if (!idCheck.success) throw new Error(`release id "${id}": ${idCheck.error.issues[0].message}`);
+  const lock = lockRelease(root, id, `errormap release publish --release ${id}`, "publish");
+  try {
+    return publishLocked(root, id, date);
+  } finally {
+    lock.release();
+  }
+}
+
+function publishLocked(root: string, id: string, date: string): Release {
   const r = loadRelease(root, id);
   if (!r) throw new Error(`no release "${id}" in ${layout(root).releases}`);
   if (r.published) throw new Error(`release "${id}" is already published`);
+  assertNotRecorded(root, id);
   const { hash, files } = outputsHash(root, id, releaseFiles(r));
   for (const f of releaseFiles(r)) {
     if (r.files[f] !== files[f]) {
@@ -62,5 +80,7 @@ export function publishRelease(root: string, id: string, date = new Date().toISO
   }
   const published = ReleaseSchema.parse({ ...r, published: { inputs_sha256: inputsHash(r), outputs_sha256: hash, date } });
   writeJsonAtomic(join(layout(root).release(id), "release.json"), published);
+  // The digest goes outside the release, into data/published.json (scripts/pipeline/published.ts).
+  addPublished(root, [publishedEntry(root, published)]);
   return published;
 }

@@ -40,6 +40,9 @@ import { FINALISED_FILES, finalise, withFinalised } from "./finalise.ts";
 import { neverDisputedHook } from "./disputes.ts";
 import { buildContexts, failurePredicate, selectFailures } from "./select.ts";
 import { findPrevious, loadRelease } from "./releases.ts";
+import { assertNotRecorded } from "./published.ts";
+import { assertStillWritable, lockRelease, lockRun } from "./locks.ts";
+import type { Lock } from "../../src/lib/lock.ts";
 
 export const CODE_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 /** Category id of failures the judge could not analyse (status judge_error); not a taxonomy leaf. */
@@ -144,7 +147,29 @@ function analyseHeuristic(contexts: FailureContext[], cache: JudgeCache): { outc
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Runs the pipeline holding the data root's run lock and the release's lock (scripts/pipeline/locks.ts:
+ * one run per data root, one writer per release); both are released when it ends, and a killed
+ * run's are taken over by the next command.
+ */
 export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const idCheck = IdSchema.safeParse(opts.release);
+  if (!idCheck.success) throw new Error(`release id "${opts.release}": ${idCheck.error.issues[0].message}`);
+  const command = `errormap run --snapshot ${opts.snapshot} --release ${opts.release}${opts.force ? " --force" : ""}`;
+  const runLock = lockRun(opts.root, opts.release, command);
+  try {
+    const releaseLock = lockRelease(opts.root, opts.release, command, "write");
+    try {
+      return await runLocked(opts, releaseLock);
+    } finally {
+      releaseLock.release();
+    }
+  } finally {
+    runLock.release();
+  }
+}
+
+async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult> {
   const t0 = Date.now();
   const log = opts.log ?? (() => {});
   const L = layout(opts.root);
@@ -160,6 +185,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   if (existing?.published) {
     throw new Error(`release "${opts.release}" is published and immutable; it cannot be re-run or overwritten (even with --force). Start a new release id.`);
   }
+  // Published once is published for good, even if its folder was since replaced or removed (data/published.json).
+  assertNotRecorded(opts.root, opts.release);
   if (existsSync(final) && !opts.force) {
     throw new Error(`release "${opts.release}" already exists; pass --force to re-run it, or choose a new id`);
   }
@@ -327,6 +354,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     writeJsonAtomic(join(tmp, "run.json"), run);
     // Which cache entries this release is built from, so `errormap doctor` can tell orphans.
     writeFileAtomic(join(tmp, CACHE_KEYS_FILE), [...new Set(cacheHashes)].sort().join("\n") + "\n");
+    // Checked again at the last moment: the release may have been published meanwhile by someone
+    // who deleted this run's lock by hand; a published release is never replaced.
+    assertStillWritable(opts.root, opts.release, releaseLock, "This run's judge answers are cached: running it again (under a new release id if that one is published) repeats no call.");
     replaceDir(tmp, final);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

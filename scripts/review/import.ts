@@ -8,6 +8,7 @@ import { userInfo } from "node:os";
 import {
   FailureReviewSchema,
   FailureVerdictSchema,
+  IdSchema,
   ItemReviewSchema,
   ItemVerdictSchema,
   type FailureReview,
@@ -16,6 +17,7 @@ import {
 } from "../../src/lib/schemas.ts";
 import { neverDisputedHook } from "../pipeline/disputes.ts";
 import { prepareRefinalise } from "../pipeline/finalise.ts";
+import { lockRelease } from "../pipeline/locks.ts";
 import { loadAggregates, loadReleaseContext } from "./context.ts";
 import { ITEM_SHEET_COLUMNS } from "./disputed.ts";
 import { FAILURE_SHEET_COLUMNS } from "./sample.ts";
@@ -148,7 +150,22 @@ function itemRows(sheet: Sheet, releaseId: string, root: string, who: { reviewer
   return { reviews: out, skipped };
 }
 
+/**
+ * Imports a sheet holding the release's lock (scripts/pipeline/locks.ts) from the release's first
+ * read to its re-finalised write, so neither a run nor a publish can come in between.
+ */
 export async function importReviewSheet(root: string, releaseId: string, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+  const idCheck = IdSchema.safeParse(releaseId);
+  if (!idCheck.success) throw new Error(`release id "${releaseId}": ${idCheck.error.issues[0].message}`);
+  const lock = lockRelease(root, releaseId, `errormap review import --release ${releaseId}`, "import reviews into");
+  try {
+    return await importLocked(root, releaseId, file, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function importLocked(root: string, releaseId: string, file: string, opts: ImportOptions): Promise<ImportResult> {
   const date = opts.date ?? new Date().toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new Error(`--date must be YYYY-MM-DD, not "${date}"`);
   const reviewer = (opts.reviewer ?? defaultReviewer()).trim();

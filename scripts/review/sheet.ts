@@ -2,6 +2,7 @@
 // (src/lib/site/serialize.ts: RFC 4180, formula-like text prefixed with an apostrophe), read back
 // with csv-parse. Rows are numbered as a spreadsheet shows them: the header is row 1.
 import { readFileSync } from "node:fs";
+import { decodeUtf8 } from "../../src/lib/jsonio.ts";
 import { toCsv, type CsvCell } from "../../src/lib/site/serialize.ts";
 
 export interface SheetRow {
@@ -28,12 +29,14 @@ function unprotect(cell: string): string {
 
 /** Reads a sheet: header row, then rows of the same width (errors name the file and row). */
 export async function readSheet(file: string): Promise<Sheet> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, "utf8");
+    bytes = readFileSync(file);
   } catch (e) {
     throw new Error(`${file}: cannot read (${(e as Error).message})`);
   }
+  // A sheet saved in another encoding than UTF-8 is an error naming the line, not notes full of U+FFFD.
+  const text = decodeUtf8(bytes, file);
   const { parse } = await import("csv-parse/sync");
   let table: string[][];
   try {

@@ -1,5 +1,6 @@
 // Deterministic JSON and atomic writes: generated data must be byte-identical for the same
 // inputs (stable key order, no timestamps), and a crash must never leave a half-written file.
+import { isUtf8 } from "node:buffer";
 import { hash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -100,7 +101,138 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 export function readJson(path: string): unknown {
-  return JSON.parse(readFileSync(path, "utf8"));
+  return parseJsonText(decodeUtf8(readFileSync(path), path), path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text as people's tools write it (README, "The `errormap` command": bad input stops with the file,
+// the line and the field). Editors on Windows start UTF-8 files with a byte order mark; bytes that
+// are not UTF-8 (a Latin-1 export) must stop the import instead of turning into U+FFFD silently.
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** Bytes a UTF-8 byte order mark takes at the start of `bytes` (3 or 0). */
+export function bomLength(bytes: Uint8Array): number {
+  return bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0;
+}
+
+/** Where the first byte sequence that is not UTF-8 lies: byte offset, line (from 1) and byte column (from 1). */
+export function firstInvalidUtf8(bytes: Uint8Array): { offset: number; line: number; column: number } | null {
+  if (isUtf8(bytes)) return null;
+  const offset = invalidOffset(bytes);
+  let line = 1;
+  let lineStart = 0;
+  for (let nl = bytes.indexOf(0x0a); nl >= 0 && nl < offset; nl = bytes.indexOf(0x0a, nl + 1)) {
+    line++;
+    lineStart = nl + 1;
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
+
+/** Offset of the first ill-formed sequence (Unicode's table 3-7), for bytes isUtf8 refused. */
+function invalidOffset(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    // The second byte's range depends on the first (no overlongs, surrogates or code points past U+10FFFF).
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (i + 1 >= b.length || b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (let k = 2; k <= n; k++) if (i + k >= b.length || b[i + k] < 0x80 || b[i + k] > 0xbf) return i;
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** Thrown for bytes that are not UTF-8; `line` and `column` count within what was decoded. */
+export class Utf8Error extends Error {
+  readonly line: number;
+  readonly column: number;
+  constructor(line: number, column: number, prefix = "") {
+    super(`${prefix}line ${line}, byte ${column}: not valid UTF-8 (re-save the file as UTF-8)`);
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** Decodes UTF-8 strictly, dropping a leading byte order mark; `path` prefixes the error. */
+export function decodeUtf8(bytes: Uint8Array, path?: string): string {
+  const bom = bomLength(bytes);
+  const body = bom ? bytes.subarray(bom) : bytes;
+  const bad = firstInvalidUtf8(body);
+  if (bad) throw new Utf8Error(bad.line, bad.column, path ? `${path}: ` : "");
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+}
+
+/** JSON.parse with the file named in the error. */
+export function parseJsonText(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Nesting depth records may have: far beyond real metadata, far below what recursion (sorting keys, hashing) survives. */
+export const MAX_NESTING = 100;
+
+/**
+ * The path down to the first value nested deeper than `limit` levels inside `value`, or null.
+ * The point is to answer for values that unbounded recursion cannot walk: this one stops at
+ * `limit` frames. It runs on every imported record's metadata, so it allocates nothing, and finds
+ * the path only once it knows there is one.
+ */
+export function tooDeep(value: unknown, limit = MAX_NESTING): string[] | null {
+  return value !== null && typeof value === "object" && deeper(value, limit) ? pathAtDepth(value, limit) : null;
+}
+
+function deeper(v: object, left: number): boolean {
+  if (left === 0) return true;
+  for (const k in v) {
+    const c = (v as Record<string, unknown>)[k];
+    if (c !== null && typeof c === "object" && deeper(c, left - 1)) return true;
+  }
+  return false;
+}
+
+/** The keys down to the first value `depth` levels inside `value` (there is one). */
+function pathAtDepth(value: unknown, depth: number): string[] {
+  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (path.length === depth) return path;
+    for (const [k, c] of Object.entries(v as object)) if (c && typeof c === "object") stack.push({ v: c, path: [...path, k] });
+  }
+  return [];
+}
+
+/**
+ * The path of the first string (or key) in `value` holding U+FFFD, the character a lenient
+ * decoder puts in place of bytes that are not UTF-8: which field those bytes were in. Null when
+ * none does (the bad bytes were outside any string).
+ */
+export function replacementPath(value: unknown, limit = MAX_NESTING): string[] | null {
+  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.includes("\ufffd")) return path;
+      continue;
+    }
+    if (!v || typeof v !== "object" || path.length > limit) continue;
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, c] = entries[i];
+      if (k.includes("\ufffd")) return [...path, k];
+      stack.push({ v: c, path: [...path, k] });
+    }
+  }
+  return null;
 }
 
 /**

@@ -15,9 +15,15 @@ export const layout = (root: string) => ({
   snapshot: (id: string) => join(root, "snapshots", id),
   cache: join(root, "cache"),
   releases: join(root, "releases"),
+  /** The digest of every published release, recorded outside the releases (scripts/pipeline/published.ts). */
+  publishedFile: join(root, "published.json"),
   release: (id: string) => join(root, "releases", id),
   reviews: join(root, "reviews"),
   itemReviewsFile: join(root, "reviews", "items.jsonl"),
   failureReviewsFile: join(root, "reviews", "failures.jsonl"),
+  /** Lock files of running commands (src/lib/lock.ts); never committed. */
+  locks: join(root, "locks"),
+  runLock: join(root, "locks", "run.lock"),
+  releaseLock: (id: string) => join(root, "locks", `release-${id}.lock`),
 });
 export type Layout = ReturnType<typeof layout>;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { layout } from "./paths.ts";
 import { DatasetEntrySchema, ModelEntrySchema, type DatasetEntry, type ModelEntry, type Registry } from "./schemas.ts";
-import { sha256, stableJson, writeFileAtomic } from "./jsonio.ts";
+import { decodeUtf8, sha256, stableJson, writeFileAtomic } from "./jsonio.ts";
 import { slugify } from "./slug.ts";
 
 // Required on first use, not imported: only a name that matches nothing needs suggestions, and
@@ -16,7 +16,8 @@ const distance = (a: string, b: string) => (levenshtein ??= require("fastest-lev
 
 function readArray<T>(path: string, schema: z.ZodType<T>): T[] {
   if (!existsSync(path)) return [];
-  const text = readFileSync(path, "utf8");
+  // Strict UTF-8, a byte order mark allowed: the registry is edited by hand, in any editor.
+  const text = decodeUtf8(readFileSync(path), path);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -15,6 +15,8 @@ export const IdSchema = z
   .describe("A canonical, URL-safe identifier (lower-case letters, digits, '.', '_', '-').");
 
 const NonEmpty = z.string().min(1, "must not be empty");
+/** A name as sources spell it: whitespace alone names nothing (with --register it would become a new entry). */
+const Named = NonEmpty.regex(/\S/, "must not be blank");
 
 // ---------------------------------------------------------------------------------------------
 // Registry
@@ -89,8 +91,8 @@ const AnswerValue = z
  */
 export const RawRecordSchema = z
   .object({
-    dataset: NonEmpty.describe("Dataset name as the source spells it."),
-    model: NonEmpty.describe("Model name as the source spells it."),
+    dataset: Named.describe("Dataset name as the source spells it."),
+    model: Named.describe("Model name as the source spells it."),
     instance_id: z.union([NonEmpty, z.number()]).transform(String).describe("Item id, unique within the dataset."),
     input: z.string().describe("The item as posed (question, with options for multiple choice)."),
     reference: AnswerValue.refine((v) => v !== undefined, "missing required field")
@@ -142,6 +144,12 @@ export type EvalRecord = z.infer<typeof EvalRecordSchema>;
 
 const isString = (v: unknown): v is string => typeof v === "string";
 const isNonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+/** Named's test: a printable ASCII first character settles it without a regular expression. */
+const isNamed = (v: unknown): v is string => {
+  if (typeof v !== "string") return false;
+  const c = v.charCodeAt(0);
+  return (c > 32 && c < 127) || /\S/.test(v);
+};
 const isOptString = (v: unknown) => v === undefined || typeof v === "string";
 const isSource = (v: unknown) =>
   isPlain(v) && isOptString(v.repo) && isOptString(v.commit) && isOptString(v.path) && isOptString(v.file);
@@ -161,8 +169,8 @@ function answerText(v: unknown): { text: string | undefined } | null {
 export function parseRawRecord(v: unknown): z.ZodSafeParseResult<RawRecord> {
   if (
     isPlain(v) &&
-    isNonEmpty(v.dataset) &&
-    isNonEmpty(v.model) &&
+    isNamed(v.dataset) &&
+    isNamed(v.model) &&
     isNonEmpty(v.instance_id) &&
     isString(v.input) &&
     isString(v.output) &&
@@ -548,6 +556,12 @@ export const UsageSchema = z.object({
   prompt_tokens: z.number().int().nonnegative().describe("Prompt tokens."),
   completion_tokens: z.number().int().nonnegative().describe("Completion tokens."),
   cost_usd: z.number().nonnegative().describe("Estimated from the judge model's price table; 0 when unknown."),
+  cached_tokens: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Of the prompt tokens, those the endpoint served from its prompt cache (usage.prompt_tokens_details.cached_tokens), priced at the cached-input rate; absent when none."),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -601,6 +615,24 @@ export const ReleaseSchema = z
   })
   .strict();
 export type Release = z.infer<typeof ReleaseSchema>;
+
+/**
+ * data/published.json: one entry per published release, written by `errormap release publish`
+ * and committed by the maintainer. It lives outside the release, so a release whose files and
+ * release.json were edited together still differs from the digest recorded when it was published.
+ */
+export const PublishedEntrySchema = z
+  .object({
+    release: IdSchema.describe("Release id."),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().describe("Day the release was published (UTC), as its release.json says; null for releases published without one."),
+    digest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe("SHA-256 over the release's files as published: release.json (key-sorted JSON), its output files (reviews.json included where present) and cache-keys.txt."),
+  })
+  .strict();
+export type PublishedEntry = z.infer<typeof PublishedEntrySchema>;
+export const PublishedListSchema = z.array(PublishedEntrySchema).describe("Every published release, sorted by date then id.");
 
 /**
  * What the last `errormap run` of a release did. Unlike the release files it changes from run to

@@ -11,10 +11,19 @@
 // refusals and content filters; a server that never answers. The kind of request (error_analysis,
 // taxonomy, classification) is read from response_format, or from the prompt's "TASK:" line when
 // the judge asks without json_schema (--response-format json_object or text).
+//
+// Usage is counted as OpenAI counts it, so token estimates can be checked against it: prompt
+// tokens are the messages rendered in OpenAI's chat format and tokenized with o200k_base (gpt-4o's
+// encoding, through gpt-tokenizer's encodeChat) plus the json_schema response_format's schema
+// (OpenAI bills it as prompt; how it renders it is not published, so its JSON is tokenized as
+// text), completion tokens are the answer's. With `promptCache`, it also plays OpenAI's prompt
+// caching: a prompt of at least 1,024 tokens reports as `prompt_tokens_details.cached_tokens` the
+// longest prefix, in whole 128-token blocks, that it shares with a request seen before.
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
+import { countTokens, encode, encodeChat } from "gpt-tokenizer/encoding/o200k_base";
 import { readBlocks } from "../../scripts/judges/openai/delimit.ts";
 
 export type Fault =
@@ -37,6 +46,7 @@ export type Fault =
   | { kind: "refusal" } // message.refusal
   | { kind: "content_filter" } // finish_reason content_filter, no content
   | { kind: "hang" } // never answers (until the server closes)
+  | { kind: "gate"; until: Promise<unknown> } // held until the promise settles, then answered normally
   | { kind: "content"; content: (json: string) => string; finish?: string }; // any content
 
 export interface FaultContext {
@@ -76,6 +86,12 @@ export interface ChatServerOptions {
   batchPolls?: number;
   /** Whether the generate step adds rule-breaking categories (a Misc bucket, a long name), default true. */
   messy?: boolean;
+  /**
+   * Plays a provider's prompt cache (off by default: which request comes first, and so what is
+   * cached, depends on timing): prompts of at least `minTokens` (default 1,024) report the longest
+   * prefix shared with an earlier request, in `block`-token steps (default 128), as cached tokens.
+   */
+  promptCache?: boolean | { minTokens?: number; block?: number };
 }
 
 export interface ChatServer {
@@ -89,6 +105,8 @@ export interface ChatServer {
   expireBatches(expire: boolean): void;
   /** Most chat requests in flight at once. */
   maxInFlight(): number;
+  /** Usage the server reported, summed over every chat completion it answered (batch lines included). */
+  usage(): { prompt_tokens: number; completion_tokens: number; cached_tokens: number; completions: number };
   close(): Promise<void>;
 }
 
@@ -215,16 +233,33 @@ export function answerFor(body: ChatRequestBody, opts: ChatServerOptions = {}): 
   return {};
 }
 
-function completion(body: ChatRequestBody, content: string | null, finish: string, seq: number, extra: Record<string, unknown> = {}) {
-  const prompt = Math.ceil(JSON.stringify(body.messages).length / 4);
-  const done = Math.ceil(((content ?? "").length + String(extra.reasoning_content ?? "").length) / 4);
+// Text, never special tokens: outputs under analysis may hold "<|endoftext|>".
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+/** The prompt's tokens as OpenAI bills them: the response_format's schema, then the chat. */
+export function promptTokenIds(body: ChatRequestBody): number[] {
+  const schema = body.response_format?.type === "json_schema" ? body.response_format.json_schema?.schema : undefined;
+  const chat = encodeChat(
+    body.messages.map((m) => ({ role: m.role as "system" | "user" | "assistant", content: m.content })),
+    "gpt-4o",
+    AS_TEXT,
+  );
+  return schema ? [...encode(JSON.stringify(schema), AS_TEXT), ...chat] : chat;
+}
+
+/** Completion tokens of an answer. */
+export const completionTokens = (text: string) => (text ? countTokens(text, AS_TEXT) : 0);
+
+export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details?: { cached_tokens: number } };
+
+function completion(body: ChatRequestBody, content: string | null, finish: string, seq: number, usage: Usage, extra: Record<string, unknown> = {}) {
   return {
     id: `chatcmpl-${seq}`,
     object: "chat.completion",
     created: 0,
     model: body.model,
     choices: [{ index: 0, message: { role: "assistant", content, refusal: null, ...extra }, finish_reason: finish, logprobs: null }],
-    usage: { prompt_tokens: prompt, completion_tokens: done, total_tokens: prompt + done },
+    usage,
   };
 }
 
@@ -257,6 +292,31 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   let chatSeq = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  const totals = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, completions: 0 };
+  const cache = opts.promptCache ? { minTokens: 1024, block: 128, ...(typeof opts.promptCache === "object" ? opts.promptCache : {}) } : undefined;
+  const cachedBlocks = new Set<string>(); // hash chains of the prompt prefixes seen, block by block
+
+  /** The usage of one answer: prompt tokens (cached ones with promptCache) and completion tokens. */
+  const usageFor = (body: ChatRequestBody, content: string | null, extra: Record<string, unknown> = {}): Usage => {
+    const ids = promptTokenIds(body);
+    let cached = 0;
+    if (cache && ids.length >= cache.minTokens) {
+      let chain = "";
+      for (let k = 1; k * cache.block <= ids.length; k++) {
+        chain = createHash("sha256").update(`${chain}|${ids.slice((k - 1) * cache.block, k * cache.block).join(",")}`).digest("hex");
+        // Chained hashes: block k is found only if every block before it was, so hits are a prefix.
+        if (cachedBlocks.has(chain)) cached = k * cache.block;
+        else cachedBlocks.add(chain);
+      }
+      if (cached < cache.minTokens) cached = 0;
+    }
+    const done = completionTokens(content ?? "") + completionTokens(String(extra.reasoning_content ?? ""));
+    totals.prompt_tokens += ids.length;
+    totals.completion_tokens += done;
+    totals.cached_tokens += cached;
+    totals.completions++;
+    return { prompt_tokens: ids.length, completion_tokens: done, total_tokens: ids.length + done, ...(cache ? { prompt_tokens_details: { cached_tokens: cached } } : {}) };
+  };
 
   const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
     if (res.destroyed) return;
@@ -295,6 +355,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
       if (fault?.kind === "status") return apiError(res, fault.status, `injected failure ${fault.status}`);
       if (fault?.kind === "drop") return void req.socket.destroy();
       if (fault?.kind === "hang") return void (await new Promise<void>((resolve) => res.on("close", resolve)));
+      if (fault?.kind === "gate") await fault.until.catch(() => {});
       if (fault?.kind === "html") {
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         return void res.end(HTML_PAGE);
@@ -302,7 +363,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
       if (fault?.kind === "no_choices") return json(res, 200, { id: `chatcmpl-${seq}`, object: "chat.completion", created: 0, model: body.model, choices: [] });
       if (fault?.kind === "slow") await later(fault.ms);
       const content = JSON.stringify(answerFor(body, opts));
-      const answer = (c: string | null, finish = "stop", extra: Record<string, unknown> = {}) => json(res, 200, completion(body, c, finish, seq, extra));
+      const answer = (c: string | null, finish = "stop", extra: Record<string, unknown> = {}) => json(res, 200, completion(body, c, finish, seq, usageFor(body, c, extra), extra));
       switch (fault?.kind) {
         case "fenced":
           return answer(`\`\`\`json\n${JSON.stringify(JSON.parse(content), null, 2)}\n\`\`\``);
@@ -318,7 +379,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
           return answer("The output misread the question, so the final answer is wrong.");
         case "refusal":
           return json(res, 200, {
-            ...completion(body, null, "stop", seq),
+            ...completion(body, null, "stop", seq, usageFor(body, null)),
             choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I'm sorry, I can't help with that request." }, finish_reason: "stop", logprobs: null }],
           });
         case "content_filter":
@@ -333,10 +394,10 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
           return answer(fault.content(content), fault.finish ?? "stop");
       }
       if (fault?.kind === "truncated" || fault?.kind === "malformed")
-        return json(res, 200, completion(body, content.slice(0, Math.floor(content.length / 2)), fault.kind === "truncated" ? "length" : "stop", seq));
+        return answer(content.slice(0, Math.floor(content.length / 2)), fault.kind === "truncated" ? "length" : "stop");
       if (fault?.kind === "invalid")
-        return json(res, 200, completion(body, JSON.stringify({ title: 42, categories: "none", assignments: null }), "stop", seq));
-      return json(res, 200, completion(body, content, "stop", seq));
+        return answer(JSON.stringify({ title: 42, categories: "none", assignments: null }));
+      return answer(content);
     } finally {
       inFlight--;
     }
@@ -382,7 +443,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
           custom_id: r.custom_id,
           response: failed
             ? { status_code: 500, request_id: `req_${i}`, body: { error: { message: "injected" } } }
-            : { status_code: 200, request_id: `req_${i}`, body: completion(r.body, content, fault?.kind === "truncated" ? "length" : "stop", seq) },
+            : { status_code: 200, request_id: `req_${i}`, body: completion(r.body, content, fault?.kind === "truncated" ? "length" : "stop", seq, usageFor(r.body, content)) },
           error: null,
         }),
       );
@@ -488,6 +549,7 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     holdBatches: (h) => void (hold = h),
     expireBatches: (e) => void (expire = e),
     maxInFlight: () => maxInFlight,
+    usage: () => ({ ...totals }),
     close: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -321,11 +321,16 @@ describe("doctor on the cache", () => {
       expect.arrayContaining([
         { where: `${join(heur, s1)}:${lines1.length + 1}`, what: "unreadable cache entry", fix: expect.stringMatching(/delete the line/) },
         { where: `${join(heur, s1)}:${lines1.length + 2}`, what: `cache entry ${moved} is filed in the wrong shard`, fix: expect.stringMatching(/delete the line/) },
-        { where: `${orphanShard}:${orphanLine}`, what: `orphan cache entry ${orphan}: no release uses it`, fix: expect.stringMatching(/delete the line, or keep it/) },
+        // Orphans are summed up per judge (tests/pipeline/doctor.test.ts), with one example.
+        { where: heur, what: `orphan cache entries: 1 that no release uses, e.g. ${orphanShard}:${orphanLine} (${orphan})`, fix: expect.stringMatching(/keep them if a run/) },
         { where: join(heur, `journal-${pid}.jsonl`), what: expect.stringMatching(/^a killed run's journal/), fix: expect.stringMatching(/the next run folds it in/) },
       ]),
     );
-    expect(problems).toHaveLength(4);
+    // The moved entry is not where the cache looks for it: the releases built from it miss it.
+    const missing = problems.filter((p) => / cache entries release "demo-\d" was built from is missing/.test(p.what));
+    expect(missing.length).toBeGreaterThan(0);
+    for (const p of missing) expect(p.what).toContain(`(e.g. ${moved}; shard ${moved.slice(0, 2)}.jsonl)`);
+    expect(problems).toHaveLength(4 + missing.length);
     expect(doctor(root).checked.cache_entries).toBe(clean.checked.cache_entries + 2); // the garbled line and the orphan
   });
 });

@@ -80,7 +80,8 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const opens = [...user.content.matchAll(/<ea-data name="([\w-]+)">/g)].map((m) => m[1]);
     const closes = user.content.match(/<\s*\/\s*ea-data/gi) ?? [];
     expect(opens).toEqual(
-      ["input", "reference", "failed_output", ...(ctx.record.extracted !== undefined ? ["extracted_answer"] : []), ...ctx.correctPeers.map((_, i) => `correct_output_${i + 1}`)],
+      // What the failures of an item share first, the failure's own last (prompt caching).
+      ["input", "reference", ...ctx.correctPeers.map((_, i) => `correct_output_${i + 1}`), "failed_output", ...(ctx.record.extracted !== undefined ? ["extracted_answer"] : [])],
     );
     expect(closes).toHaveLength(opens.length);
     const failed = /<ea-data name="failed_output">\n([\s\S]*?)\n<\/ea-data>/.exec(user.content)![1]!;

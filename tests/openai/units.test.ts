@@ -106,9 +106,10 @@ describe("tolerant, strict answers", () => {
 
 describe("prices", () => {
   test("longest known prefix, dated snapshots and provider prefixes; unknown models cost 0", () => {
-    expect(priceOf("gpt-4o-mini-2024-07-18")).toEqual({ input: 0.15, output: 0.6 });
-    expect(priceOf("gpt-4o-2024-08-06")).toEqual({ input: 2.5, output: 10 });
-    expect(priceOf("openai/gpt-4.1-mini")).toEqual({ input: 0.4, output: 1.6 });
+    expect(priceOf("gpt-4o-mini-2024-07-18")).toEqual({ input: 0.15, cached_input: 0.075, output: 0.6 });
+    expect(priceOf("gpt-4o-2024-08-06")).toEqual({ input: 2.5, cached_input: 1.25, output: 10 });
+    expect(priceOf("openai/gpt-4.1-mini")).toEqual({ input: 0.4, cached_input: 0.1, output: 1.6 });
+    expect(priceOf("gpt-4-turbo-2024-04-09")).toEqual({ input: 10, output: 30 }); // no prompt caching
     expect(priceOf("llama3.1:8b")).toBeUndefined();
     expect(costOf("gpt-4o-mini", 1_000_000, 1_000_000)).toBe(0.75);
     expect(costOf("gpt-4o-mini", 1_000_000, 1_000_000, true)).toBe(0.375);

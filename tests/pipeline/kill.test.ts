@@ -50,6 +50,9 @@ describe.each(SOURCES)("a killed errormap run (%s inputs)", (_name, inputs) => {
     expect(done).toBeGreaterThanOrEqual(1500);
     expect(done).toBeLessThan(failures);
     expect(existsSync(join(root, "releases/r1/release.json"))).toBe(false);
+    // Its locks (one run per data root, one writer per release) are left, naming a pid that is gone.
+    expect(JSON.parse(readFileSync(join(root, "locks/run.lock"), "utf8")).pid).toBe(child.pid);
+    expect(existsSync(join(root, "locks/release-r1.lock"))).toBe(true);
 
     const again = await runCli(["run", "--data", root, "--snapshot", "s1", "--release", "r1"]);
     expect(again.code, again.stderr).toBe(0);
@@ -57,6 +60,7 @@ describe.each(SOURCES)("a killed errormap run (%s inputs)", (_name, inputs) => {
     expect(info.analysis_calls).toBe(failures - done);
     expect(info.cached).toBe(done);
     expect(readdirSync(join(root, "releases")).filter((n) => n.startsWith("."))).toEqual([]);
+    expect(readdirSync(join(root, "locks"))).toEqual([]); // taken over, then released
     // The killed run's journal was folded into the shards and deleted.
     expect(fg.sync("heuristic/journal-*", { cwd: join(root, "cache") })).toEqual([]);
     expect(fg.sync("heuristic/*.jsonl", { cwd: join(root, "cache") }).length).toBe(256);

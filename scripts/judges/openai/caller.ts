@@ -109,6 +109,12 @@ export function schemaInstruction(name: string, schema: Record<string, unknown>)
   ].join("\n");
 }
 
+/** The usage block of a chat completion, as servers send it (any field may be missing or odd). */
+export type CompletionUsage = { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null };
+
+/** A token count from a server: a non-negative integer, else 0. */
+const count = (x: unknown): number => (typeof x === "number" && Number.isFinite(x) && x > 0 ? Math.floor(x) : 0);
+
 const snippet = (s: string, n = 120) => JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** A base URL without credentials or query, fit for a message. */
@@ -357,10 +363,16 @@ export class StructuredCaller {
     return this.o.cache.put(key, stored);
   }
 
-  usageOfCompletion(u: { prompt_tokens?: number; completion_tokens?: number } | undefined, batch = false): Usage {
-    const p = u?.prompt_tokens ?? 0;
-    const c = u?.completion_tokens ?? 0;
-    return { calls: 1, prompt_tokens: p, completion_tokens: c, cost_usd: costOf(this.o.model, p, c, batch) };
+  /**
+   * The usage of one completion. Prompt tokens the endpoint served from its prompt cache
+   * (`usage.prompt_tokens_details.cached_tokens`: OpenAI, Azure OpenAI, vLLM with
+   * --enable-prompt-tokens-details) are counted apart and priced at the cached-input rate.
+   */
+  usageOfCompletion(u: CompletionUsage | undefined, batch = false): Usage {
+    const p = count(u?.prompt_tokens);
+    const c = count(u?.completion_tokens);
+    const cached = Math.min(p, count(u?.prompt_tokens_details?.cached_tokens));
+    return { calls: 1, prompt_tokens: p, completion_tokens: c, cost_usd: costOf(this.o.model, p, c, batch, cached), ...(cached > 0 ? { cached_tokens: cached } : {}) };
   }
 
   addUsage(u: Usage): void {
@@ -473,7 +485,7 @@ export class StructuredCaller {
       let delay: number | undefined; // undefined: no retry
       try {
         const { data, response } = await this.client.chat.completions.create(send as never, { signal: this.signal }).withResponse();
-        const completion = data as unknown as { choices?: ChoiceLike[]; usage?: { prompt_tokens?: number; completion_tokens?: number } } | string | null | undefined;
+        const completion = data as unknown as { choices?: ChoiceLike[]; usage?: CompletionUsage } | string | null | undefined;
         if (completion === null || typeof completion !== "object") {
           // Not JSON at all (a web page, a proxy's text): nothing a retry will change.
           const text = typeof completion === "string" ? completion : "";
@@ -507,7 +519,7 @@ export class StructuredCaller {
             roomRaised = true;
             this.lengthRetries++;
             const before = send[this.tokenField] ?? 0;
-            const room = Math.min(32_768, Math.max(4096, 2 * (completion.usage?.completion_tokens ?? 0), 2 * before));
+            const room = Math.min(32_768, Math.max(4096, 2 * count(completion.usage?.completion_tokens), 2 * before));
             send = { ...send, [this.tokenField]: room };
             delay = 0;
           } else lastError = `${v.error}, even with ${this.tokenField} ${send[this.tokenField]}`;

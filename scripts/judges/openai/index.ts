@@ -122,8 +122,13 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
     const out = new Map<string, OpenAIVerdict>();
     let done = 0;
     let errors = 0;
+    // Sent item by item (dataset, item, model): the failures of one item share the head of their
+    // requests (prompts.ts analyseMessages), which a provider's prompt cache then still holds when
+    // the next one goes out. The answers come back in the order of the contexts given.
+    const itemOf = (j: (typeof jobs)[number]) => `${j.ctx.record.dataset}\u0000${j.ctx.record.instance_id}\u0000${j.ctx.record.model}`;
+    const dispatch = jobs.map((j) => ({ j, k: itemOf(j) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.j);
     const settled = await Promise.allSettled(
-      jobs.map(async (j) => {
+      dispatch.map(async (j) => {
         const r = await caller.call(JudgeVerdictSchema, j.body, ANALYSE_PROMPT_VERSION, normaliseVerdict);
         done++;
         if (!r.ok && r.budget) {

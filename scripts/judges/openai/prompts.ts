@@ -5,7 +5,9 @@ import type { Category } from "../../../src/lib/schemas.ts";
 import type { FailureContext } from "../types.ts";
 import { DATA_RULES, dataBlock, jsonBlock } from "./delimit.ts";
 
-export const ANALYSE_PROMPT_VERSION = "analyse-1";
+// analyse-2: the request is ordered for prompt caching (what the failures of one item share first,
+// the failed output and its score line last); the system prompt says so.
+export const ANALYSE_PROMPT_VERSION = "analyse-2";
 export const TAXONOMY_PROMPT_VERSION = "taxonomy-1";
 export const CLASSIFY_PROMPT_VERSION = "classify-1";
 
@@ -20,8 +22,8 @@ const MAX_PEER = 3000;
 
 export const ANALYSE_SYSTEM = [
   "You analyse why a language model's answer to a benchmark item failed.",
-  "You are given the item's input, its reference answer, the failed output and up to three correct outputs",
-  "of other models on the same item (informative correct predictions).",
+  "You are given the item's input, its reference answer, up to three correct outputs of other models on the",
+  "same item (informative correct predictions), and last the failed output with its score.",
   "Work in this order:",
   "1. List the criteria a correct answer to this item needs (facts, steps, constraints, format).",
   "2. Check each criterion against the failed output: is it present, how good is it (good, partial, poor,",
@@ -37,19 +39,27 @@ export const ANALYSE_SYSTEM = [
   "Answer only with the JSON object the response format asks for.",
 ].join("\n");
 
+/**
+ * The analysis request. Ordered for prompt caching (README "Judges"; OpenAI's prompt caching and
+ * vLLM's automatic prefix caching serve the longest prefix a request shares with earlier ones): the
+ * system prompt, then what every failure of the item shares (dataset, input, reference, the correct
+ * outputs of other models: the same peers for every failed model, see select.ts buildContexts),
+ * and only then what is this failure's own (its score line, its output, its extracted answer).
+ */
 export function analyseMessages(ctx: FailureContext): ChatMessage[] {
   const r = ctx.record;
   const d = ctx.dataset;
   const parts = [
     "TASK: analyse",
     `Dataset: ${d.name} (task type: ${d.task_type}; metric: ${d.metric}; skill it tests: ${d.skill}).`,
-    `Score of the failed output: ${r.score ?? "n/a"}; marked correct: ${r.correct ?? "n/a"}.`,
     dataBlock("input", r.input, MAX_INPUT),
     dataBlock("reference", r.reference_text ? `${r.reference} (${r.reference_text})` : r.reference, MAX_INPUT),
-    dataBlock("failed_output", r.output, MAX_OUTPUT),
   ];
-  if (r.extracted !== undefined) parts.push(dataBlock("extracted_answer", r.extracted, 500));
   ctx.correctPeers.slice(0, 3).forEach((p, i) => parts.push(dataBlock(`correct_output_${i + 1}`, p.output, MAX_PEER)));
+  // What follows differs from one failure of the item to the next.
+  parts.push(`Score of the failed output: ${r.score ?? "n/a"}; marked correct: ${r.correct ?? "n/a"}.`);
+  parts.push(dataBlock("failed_output", r.output, MAX_OUTPUT));
+  if (r.extracted !== undefined) parts.push(dataBlock("extracted_answer", r.extracted, 500));
   return [
     { role: "system", content: ANALYSE_SYSTEM },
     { role: "user", content: parts.join("\n\n") },
