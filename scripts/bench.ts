@@ -5,6 +5,9 @@
 // process, in a throw-away data root, with its wall time and the peak memory of its process tree:
 //   pipeline      import + heuristic run over all of ../shared/evaldata (cold cache, median of 3+ runs;
 //                 warm re-run too), and the same run's parse floor (read + JSON.parse the inputs)
+//   prompts       the analysis requests the openai judge would send for the same failures (built,
+//                 not sent): the share of their characters in a prefix shared with another request,
+//                 what providers' prompt caches can serve (scripts/judges/openai/prefix-share.ts)
 //   openai        the openai judge over the same failures against a loopback chat-completions
 //                 server answering after a fixed latency: default concurrency, and concurrency 1 on
 //                 a sample (scaled by calls); cached_rerun: the same run again (must make 0 calls)
@@ -23,11 +26,12 @@ import fg from "fast-glob";
 import { startFakeJudge } from "./bench/fake-judge.ts";
 import { writeBaselineProject } from "./bench/baseline.ts";
 import { writeBigJsonl } from "./bench/bigjsonl.ts";
+import { writeBigLmEval } from "./bench/biglmeval.ts";
 import { measure, median, ok, round, type Measured } from "./bench/measure.ts";
 import { writeSynthAtlas, type SynthShape } from "./bench/synth.ts";
 
 const REPO = resolve(import.meta.dirname, "..");
-const SECTIONS = ["pipeline", "openai", "site", "import"] as const;
+const SECTIONS = ["pipeline", "prompts", "openai", "site", "import"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -141,6 +145,15 @@ async function benchPipeline() {
     warm_run_s: round(warm.seconds),
     warm_run_stages_s: runLog(root, "r1").stages,
   };
+}
+
+async function benchPrompts() {
+  const root = dataRoot("prompts");
+  ok("import", await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], { cwd: REPO, env: quiet }));
+  const { snapshotPrefixShare } = await import("./pipeline/estimate.ts");
+  const t0 = performance.now();
+  const s = snapshotPrefixShare(root, "s1");
+  return { requests: s.requests, chars: s.chars, shared_chars: s.shared_chars, shared_prefix_share: s.share, seconds: round((performance.now() - t0) / 1000) };
 }
 
 async function benchOpenAI() {
@@ -324,8 +337,16 @@ async function benchImport() {
     rmSync(file, { force: true });
     rmSync(join(root, "snapshots", `big-${mb}`), { recursive: true, force: true });
   }
+  // The same size as an lm-evaluation-harness run folder (issue 15): the tools' formats stream too.
+  const mb = sizes.at(-1)!;
+  log(`writing a ${mb} MB lm-eval samples file`);
+  const big = writeBigLmEval(join(work, "biglm"), mb * 2 ** 20);
+  const lm = ok("import lm-eval", await measure(node, [cli, "import", "--data", root, "--snapshot", "biglm", "--register", join(work, "biglm")], { cwd: REPO, env: quiet }));
+  const lm_eval = { file_mb: round(big.bytes / 2 ** 20), records: big.records, seconds: round(lm.seconds), peak_rss_mb: lm.peakRssMb };
+  rmSync(join(work, "biglm"), { recursive: true, force: true });
+  rmSync(join(root, "snapshots", "biglm"), { recursive: true, force: true });
   const last = runs.at(-1)!;
-  return { ...last, records_per_s: Math.round(last.records / last.seconds), runs, rss_growth_vs_quarter: runs.length > 1 ? round(last.peak_rss_mb / runs[0]!.peak_rss_mb) : null };
+  return { ...last, records_per_s: Math.round(last.records / last.seconds), runs, rss_growth_vs_quarter: runs.length > 1 ? round(last.peak_rss_mb / runs[0]!.peak_rss_mb) : null, lm_eval };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,6 +360,10 @@ try {
   if (only.has("pipeline")) {
     log("pipeline: import + heuristic run over the shared data");
     report.pipeline = await benchPipeline();
+  }
+  if (only.has("prompts")) {
+    log("prompts: the analysis requests' shared prefixes (no server)");
+    report.prompts = await benchPrompts();
   }
   if (only.has("openai")) {
     log(`openai: judge against a loopback server answering after ${latencyMs} ms`);
@@ -361,18 +386,20 @@ const check = (metric: string, value: number | undefined, target: string, pass: 
 };
 const r = report as any;
 check("pipeline.records_per_s", r.pipeline?.records_per_s, "≥ 5000", (v) => v >= 5000);
+check("prompts.shared_prefix_share", r.prompts?.shared_prefix_share, "≥ 0.7", (v) => v >= 0.7);
 check("openai.speedup_vs_serial", r.openai?.speedup_vs_serial, "≥ 10", (v) => v >= 10);
 check("cached_rerun.judge_calls", r.cached_rerun?.judge_calls, "= 0", (v) => v === 0);
 check("site.ratio_vs_baseline", r.site?.ratio_vs_baseline, "≤ 2.5", (v) => v <= 2.5);
 check("site.js_kb_max", r.site?.js_kb_max, "≤ 50", (v) => v <= 50);
 check("site.peak_rss_mb", r.site?.peak_rss_mb, "≤ 24576", (v) => v <= 24576);
 check("import.peak_rss_mb", r.import?.peak_rss_mb, "≤ 500", (v) => v <= 500);
+check("import.lm_eval.peak_rss_mb", r.import?.lm_eval?.peak_rss_mb, "≤ 500", (v) => v <= 500);
 report.targets = targets;
 writeFileSync(values.out!, JSON.stringify(report, null, 2) + "\n");
 
 // The table.
 const rows: string[][] = [["section", "figure", "value"]];
-for (const s of ["pipeline", "openai", "cached_rerun", "site", "import"]) {
+for (const s of ["pipeline", "prompts", "openai", "cached_rerun", "site", "import"]) {
   const o = r[s];
   if (!o) continue;
   for (const [k, v] of Object.entries(o)) {

@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { dataRoot } from "../src/lib/paths.ts";
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, RESPONSE_FORMATS, type ResponseFormatMode } from "./judges/openai/defaults.ts";
+import type { RunOptions } from "./pipeline/run.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 interface Command {
@@ -22,19 +23,41 @@ const COMMON_HELP = {
 
 const commands: Record<string, Command> = {
   import: {
-    usage: "errormap import --snapshot ID [--base ID] [--register] [--force] PATH...",
-    summary: "Import evaluation results (JSONL, CSV, ErrorMap CSV, HELM run directories) into a snapshot.",
-    options: { snapshot: { type: "string" }, base: { type: "string" }, register: { type: "boolean" }, force: { type: "boolean" } },
+    usage: "errormap import --snapshot ID [--base ID] [--register [--threshold T]] [--force] [--dry-run] [--model M] [--scorer S] [--filter F] PATH...",
+    summary:
+      "Import evaluation results (JSONL, CSV, ErrorMap CSV, HELM run directories, lm-evaluation-harness samples, Inspect AI logs, Every Eval Ever instance files) into a snapshot.",
+    options: {
+      snapshot: { type: "string" },
+      base: { type: "string" },
+      register: { type: "boolean" },
+      threshold: { type: "string" },
+      force: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      model: { type: "string" },
+      scorer: { type: "string" },
+      filter: { type: "string" },
+    },
     help: {
       snapshot: "ID   snapshot to write (data/snapshots/ID); refused if it exists, unless --force",
       base: "ID   start from an earlier snapshot's records, plus the new files",
       register: "     add unknown model and dataset names to the registry instead of stopping",
+      threshold: "T    success threshold of the graded datasets --register adds (a record with only a score fails when score < T)",
       force: "     replace an existing snapshot of the same id",
+      "dry-run": "   detect, read and validate every input and report what it holds; write nothing",
+      model: "M    lm-eval: the model of samples files that have no results file beside them",
+      scorer: "S   Inspect: the scorer whose value is the score (default: the log's first scorer)",
+      filter: "F   lm-eval: the filter whose answers are kept when a task has several (default: the task's first)",
     },
     positionals: true,
     async run(v, paths, root) {
       if (!v.snapshot) throw new UsageError("--snapshot ID is required");
       if (paths.length === 0) throw new UsageError("name at least one PATH to import");
+      let threshold: number | undefined;
+      if (v.threshold !== undefined) {
+        threshold = Number(v.threshold);
+        if (String(v.threshold).trim() === "" || !Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, not "${v.threshold}"`);
+        if (!v.register) throw new UsageError("--threshold sets the threshold of datasets --register adds: pass --register too (for a known dataset, set success_threshold in the registry)");
+      }
       const { importSnapshot } = await import("./import/snapshot.ts");
       const t0 = Date.now();
       const m = await importSnapshot({
@@ -43,19 +66,27 @@ const commands: Record<string, Command> = {
         base: v.base as string | undefined,
         paths,
         register: Boolean(v.register),
+        threshold,
         force: Boolean(v.force),
         log: (line) => console.error(line),
+        dryRun: Boolean(v["dry-run"]),
+        model: v.model as string | undefined,
+        scorer: v.scorer as string | undefined,
+        filter: v.filter as string | undefined,
+        report: (rows) => {
+          for (const r of rows) console.error(`${r.path}${r.arg !== r.path ? ` (in ${r.arg})` : ""}: ${r.format}, ${r.records} records, ${r.failures} failures`);
+        },
       });
       const secs = (Date.now() - t0) / 1000;
       console.error(
-        `imported snapshot ${m.id}: ${m.records} records, ${m.failures} failures, ${Object.keys(m.datasets).length} datasets, ${m.models.length} models in ${secs.toFixed(1)} s`,
+        `${v["dry-run"] ? "dry run, nothing written: snapshot" : "imported snapshot"} ${m.id}: ${m.records} records, ${m.failures} failures, ${Object.keys(m.datasets).length} datasets, ${m.models.length} models in ${secs.toFixed(1)} s`,
       );
       return 0;
     },
   },
   run: {
     usage:
-      "errormap run --snapshot ID --release ID [--judge heuristic|openai] [--judge-model M] [--base-url URL] [--response-format F] [--concurrency N] [--timeout S] [--sample RATIO] [--seed N] [--max-calls N] [--batch] [--force]",
+      "errormap run --snapshot ID --release ID [--judge heuristic|openai] [--judge-model M] [--base-url URL] [--response-format F] [--concurrency N] [--timeout S] [--sample RATIO] [--seed N] [--max-calls N] [--batch] [--force] [--estimate [--json]]",
     summary: "Run the ErrorMap pipeline (select, analyse, taxonomy, classify, aggregate) and write a release.",
     options: {
       snapshot: { type: "string" },
@@ -73,6 +104,8 @@ const commands: Record<string, Command> = {
       previous: { type: "string" },
       title: { type: "string" },
       force: { type: "boolean" },
+      estimate: { type: "boolean" },
+      json: { type: "boolean" },
     },
     help: {
       snapshot: "ID        the snapshot to analyse",
@@ -90,6 +123,8 @@ const commands: Record<string, Command> = {
       previous: "ID        the release this one follows (default: the newest other release)",
       title: "TEXT         human title of the release",
       force: "             re-run an existing (unpublished) release",
+      estimate: "          print what the run would cost (calls, tokens, price; only work not cached) and stop: no request, nothing written",
+      json: "              with --estimate: print the estimate as one JSON object on stdout",
     },
     async run(v, _p, root) {
       if (!v.snapshot || !v.release) throw new UsageError("--snapshot ID and --release ID are required");
@@ -108,9 +143,10 @@ const commands: Record<string, Command> = {
       const responseFormat = v["response-format"] as string | undefined;
       if (responseFormat !== undefined && !(RESPONSE_FORMATS as readonly string[]).includes(responseFormat))
         throw new UsageError(`--response-format must be json_schema, json_object or text, not "${responseFormat}"`);
+      if (v.json && !v.estimate) throw new UsageError("--json goes with --estimate");
       const { runPipeline } = await import("./pipeline/run.ts");
       const t0 = Date.now();
-      const r = await runPipeline({
+      const r = await (v.estimate ? (o: RunOptions) => printEstimate(o, Boolean(v.json)) : runPipeline)({
         root,
         snapshot: String(v.snapshot),
         release: String(v.release),
@@ -130,6 +166,7 @@ const commands: Record<string, Command> = {
         force: Boolean(v.force),
         log: (line) => console.error(line),
       });
+      if (!r) return 0; // --estimate: printed, nothing run
       const { release: rel, run } = r;
       console.error(
         `release ${rel.id}: ${rel.counts.failures} failures, ${rel.counts.analysed} analysed, ${rel.counts.categories} categories, ` +
@@ -149,7 +186,11 @@ const commands: Record<string, Command> = {
       if (!v.release) throw new UsageError("--release ID is required");
       const { publishRelease } = await import("./pipeline/publish.ts");
       const r = publishRelease(root, String(v.release), v.date as string | undefined);
+      const { readPublished } = await import("./pipeline/published.ts");
+      const digest = readPublished(root).find((e) => e.release === r.id)!.digest;
       console.error(`published release ${r.id}: outputs ${r.published!.outputs_sha256.slice(0, 12)}, inputs ${r.published!.inputs_sha256.slice(0, 12)}`);
+      // The digest on stdout, whole: a maintainer may quote it (a paper, a changelog); commit data/published.json.
+      console.log(`digest ${digest} (recorded in ${(await import("../src/lib/paths.ts")).layout(root).publishedFile}: commit it with the release)`);
       return 0;
     },
   },
@@ -238,19 +279,51 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  export: {
+    usage: "errormap export --release R --format eee [--out DIR]",
+    summary: "Write a release's records, with the judge's analysis of each failure, in another tool's format (eee: Every Eval Ever instance-level files).",
+    options: { release: { type: "string" }, format: { type: "string" }, out: { type: "string" } },
+    help: {
+      release: "R   the release to export",
+      format: "F    eee (Every Eval Ever 0.3.0: <dataset>/<model>/<uuid>.json and <uuid>_samples.jsonl)",
+      out: "DIR     output folder (default: export-<release>-<format>); replaced whole",
+    },
+    async run(v, _p, root) {
+      if (!v.release) throw new UsageError("--release R is required");
+      if (v.format !== "eee") throw new UsageError(`--format must be eee${v.format === undefined ? "" : `, not "${v.format}"`}`);
+      const { exportEee } = await import("./export/eee.ts");
+      const out = String(v.out ?? `export-${v.release}-eee`);
+      const r = await exportEee(root, String(v.release), out);
+      console.error(`exported release ${v.release} to ${out}: ${r.records} records (${r.failures} failures, ${r.analysed} with the judge's analysis) in ${r.files / 2} evaluation files`);
+      return 0;
+    },
+  },
   doctor: {
-    usage: "errormap doctor [--json]",
-    summary: "Check a data root: registry coverage, snapshot and release validity, published hashes, orphan cache entries.",
-    options: { json: { type: "boolean" } },
-    help: { json: "   print the findings as one JSON object" },
+    usage: "errormap doctor [--json] [--fix] [--record-published]",
+    summary: "Check a data root: registry coverage, snapshot and release validity, published releases against their digests, cache, leftovers.",
+    options: { json: { type: "boolean" }, fix: { type: "boolean" }, "record-published": { type: "boolean" } },
+    help: {
+      json: "   print the findings as one JSON object",
+      fix: "   remove leftover temporary folders of killed imports and runs",
+      "record-published": "   record in data/published.json the digest of each published release that has none (releases published before it existed; once, then commit it)",
+    },
     async run(v, _p, root) {
       const { doctor } = await import("./pipeline/doctor.ts");
-      const { problems, checked } = doctor(root);
-      if (v.json) process.stdout.write(JSON.stringify({ ok: problems.length === 0, checked, problems }) + "\n");
+      if (v["record-published"]) {
+        const { recordPublished } = await import("./pipeline/published.ts");
+        const { listReleases } = await import("./pipeline/releases.ts");
+        const { recorded, refused } = recordPublished(root, listReleases(root));
+        for (const e of recorded) console.error(`recorded release ${e.release} (published ${e.date ?? "without a date"}): digest ${e.digest}`);
+        for (const x of refused) console.error(`not recorded: release ${x.release}: ${x.why}; restore it from version control first`);
+        if (refused.length) return 1;
+      }
+      const { problems, checked, fixed } = doctor(root, { fix: Boolean(v.fix) });
+      if (v.json) process.stdout.write(JSON.stringify({ ok: problems.length === 0, checked, problems, fixed }) + "\n");
       else {
+        for (const f of fixed) console.log(`removed ${f}`);
         for (const p of problems) console.log(`✗ ${p.where}\n    ${p.what}\n    fix: ${p.fix}`);
         console.log(
-          `${problems.length === 0 ? "✓ no problems" : `${problems.length} problem(s)`}: checked ${checked.snapshots} snapshots (${checked.records} records), ${checked.releases} releases, ${checked.cache_entries} cache entries`,
+          `${problems.length === 0 ? "✓ no problems" : `${problems.length} problem(s)`}: checked ${checked.snapshots} snapshots (${checked.records} records), ${checked.releases} releases (${checked.published} published), ${checked.cache_entries} cache entries`,
         );
       }
       return problems.length === 0 ? 0 : 1;
@@ -282,6 +355,9 @@ const commands: Record<string, Command> = {
       // Neither: what the data root holds.
       const { dataRootInfo, printDataRootTable } = await import("./lib/info.ts");
       const info = dataRootInfo(root);
+      // Folders under releases/ that are not valid releases are left out, and said (errormap doctor has the detail).
+      const { scanReleases } = await import("./pipeline/releases.ts");
+      for (const x of scanReleases(root).invalid) console.error(`warning: ${x.path}: ${x.problem} (left out; see errormap doctor)`);
       if (v.json) process.stdout.write(JSON.stringify(info) + "\n");
       else printDataRootTable(info);
       return 0;
@@ -290,6 +366,14 @@ const commands: Record<string, Command> = {
 };
 
 export class UsageError extends Error {}
+
+/** `errormap run --estimate`: the cost of the run, printed (or as JSON); no request, nothing written. */
+async function printEstimate(opts: RunOptions, json: boolean): Promise<undefined> {
+  const { estimateRun, formatEstimate } = await import("./pipeline/estimate.ts");
+  const e = await estimateRun(opts);
+  process.stdout.write(json ? JSON.stringify(e) + "\n" : formatEstimate(e, opts.release) + "\n");
+  return undefined;
+}
 
 /** An integer flag's value, or undefined when absent. */
 function intFlag(name: string, x: unknown): number | undefined {

@@ -12,12 +12,14 @@ import { basename, join } from "node:path";
 import { createHash, type Hash } from "node:crypto";
 import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry, newDatasetEntry, newModelEntry, registryHash, saveRegistry, UnknownNameError } from "../../src/lib/registry.ts";
-import { IdSchema, parseEvalRecord, parseRawRecord, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
-import { removeStaleTemps, replaceDir, sha256, sha256File, stableJsonLine, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { IdSchema, parseEvalRecord, parseRawRecord, RawRecordSchema, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
+import { MAX_NESTING, removeStaleTemps, replaceDir, sha256, sha256File, stableJsonLine, tooDeep, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
-import { helmRunDirs, readCsv, readHelmRun, readJsonl, sourceKind, type RawItem } from "./sources.ts";
+import type { RawItem } from "./sources.ts";
+import { detectInputs } from "./formats/detect.ts";
+import type { DetectedInput, Format } from "./formats/types.ts";
 import { startProgress } from "../lib/progress.ts";
 import { listReleases } from "../pipeline/releases.ts";
 
@@ -28,8 +30,30 @@ export interface ImportOptions {
   paths: string[];
   register?: boolean;
   force?: boolean;
+  /**
+   * Success threshold for the graded datasets this import registers (their registry entry's
+   * `success_threshold`): needed when their scores leave the default (0.7 × mean) meaningless.
+   */
+  threshold?: number;
   /** Called with a one-line note for each name registered, replaced record, ... */
   log?: (line: string) => void;
+  /** Read and validate everything, count, report, but write nothing (no snapshot, no registry change). */
+  dryRun?: boolean;
+  /** lm-eval: the model of samples files without a results file; Inspect: the scorer; lm-eval: the filter kept. */
+  model?: string;
+  scorer?: string;
+  filter?: string;
+  /** Called once the records are counted: per input (file or run folder), its format, records and failures. */
+  report?: (rows: InputReport[]) => void;
+}
+
+export interface InputReport {
+  /** The path named on the command line, and the input found in it (the same for a file). */
+  arg: string;
+  path: string;
+  format: Format;
+  records: number;
+  failures: number;
 }
 
 /** Appends lines to a file through a 1 MB buffer, remembering where each line starts; hashes them if asked. */
@@ -81,6 +105,15 @@ class Spool {
   }
 }
 
+/** The fields a record may have (src/lib/schemas.ts); others are reported once per file and ignored. */
+const RAW_FIELDS = Object.keys(RawRecordSchema.shape);
+const RAW_FIELD_SET = new Set(RAW_FIELDS);
+
+/** Records in `unknown` each field of `value` that no record has, with where it was first seen. */
+function noteUnknownFields(value: Record<string, unknown>, unknown: Map<string, string>, where: string): void {
+  for (const k in value) if (!RAW_FIELD_SET.has(k) && !unknown.has(k)) unknown.set(k, where);
+}
+
 /** Spools up to this size are read back whole to write them sorted; larger ones record by record (memory stays bounded). */
 const READ_WHOLE_BYTES = 64 << 20;
 
@@ -121,19 +154,6 @@ interface DatasetState {
   allHaveCorrect: boolean;
 }
 
-function inputFiles(path: string): { kind: "jsonl" | "csv" | "helm"; path: string }[] {
-  const kind = sourceKind(path);
-  if (kind !== "helm") return [{ kind, path }];
-  return helmRunDirs(path).map((p) => ({ kind: "helm" as const, path: p }));
-}
-
-function hashHelmDir(dir: string): string {
-  const h = createHash("sha256");
-  for (const f of ["run_spec.json", "instances.json", "display_predictions.json", "per_instance_stats.json"]) {
-    h.update(f).update(sha256File(join(dir, f)));
-  }
-  return h.digest("hex");
-}
 
 export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManifest> {
   const log = opts.log ?? (() => {});
@@ -141,11 +161,11 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   const idCheck = IdSchema.safeParse(opts.snapshot);
   if (!idCheck.success) throw new Error(`snapshot id "${opts.snapshot}": ${idCheck.error.issues[0].message}`);
   const final = L.snapshot(opts.snapshot);
-  if (existsSync(final) && !opts.force) {
+  if (existsSync(final) && !opts.force && !opts.dryRun) {
     throw new Error(`snapshot "${opts.snapshot}" already exists in ${L.snapshots}; choose a new id, or pass --force to replace it`);
   }
   if (opts.base === opts.snapshot) throw new Error("--base must name another snapshot than the one being written");
-  if (existsSync(final)) {
+  if (existsSync(final) && !opts.dryRun) {
     // A snapshot a published release was built from is part of that release's record: immutable.
     const users = listReleases(opts.root).filter((r) => r.published && r.snapshot === opts.snapshot);
     if (users.length) {
@@ -159,8 +179,15 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   let registryChanged = false;
 
   // Expand inputs first, so a bad path fails before any work.
-  const files = opts.paths.flatMap(inputFiles);
-  const totalBytes = files.reduce((s, f) => s + (f.kind === "helm" ? 0 : statSync(f.path).size), 0);
+  // Each path's format is detected (formats/detect.ts); a folder may hold several inputs.
+  const files: (DetectedInput & { arg: string })[] = [];
+  for (const p of opts.paths) {
+    const d = detectInputs(p, { model: opts.model, scorer: opts.scorer, filter: opts.filter });
+    d.notes.forEach((n) => log(n));
+    files.push(...d.inputs.map((i) => ({ ...i, arg: p })));
+  }
+  const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
+  const perInput = files.map(() => ({ records: 0, failures: 0 }));
 
   mkdirSync(L.snapshots, { recursive: true });
   for (const t of removeStaleTemps(L.snapshots, opts.snapshot)) log(`removed ${t}, left by an import that was killed`);
@@ -236,6 +263,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   };
 
   const inputs: SnapshotManifest["inputs"] = [];
+  const registered = new Set<string>();
   try {
     // The base snapshot's records come first; new files may replace them (updated results).
     if (baseManifest) {
@@ -249,20 +277,27 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
 
     const bar = startProgress("import", totalBytes, "bytes");
     for (const [fi, f] of files.entries()) {
-      const items: Iterable<RawItem> | AsyncIterable<RawItem> =
-        f.kind === "jsonl" ? readJsonl(f.path, (n) => bar.tick(n)) : f.kind === "csv" ? readCsv(f.path, (n) => bar.tick(n)) : readHelmRun(f.path);
+      const items: Iterable<RawItem> | AsyncIterable<RawItem> = f.read((n) => bar.tick(n), log);
       let n = 0;
+      const unknown = new Map<string, string>();
       for await (const item of items) {
         const parsed = parseRawRecord(item.value);
         if (!parsed.success) throw fromZod(item.path, item.where, parsed.error);
         const raw = parsed.data;
+        noteUnknownFields(item.value, unknown, item.where);
+        // Nesting deeper than any real metadata would overflow the stack of everything that walks a
+        // record later (sorting keys, hashing); say where instead.
+        for (const field of ["metadata", "source"] as const) {
+          const deep = raw[field] && tooDeep(raw[field]);
+          if (deep) throw new ImportError(item.path, item.where, field, `nested more than ${MAX_NESTING} levels deep (${[field, ...deep.slice(0, 3)].join(".")}...)`);
+        }
         let model = idx.models.find(raw.model);
         if (!model) {
           if (!opts.register) {
             const e = new UnknownNameError("model", raw.model, idx.models.closeMatches(raw.model));
             throw new ImportError(item.path, item.where, "model", e.message);
           }
-          model = newModelEntry(raw.model, new Set(registry.models.map((m) => m.id)));
+          model = newModelEntry(raw.model.trim(), new Set(registry.models.map((m) => m.id)));
           registry.models.push(model);
           idx = indexes(registry);
           registryChanged = true;
@@ -274,7 +309,9 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
             const e = new UnknownNameError("dataset", raw.dataset, idx.datasets.closeMatches(raw.dataset));
             throw new ImportError(item.path, item.where, "dataset", e.message);
           }
-          dataset = newDatasetEntry(raw.dataset, new Set(registry.datasets.map((d) => d.id)));
+          dataset = newDatasetEntry(raw.dataset.trim(), new Set(registry.datasets.map((d) => d.id)));
+          if (opts.threshold !== undefined) dataset.success_threshold = opts.threshold;
+          registered.add(dataset.id);
           registry.datasets.push(dataset);
           idx = indexes(registry);
           registryChanged = true;
@@ -303,7 +340,11 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         add(checked.data, fi, n, () => [item.path, item.where]);
       }
       if (n === 0) throw new ImportError(f.path, "file", null, "holds no records");
-      inputs.push({ name: basename(f.path), sha256: f.kind === "helm" ? hashHelmDir(f.path) : hashFileStreamed(f.path), records: n });
+      // Once per file, not per record: a misspelt column (scroe) is in every line.
+      if (unknown.size) {
+        log(`warning: ${f.path}: unknown field(s) ignored: ${[...unknown].map(([k, at]) => `"${k}" (first at ${at})`).join(", ")}; known fields: ${RAW_FIELDS.join(", ")}`);
+      }
+      inputs.push({ name: basename(f.path), sha256: f.hash(), records: n });
     }
     bar.stop();
 
@@ -327,6 +368,20 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
       const entry = registry.datasets.find((d) => d.id === id)!;
       const mean = s.scoreN ? s.scoreSum / s.scoreN : null;
       const threshold = s.allHaveCorrect ? null : resolveThreshold(entry, mean);
+      if (!s.allHaveCorrect && entry.success_threshold === null && !entry.exact_match && !(mean !== null && mean > 0)) {
+        // The default threshold is a fraction of the mean score: with no positive score it fails
+        // nothing, and the dataset would silently show no failures (README, "Data layout").
+        const how = registered.has(id)
+          ? "re-run the import with --threshold T (a record with only a score fails when score < T)"
+          : `set success_threshold in ${L.datasetsFile} for "${id}" (a record with only a score fails when score < it)`;
+        const from = s.origin.find((o) => o >= 0);
+        throw new ImportError(
+          from === undefined ? L.snapshot(opts.base ?? opts.snapshot) : files[from].path,
+          `dataset "${id}"`,
+          "score",
+          `graded scores with no usable default threshold (mean score ${mean}, so 0.7 × mean fails nothing); ${how}`,
+        );
+      }
       const { model, id: ids } = s;
       const sorted = Array.from(ids, (_, i) => i).sort((a, b) =>
         model[a] < model[b] ? -1 : model[a] > model[b] ? 1 : ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0,
@@ -344,7 +399,12 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         else readSync(fd, (b = Buffer.allocUnsafe(s.length[i])), 0, s.length[i], s.offset[i]);
         const correct = s.correct[i] < 0 ? null : s.correct[i] === 1;
         const score = Number.isNaN(s.score[i]) ? null : s.score[i];
-        if (isFailure({ correct, score }, threshold)) failures++;
+        const failed = isFailure({ correct, score }, threshold);
+        if (failed) failures++;
+        if (s.origin[i] >= 0) {
+          perInput[s.origin[i]].records++;
+          if (failed) perInput[s.origin[i]].failures++;
+        }
         models.add(model[i]);
         items.add(ids[i]);
         out.appendBuffer(b);
@@ -372,6 +432,11 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
     rmSync(join(tmp, "spool"), { recursive: true, force: true });
     writeJsonAtomic(join(tmp, "manifest.json"), manifest);
 
+    opts.report?.(files.map((f, i) => ({ arg: f.arg, path: f.path, format: f.format, ...perInput[i] })));
+    if (opts.dryRun) {
+      rmSync(tmp, { recursive: true, force: true });
+      return manifest;
+    }
     replaceDir(tmp, final);
     if (registryChanged) saveRegistry(opts.root, registry);
     return manifest;
