@@ -285,6 +285,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         if (!parsed.success) throw fromZod(item.path, item.where, parsed.error);
         const raw = parsed.data;
         noteUnknownFields(item.value, unknown, item.where);
+        for (const c of item.ignored ?? []) if (!unknown.has(c)) unknown.set(c, item.where);
         // Nesting deeper than any real metadata would overflow the stack of everything that walks a
         // record later (sorting keys, hashing); say where instead.
         for (const field of ["metadata", "source"] as const) {

@@ -15,6 +15,8 @@ export interface RawItem {
   /** "line 12", "row 3", "instance id58485". */
   where: string;
   value: Record<string, unknown>;
+  /** Columns the format's reader leaves out (an ErrorMap CSV's extra columns): warned about like unknown fields. */
+  ignored?: string[];
 }
 
 export type SourceKind = "jsonl" | "csv" | "helm";
@@ -142,6 +144,11 @@ function fieldOfBadBytes(bytes: Buffer): string | null {
 /** The reference ErrorMap CSV columns; the dataset comes from the file name. */
 const ERRORMAP_COLUMNS = ["example_id", "model", "input_text", "output_text", "score", "correct_answer"];
 
+/** The columns of an ErrorMap CSV that no record field takes (reported once per file, then ignored). */
+function extraErrorMapColumns(header: string[]): string[] {
+  return header.filter((h) => !(ERRORMAP_COLUMNS as readonly string[]).includes(h));
+}
+
 function csvValue(field: string, v: string, path: string, where: string): unknown {
   if (field === "score") {
     if (v.trim() === "") return null;
@@ -215,7 +222,7 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
         }
       });
       if (errormap && value.dataset === undefined) value.dataset = dataset;
-      yield { file, path, where, value };
+      yield { file, path, where, value, ...(errormap ? { ignored: extraErrorMapColumns(header) } : {}) };
     }
     if (notUtf8 || !utf8.end()) throw await badCsvCell(path);
   } catch (e) {

@@ -215,6 +215,16 @@ describe("unknown fields", () => {
     expect(warnings[1]).toContain(c);
     expect(warnings[1]).toContain('"scroe" (first at row 1 (line 2))');
   });
+
+  it("an ErrorMap CSV's extra columns are named in the warning, not dropped silently", async () => {
+    const e = write("gsm8k.csv", "example_id,model,input_text,output_text,score,correct_answer,notes\n7,gpt-4o-2024-05-13,q,o,1,1,x\n");
+    const lines: string[] = [];
+    const m = await importSnapshot({ root, snapshot: "ok", paths: [e], log: (l) => lines.push(l) });
+    expect(m.records).toBe(1);
+    const warnings = lines.filter((l) => l.startsWith("warning:"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('"notes" (first at row 1 (line 2))');
+  });
 });
 
 describe("a graded dataset with no usable threshold", () => {
