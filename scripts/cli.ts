@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { dataRoot } from "../src/lib/paths.ts";
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, RESPONSE_FORMATS, type ResponseFormatMode } from "./judges/openai/defaults.ts";
-import type { RunOptions } from "./pipeline/run.ts";
+import type { RunOptions } from "./pipeline/options.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 interface Command {

@@ -18,7 +18,7 @@ import { loadRegistry } from "../../src/lib/registry.ts";
 import { AggregatesSchema, RegistrySchema, ReleaseReviewsSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
 import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
-import { inputsHash, outputsHash, releaseFiles } from "./publish.ts";
+import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
 import { loadReleaseAnalyses, problemText, readTaxonomy, scanReleases } from "./releases.ts";
 import { digestFiles, publicationDigest, readPublished } from "./published.ts";
 import { staleLocks } from "./locks.ts";
@@ -29,8 +29,6 @@ export interface Problem {
   what: string;
   fix: string;
 }
-
-export const CACHE_KEYS_FILE = "cache-keys.txt";
 
 export interface DoctorOptions {
   /** Remove what is safe to remove: leftover temporary folders of processes that are gone. */

@@ -33,17 +33,17 @@ import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { JudgeVerdictSchema, recordKey, type Category, type DatasetEntry, type JudgeVerdict, type Taxonomy } from "../../src/lib/schemas.ts";
 import { JudgeCache, cacheHash } from "../judges/cache.ts";
 import { type CallResult, StructuredCaller } from "../judges/openai/caller.ts";
-import { DEFAULT_CONCURRENCY } from "../judges/openai/defaults.ts";
+import { DEFAULT_CONCURRENCY, DEFAULT_JUDGE_MODEL } from "../judges/openai/defaults.ts";
 import { type PrefixShare, analysisPrefixShare, sharedPrefixShare, promptText } from "../judges/openai/prefix-share.ts";
 import type { FailureContext } from "../judges/types.ts";
 import { type Price, costOf, priceOf } from "../judges/openai/pricing.ts";
 import { ANALYSE_PROMPT_VERSION, analyseMessages, classifyMessages, taxonomyMessages } from "../judges/openai/prompts.ts";
 import { DraftAnswerSchema, HARD, TaxonomyEngine, classificationSchema, distinctTitles, maxPerNode, type TaxonomyOptions, type TitleItem } from "../judges/openai/taxonomy.ts";
+import { splitReusable } from "../judges/openai/stage.ts";
 import { TokenCounter, type Encoding } from "../judges/openai/tokens.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
-import { DEFAULT_JUDGE_MODEL, splitReusable } from "./openai-stage.ts";
 import { findPrevious, loadRelease, readTaxonomy } from "./releases.ts";
-import type { RunOptions } from "./run.ts";
+import type { RunOptions } from "./options.ts";
 import { buildContexts, failurePredicate, selectFailures } from "./select.ts";
 
 export interface EstimatePart {
@@ -115,7 +115,7 @@ const add = (a: EstimatePart, b: EstimatePart): EstimatePart => ({
 
 class CacheMiss extends Error {}
 
-/** The pipeline's reserved categories, never shown to the judge (as in openai-stage.ts). */
+/** The pipeline's reserved categories, never shown to the judge (as in scripts/judges/openai/stage.ts). */
 const RESERVED_IDS = new Set([REFERENCE_ERROR.id, "suspect-reference-by-consensus"]);
 
 /** A caller that answers only from the cache: a miss stops the replay (nothing is ever sent). */

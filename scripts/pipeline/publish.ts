@@ -2,53 +2,14 @@
 // versions, seed, code version) and outputs (every release file) are hashed into release.json;
 // from then on `errormap run` refuses to touch it, even with --force, and `errormap doctor`
 // reports any byte that changed.
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { sha256, sha256File, stableJson, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { IdSchema, ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
 import { lockRelease } from "./locks.ts";
 import { loadRelease } from "./releases.ts";
 import { addPublished, assertNotRecorded, publishedEntry } from "./published.ts";
-
-export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json", "registry.json"] as const;
-
-/**
- * The output files of a release: the four every release has, and reviews.json (the reviews that
- * apply to it) in releases made since reviews exist. Older releases keep their hash as it was.
- */
-export function releaseFiles(r: Pick<Release, "files">): string[] {
-  return [...RELEASE_FILES, ...("reviews.json" in r.files ? ["reviews.json"] : [])];
-}
-
-/** Hash of what produced the release: anyone with the same inputs can reproduce it. */
-export function inputsHash(r: Release): string {
-  return sha256(
-    stableJson({
-      snapshot: r.snapshot,
-      snapshot_sha256: r.snapshot_sha256,
-      judge: r.judge,
-      judge_model: r.judge_model,
-      prompt_versions: r.prompt_versions,
-      seed: r.seed,
-      sample: r.sample,
-      code_version: r.code_version,
-      previous: r.previous,
-    }),
-  );
-}
-
-/** Hash of the release's output files as they are on disk now. */
-export function outputsHash(root: string, id: string, names: readonly string[] = RELEASE_FILES): { hash: string; files: Record<string, string> } {
-  const dir = layout(root).release(id);
-  const files: Record<string, string> = {};
-  for (const f of names) {
-    const p = join(dir, f);
-    if (!existsSync(p)) throw new Error(`release "${id}": missing ${f}`);
-    files[f] = sha256File(p);
-  }
-  return { hash: sha256(stableJson(files)), files };
-}
+import { inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
 
 /**
  * Publishing is an event with a date; the date is recorded once, never regenerated. It holds the

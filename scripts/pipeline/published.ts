@@ -13,8 +13,7 @@ import { decodeUtf8, sha256, sha256File, stableJson, writeFileAtomic } from "../
 import { acquireLock } from "../../src/lib/lock.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { PublishedListSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
-import { CACHE_KEYS_FILE } from "./doctor.ts";
-import { inputsHash, outputsHash, releaseFiles } from "./publish.ts";
+import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
 import { problemText } from "./releases.ts";
 
 /** The files a publication digest covers, in the order they are hashed. */

@@ -1,6 +1,8 @@
 // The openai judge's defaults, in a module with no imports so the CLI's help can quote them
 // without loading the OpenAI client.
 
+/** The judge model when none is named (the CLI's --judge-model). */
+export const DEFAULT_JUDGE_MODEL = "gpt-4o-mini";
 /** Per-request timeout (the CLI's --timeout, in seconds there). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Requests in flight at most (the CLI's --concurrency). */

@@ -1,0 +1,50 @@
+// The files of a release folder and their hashes: which files a release's hashes cover, and how
+// publishing (publish.ts), the published digests (published.ts) and `errormap doctor` (doctor.ts)
+// compute them. Apart from those three so none of them imports another for these.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { sha256, sha256File, stableJson } from "../../src/lib/jsonio.ts";
+import { layout } from "../../src/lib/paths.ts";
+import type { Release } from "../../src/lib/schemas.ts";
+
+/** Hashes of the judge cache entries a release is built from, one a line: how `errormap doctor` tells orphans. */
+export const CACHE_KEYS_FILE = "cache-keys.txt";
+
+export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json", "registry.json"] as const;
+
+/**
+ * The output files of a release: the four every release has, and reviews.json (the reviews that
+ * apply to it) in releases made since reviews exist. Older releases keep their hash as it was.
+ */
+export function releaseFiles(r: Pick<Release, "files">): string[] {
+  return [...RELEASE_FILES, ...("reviews.json" in r.files ? ["reviews.json"] : [])];
+}
+
+/** Hash of what produced the release: anyone with the same inputs can reproduce it. */
+export function inputsHash(r: Release): string {
+  return sha256(
+    stableJson({
+      snapshot: r.snapshot,
+      snapshot_sha256: r.snapshot_sha256,
+      judge: r.judge,
+      judge_model: r.judge_model,
+      prompt_versions: r.prompt_versions,
+      seed: r.seed,
+      sample: r.sample,
+      code_version: r.code_version,
+      previous: r.previous,
+    }),
+  );
+}
+
+/** Hash of the release's output files as they are on disk now. */
+export function outputsHash(root: string, id: string, names: readonly string[] = RELEASE_FILES): { hash: string; files: Record<string, string> } {
+  const dir = layout(root).release(id);
+  const files: Record<string, string> = {};
+  for (const f of names) {
+    const p = join(dir, f);
+    if (!existsSync(p)) throw new Error(`release "${id}": missing ${f}`);
+    files[f] = sha256File(p);
+  }
+  return { hash: sha256(stableJson(files)), files };
+}
