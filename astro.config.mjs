@@ -20,8 +20,8 @@ export default defineConfig({
   outDir: env.ERRORMAP_OUT || "./dist",
   cacheDir: env.ERRORMAP_CACHE || "./node_modules/.astro",
   trailingSlash: "ignore",
-  // Pages rendered at once: overlaps writing one page with rendering the next (issue 6 measured
-  // 4 against 1; more did not help on 2 cores).
+  // Pages rendered at once: overlaps writing one page with rendering the next (4 measured faster
+  // than 1; more did not help on 2 cores).
   build: { format: "directory", concurrency: Number(env.ERRORMAP_CONCURRENCY || 4) },
   integrations: [mdx(), downloads()],
   // Pages must not change when other releases are added: no prefetch scripts, no dev toolbar.

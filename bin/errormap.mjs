@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `errormap` command. The pipeline is TypeScript: Node >= 22.18 runs it as it is (type
 // stripping; tsconfig's erasableSyntaxOnly keeps the code within what that supports), which starts
-// in a third of the time tsx needs (issue 6). Older Node falls back to tsx.
+// in a third of the time tsx needs (README "Performance"). Older Node falls back to tsx.
 import module from "node:module";
 
 if (!process.features.typescript) {

@@ -27,12 +27,21 @@
     var parts = String(html || "").split(/(<\/?mark>)/);
     var inMark = false;
     parts.forEach(function (p) {
-      if (p === "<mark>") { inMark = true; return; }
-      if (p === "</mark>") { inMark = false; return; }
+      if (p === "<mark>") {
+        inMark = true;
+        return;
+      }
+      if (p === "</mark>") {
+        inMark = false;
+        return;
+      }
       if (!p) return;
       var text = document.createTextNode(decode(p.replace(/<[^>]*>/g, "")));
-      if (inMark) { var m = document.createElement("mark"); m.appendChild(text); el.appendChild(m); }
-      else el.appendChild(text);
+      if (inMark) {
+        var m = document.createElement("mark");
+        m.appendChild(text);
+        el.appendChild(m);
+      } else el.appendChild(text);
     });
   }
 
@@ -45,25 +54,33 @@
   }
 
   function buildFilters(all) {
-    ORDER.concat(Object.keys(all).filter(function (k) { return ORDER.indexOf(k) < 0; })).forEach(function (key) {
+    ORDER.concat(
+      Object.keys(all).filter(function (k) {
+        return ORDER.indexOf(k) < 0;
+      })
+    ).forEach(function (key) {
       var values = all[key];
       if (!values || !Object.keys(values).length) return;
       var fs = document.createElement("fieldset");
       var lg = document.createElement("legend");
       lg.textContent = LABELS[key] || key;
       fs.appendChild(lg);
-      Object.keys(values).sort().forEach(function (v) {
-        var label = document.createElement("label");
-        var box = document.createElement("input");
-        box.type = "checkbox";
-        box.name = key;
-        box.value = v;
-        box.checked = params.getAll(key).indexOf(v) >= 0;
-        box.addEventListener("change", function () { update(); });
-        label.appendChild(box);
-        label.appendChild(document.createTextNode(" " + v + " (" + values[v] + ")"));
-        fs.appendChild(label);
-      });
+      Object.keys(values)
+        .sort()
+        .forEach(function (v) {
+          var label = document.createElement("label");
+          var box = document.createElement("input");
+          box.type = "checkbox";
+          box.name = key;
+          box.value = v;
+          box.checked = params.getAll(key).indexOf(v) >= 0;
+          box.addEventListener("change", function () {
+            update();
+          });
+          label.appendChild(box);
+          label.appendChild(document.createTextNode(" " + v + " (" + values[v] + ")"));
+          fs.appendChild(label);
+        });
       filtersEl.appendChild(fs);
     });
   }
@@ -73,7 +90,11 @@
     var sel = selected();
     var url = new URLSearchParams();
     if (q) url.set("q", q);
-    Object.keys(sel).forEach(function (k) { sel[k].forEach(function (v) { url.append(k, v); }); });
+    Object.keys(sel).forEach(function (k) {
+      sel[k].forEach(function (v) {
+        url.append(k, v);
+      });
+    });
     window.history.replaceState(null, "", window.location.pathname + (url.toString() ? "?" + url.toString() : ""));
     run(q, sel);
   }
@@ -81,54 +102,75 @@
   function run(q, sel) {
     var mine = ++seq;
     var filters = {};
-    Object.keys(sel).forEach(function (k) { filters[k] = { any: sel[k] }; });
+    Object.keys(sel).forEach(function (k) {
+      filters[k] = { any: sel[k] };
+    });
     if (!q && !Object.keys(filters).length) {
       status.textContent = "Type a word, or pick a filter.";
       list.replaceChildren();
       return;
     }
     status.textContent = "Searching…";
-    pagefind.search(q || null, { filters: filters }).then(function (search) {
-      if (mine !== seq) return null;
-      var n = search.results.length;
-      return Promise.all(search.results.slice(0, 50).map(function (r) { return r.data(); })).then(function (data) {
-        if (mine !== seq) return;
-        list.replaceChildren();
-        status.textContent = n === 0 ? "No result." : n + (n === 1 ? " result" : " results") + (n > 50 ? " (first 50 shown)" : "") + ".";
-        data.forEach(function (d) {
-          var li = document.createElement("li");
-          var a = document.createElement("a");
-          a.href = d.url;
-          a.textContent = (d.meta && d.meta.title) || d.url;
-          var meta = document.createElement("div");
-          meta.className = "meta";
-          ["kind", "release"].forEach(function (k) {
-            if (d.meta && d.meta[k]) {
-              var b = document.createElement("span");
-              b.className = "badge";
-              b.textContent = (k === "release" ? "release " : "") + d.meta[k];
-              meta.appendChild(b);
-            }
+    pagefind
+      .search(q || null, { filters: filters })
+      .then(function (search) {
+        if (mine !== seq) return null;
+        var n = search.results.length;
+        return Promise.all(
+          search.results.slice(0, 50).map(function (r) {
+            return r.data();
+          })
+        ).then(function (data) {
+          if (mine !== seq) return;
+          list.replaceChildren();
+          status.textContent =
+            n === 0 ? "No result." : n + (n === 1 ? " result" : " results") + (n > 50 ? " (first 50 shown)" : "") + ".";
+          data.forEach(function (d) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = d.url;
+            a.textContent = (d.meta && d.meta.title) || d.url;
+            var meta = document.createElement("div");
+            meta.className = "meta";
+            ["kind", "release"].forEach(function (k) {
+              if (d.meta && d.meta[k]) {
+                var b = document.createElement("span");
+                b.className = "badge";
+                b.textContent = (k === "release" ? "release " : "") + d.meta[k];
+                meta.appendChild(b);
+              }
+            });
+            var p = document.createElement("p");
+            renderExcerpt(p, d.excerpt);
+            li.appendChild(a);
+            li.appendChild(meta);
+            li.appendChild(p);
+            list.appendChild(li);
           });
-          var p = document.createElement("p");
-          renderExcerpt(p, d.excerpt);
-          li.appendChild(a);
-          li.appendChild(meta);
-          li.appendChild(p);
-          list.appendChild(li);
         });
+      })
+      .catch(function (e) {
+        status.textContent = "Search failed: " + e;
       });
-    }).catch(function (e) { status.textContent = "Search failed: " + e; });
   }
 
-  form.addEventListener("submit", function (ev) { ev.preventDefault(); update(); });
-  import(base + "pagefind/pagefind.js").then(function (pf) {
-    pagefind = pf;
-    return pf.options({ baseUrl: base }).then(function () { return pf.filters(); });
-  }).then(function (all) {
-    buildFilters(all || {});
-    run(input.value.trim(), selected());
-  }).catch(function () {
-    status.textContent = "The search index is not available (it is built by Pagefind after the site). Browse the lists below instead.";
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    update();
   });
+  import(base + "pagefind/pagefind.js")
+    .then(function (pf) {
+      pagefind = pf;
+      return pf.options({ baseUrl: base }).then(function () {
+        return pf.filters();
+      });
+    })
+    .then(function (all) {
+      buildFilters(all || {});
+      run(input.value.trim(), selected());
+    })
+    .catch(function () {
+      status.textContent =
+        "The search index is not available (it is built by Pagefind after the site). Browse the lists below instead.";
+    });
 })();

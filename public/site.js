@@ -10,10 +10,14 @@
 
   if (release && window.fetch) {
     fetch(base + "releases/index.json")
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        return r.ok ? r.json() : null;
+      })
       .then(function (ix) {
         if (!ix || !ix.latest || ix.latest === release) return;
-        var ids = ix.releases.map(function (r) { return r.id; });
+        var ids = ix.releases.map(function (r) {
+          return r.id;
+        });
         // releases are newest first: only an older page gets the notice
         if (ids.indexOf(release) <= ids.indexOf(ix.latest)) return;
         var latest = ix.releases[ids.indexOf(ix.latest)];
@@ -36,12 +40,16 @@
       var a = picker.elements.namedItem("a").value;
       var b = picker.elements.namedItem("b").value;
       // The pair's link in the list of all pairs below (there is one only if they share a dataset).
-      var link = document.querySelector('a[data-pair="' + CSS.escape(a + "--" + b) + '"], a[data-pair="' + CSS.escape(b + "--" + a) + '"]');
+      var link = document.querySelector(
+        'a[data-pair="' + CSS.escape(a + "--" + b) + '"], a[data-pair="' + CSS.escape(b + "--" + a) + '"]'
+      );
       var target = link && link.getAttribute("href");
       var msg = document.getElementById("compare-msg");
       ev.preventDefault();
       if (target) window.location.href = target;
-      else if (msg) msg.textContent = a === b ? "Pick two different models." : "These two models share no dataset, so there is no comparison.";
+      else if (msg)
+        msg.textContent =
+          a === b ? "Pick two different models." : "These two models share no dataset, so there is no comparison.";
     });
   }
 
@@ -52,7 +60,9 @@
       btn.className = "copy-btn";
       btn.textContent = "Copy";
       btn.addEventListener("click", function () {
-        navigator.clipboard.writeText(pre.textContent || "").then(function () { btn.textContent = "Copied"; });
+        navigator.clipboard.writeText(pre.textContent || "").then(function () {
+          btn.textContent = "Copied";
+        });
       });
       var label = pre.previousElementSibling;
       if (label) label.appendChild(btn);

@@ -18,7 +18,7 @@
 //   import        a generated JSONL file (1 GB; 256 MB with --quick) imported (streaming)
 // It prints a table, writes a JSON report (--out, default bench-report.json) and exits 1 when a
 // target is missed. Figures and how to read them: README "Performance".
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, cpSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir, cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -47,7 +47,8 @@ const { values } = parseArgs({
 });
 const quick = values.quick!;
 const only = new Set((values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()) as Section[]);
-for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} (known: ${SECTIONS.join(", ")})`);
+for (const s of only)
+  if (!SECTIONS.includes(s)) throw new Error(`bench: unknown section ${s} (known: ${SECTIONS.join(", ")})`);
 // An even number, so the site/baseline pairs are built as often in one order as in the other.
 const repeat = Number(values.repeat ?? (quick ? 2 : 4));
 const latencyMs = Number(values.latency);
@@ -64,7 +65,10 @@ const astro = join(REPO, "node_modules/astro/bin/astro.mjs");
 function siteBuildFlags(): string[] {
   const script = String(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")).scripts?.build ?? "");
   const m = /^node((?: --[\w-]+(?:=\S+)?)*) node_modules\/astro\/bin\/astro\.mjs build\b/.exec(script);
-  if (!m) throw new Error(`bench: package.json's build script should start with "node [flags] node_modules/astro/bin/astro.mjs build", found: ${script}`);
+  if (!m)
+    throw new Error(
+      `bench: package.json's build script should start with "node [flags] node_modules/astro/bin/astro.mjs build", found: ${script}`,
+    );
   return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
 const pagefind = join(REPO, "node_modules/pagefind/lib/runner/bin.cjs");
@@ -81,12 +85,23 @@ function dataRoot(name: string): string {
 }
 
 const evalInputs = () => {
-  if (!existsSync(join(evaldata, "jsonl"))) throw new Error(`bench: no evaluation data in ${evaldata} (pass --evaldata DIR)`);
+  if (!existsSync(join(evaldata, "jsonl")))
+    throw new Error(`bench: no evaluation data in ${evaldata} (pass --evaldata DIR)`);
   return [...fg.sync("jsonl/*.jsonl", { cwd: evaldata, absolute: true }).sort(), join(evaldata, "helm/runs/v4")];
 };
-const manifest = (root: string, s: string) => JSON.parse(readFileSync(join(root, "snapshots", s, "manifest.json"), "utf8")) as { records: number; failures: number };
+const manifest = (root: string, s: string) =>
+  JSON.parse(readFileSync(join(root, "snapshots", s, "manifest.json"), "utf8")) as {
+    records: number;
+    failures: number;
+  };
 const runLog = (root: string, r: string) =>
-  JSON.parse(readFileSync(join(root, "releases", r, "run.json"), "utf8")) as { analysis_calls: number; cached: number; taxonomy_calls: number; classify_calls: number; stages: Record<string, number> };
+  JSON.parse(readFileSync(join(root, "releases", r, "run.json"), "utf8")) as {
+    analysis_calls: number;
+    cached: number;
+    taxonomy_calls: number;
+    classify_calls: number;
+    stages: Record<string, number>;
+  };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -116,16 +131,48 @@ async function benchPipeline() {
   const runs = Math.max(3, repeat);
   const floorScript = join(work, "parse-floor.mjs");
   writeParseFloor(floorScript);
-  const tries: { import_s: number; run_s: number; seconds: number; floor_s: number; peak: number; stages: Record<string, number> }[] = [];
+  const tries: {
+    import_s: number;
+    run_s: number;
+    seconds: number;
+    floor_s: number;
+    peak: number;
+    stages: Record<string, number>;
+  }[] = [];
   let root = "";
   for (let i = 0; i < runs; i++) {
     root = dataRoot(`pipeline-${i}`);
-    const imp = ok("import", await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], { cwd: REPO, env: quiet }));
-    const run = ok("run", await measure(node, [cli, "run", "--data", root, "--snapshot", "s1", "--release", "r1"], { cwd: REPO, env: quiet }));
+    const imp = ok(
+      "import",
+      await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], {
+        cwd: REPO,
+        env: quiet,
+      }),
+    );
+    const run = ok(
+      "run",
+      await measure(node, [cli, "run", "--data", root, "--snapshot", "s1", "--release", "r1"], {
+        cwd: REPO,
+        env: quiet,
+      }),
+    );
     const floor = ok("parse floor", await measure(node, [floorScript, ...evalInputs()], { cwd: REPO }));
-    tries.push({ import_s: imp.seconds, run_s: run.seconds, seconds: imp.seconds + run.seconds, floor_s: floor.seconds, peak: Math.max(imp.peakRssMb, run.peakRssMb), stages: runLog(root, "r1").stages });
+    tries.push({
+      import_s: imp.seconds,
+      run_s: run.seconds,
+      seconds: imp.seconds + run.seconds,
+      floor_s: floor.seconds,
+      peak: Math.max(imp.peakRssMb, run.peakRssMb),
+      stages: runLog(root, "r1").stages,
+    });
   }
-  const warm = ok("warm run", await measure(node, [cli, "run", "--data", root, "--snapshot", "s1", "--release", "r1", "--force"], { cwd: REPO, env: quiet }));
+  const warm = ok(
+    "warm run",
+    await measure(node, [cli, "run", "--data", root, "--snapshot", "s1", "--release", "r1", "--force"], {
+      cwd: REPO,
+      env: quiet,
+    }),
+  );
   const m = manifest(root, "s1");
   const seconds = median(tries.map((t) => t.seconds));
   const floorS = median(tries.map((t) => t.floor_s));
@@ -149,20 +196,56 @@ async function benchPipeline() {
 
 async function benchPrompts() {
   const root = dataRoot("prompts");
-  ok("import", await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], { cwd: REPO, env: quiet }));
+  ok(
+    "import",
+    await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], {
+      cwd: REPO,
+      env: quiet,
+    }),
+  );
   const { snapshotPrefixShare } = await import("./pipeline/estimate.ts");
   const t0 = performance.now();
   const s = snapshotPrefixShare(root, "s1");
-  return { requests: s.requests, chars: s.chars, shared_chars: s.shared_chars, shared_prefix_share: s.share, seconds: round((performance.now() - t0) / 1000) };
+  return {
+    requests: s.requests,
+    chars: s.chars,
+    shared_chars: s.shared_chars,
+    shared_prefix_share: s.share,
+    seconds: round((performance.now() - t0) / 1000),
+  };
 }
 
 async function benchOpenAI() {
   const root = dataRoot("openai");
-  ok("import", await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], { cwd: REPO, env: quiet }));
+  ok(
+    "import",
+    await measure(node, [cli, "import", "--data", root, "--snapshot", "s1", ...evalInputs()], {
+      cwd: REPO,
+      env: quiet,
+    }),
+  );
   const server = await startFakeJudge(latencyMs);
   const env = { ...quiet, OPENAI_API_KEY: "bench-key", OPENAI_BASE_URL: server.url };
   const judge = (release: string, extra: string[]) =>
-    measure(node, [cli, "run", "--data", root, "--snapshot", "s1", "--release", release, "--judge", "openai", "--judge-model", "bench-judge", ...extra], { cwd: REPO, env });
+    measure(
+      node,
+      [
+        cli,
+        "run",
+        "--data",
+        root,
+        "--snapshot",
+        "s1",
+        "--release",
+        release,
+        "--judge",
+        "openai",
+        "--judge-model",
+        "bench-judge",
+        ...extra,
+      ],
+      { cwd: REPO, env },
+    );
   try {
     // The whole run at the default concurrency.
     let before = server.requests.length;
@@ -178,9 +261,30 @@ async function benchOpenAI() {
     cpSync(join(root, "snapshots"), join(subRoot, "snapshots"), { recursive: true });
     const sample = quick ? 0.02 : 0.05;
     before = server.requests.length;
-    const sub = ok(
+    ok(
       "openai serial sample",
-      await measure(node, [cli, "run", "--data", subRoot, "--snapshot", "s1", "--release", "r1", "--judge", "openai", "--judge-model", "bench-judge", "--concurrency", "1", "--sample", String(sample)], { cwd: REPO, env }),
+      await measure(
+        node,
+        [
+          cli,
+          "run",
+          "--data",
+          subRoot,
+          "--snapshot",
+          "s1",
+          "--release",
+          "r1",
+          "--judge",
+          "openai",
+          "--judge-model",
+          "bench-judge",
+          "--concurrency",
+          "1",
+          "--sample",
+          String(sample),
+        ],
+        { cwd: REPO, env },
+      ),
     );
     const subCalls = server.requests.length - before;
     const subLog = runLog(subRoot, "r1");
@@ -200,7 +304,12 @@ async function benchOpenAI() {
         seconds: round(full.seconds),
         judge_stage_s: round(judgeTime(fullLog)),
         serial_seconds: round(serial),
-        serial_sample: { ratio: sample, calls: subCalls, judge_stage_s: round(judgeTime(subLog)), seconds_per_call: round(perCall, 4) },
+        serial_sample: {
+          ratio: sample,
+          calls: subCalls,
+          judge_stage_s: round(judgeTime(subLog)),
+          seconds_per_call: round(perCall, 4),
+        },
         speedup_vs_serial: round(serial / full.seconds),
         max_in_flight: server.maxInFlight(),
         peak_rss_mb: full.peakRssMb,
@@ -236,7 +345,9 @@ function scriptKb(dist: string, html: string): number {
 }
 
 async function benchSite() {
-  const shape: SynthShape = quick ? { models: 40, datasets: 15, releases: 2 } : { models: 100, datasets: 50, releases: 3 };
+  const shape: SynthShape = quick
+    ? { models: 40, datasets: 15, releases: 2 }
+    : { models: 100, datasets: 50, releases: 3 };
   const root = join(work, "site-data");
   mkdirSync(root, { recursive: true });
   const t0 = performance.now();
@@ -254,14 +365,27 @@ async function benchSite() {
   const siteBuild = async (i: number) => {
     rmSync(dist, { recursive: true, force: true });
     log(`site build ${i + 1}/${repeat}`);
-    builds.push(ok("site build", await measure(node, [...flags, astro, "build"], { cwd: REPO, env: { ERRORMAP_DATA: root, ERRORMAP_OUT: dist, ERRORMAP_CACHE: join(work, "site-cache") } })));
+    builds.push(
+      ok(
+        "site build",
+        await measure(node, [...flags, astro, "build"], {
+          cwd: REPO,
+          env: { ERRORMAP_DATA: root, ERRORMAP_OUT: dist, ERRORMAP_CACHE: join(work, "site-cache") },
+        }),
+      ),
+    );
     pages = fg.sync("**/*.html", { cwd: dist }).length;
   };
   const baselineBuild = async (i: number) => {
     // Its output stays inside the project: Astro's prerender bundle there resolves packages from it.
     rmSync(join(baseDir, "dist"), { recursive: true, force: true });
     log(`baseline build ${i + 1}/${repeat} (${pages} minimal pages)`);
-    baselines.push(ok("baseline build", await measure(node, [astro, "build"], { cwd: baseDir, env: { BASELINE_PAGES: String(pages) } })));
+    baselines.push(
+      ok(
+        "baseline build",
+        await measure(node, [astro, "build"], { cwd: baseDir, env: { BASELINE_PAGES: String(pages) } }),
+      ),
+    );
   };
   for (let i = 0; i < repeat; i++) {
     // Each pair's two builds run back to back, in alternating order (site first, then baseline
@@ -295,7 +419,13 @@ async function benchSite() {
   return {
     shape,
     generate_s: round(generate_s),
-    pipeline_at_scale: { records: first.records, failures: first.failures, import_s: round(first.import_s), run_s: round(first.run_s), records_per_s: Math.round(first.records / (first.import_s + first.run_s)) },
+    pipeline_at_scale: {
+      records: first.records,
+      failures: first.failures,
+      import_s: round(first.import_s),
+      run_s: round(first.run_s),
+      records_per_s: Math.round(first.records / (first.import_s + first.run_s)),
+    },
     pages,
     files: fg.sync("**/*", { cwd: dist, ignore: ["pagefind/**"] }).length,
     build_s: round(build_s),
@@ -332,21 +462,50 @@ async function benchImport() {
     // The synthetic registry names the file's models and dataset.
     const records = writeBigJsonl(file, mb * 2 ** 20);
     log(`importing it (${records} records)`);
-    const m = ok("import", await measure(node, [cli, "import", "--data", root, "--snapshot", `big-${mb}`, "--register", file], { cwd: REPO, env: quiet }));
-    runs.push({ file_mb: round(statSync(file).size / 2 ** 20), records, seconds: round(m.seconds), peak_rss_mb: m.peakRssMb });
+    const m = ok(
+      "import",
+      await measure(node, [cli, "import", "--data", root, "--snapshot", `big-${mb}`, "--register", file], {
+        cwd: REPO,
+        env: quiet,
+      }),
+    );
+    runs.push({
+      file_mb: round(statSync(file).size / 2 ** 20),
+      records,
+      seconds: round(m.seconds),
+      peak_rss_mb: m.peakRssMb,
+    });
     rmSync(file, { force: true });
     rmSync(join(root, "snapshots", `big-${mb}`), { recursive: true, force: true });
   }
-  // The same size as an lm-evaluation-harness run folder (issue 15): the tools' formats stream too.
+  // The same size as an lm-evaluation-harness run folder (README "Importing what evaluation tools write"):
+  // the tools' formats stream too.
   const mb = sizes.at(-1)!;
   log(`writing a ${mb} MB lm-eval samples file`);
   const big = writeBigLmEval(join(work, "biglm"), mb * 2 ** 20);
-  const lm = ok("import lm-eval", await measure(node, [cli, "import", "--data", root, "--snapshot", "biglm", "--register", join(work, "biglm")], { cwd: REPO, env: quiet }));
-  const lm_eval = { file_mb: round(big.bytes / 2 ** 20), records: big.records, seconds: round(lm.seconds), peak_rss_mb: lm.peakRssMb };
+  const lm = ok(
+    "import lm-eval",
+    await measure(node, [cli, "import", "--data", root, "--snapshot", "biglm", "--register", join(work, "biglm")], {
+      cwd: REPO,
+      env: quiet,
+    }),
+  );
+  const lm_eval = {
+    file_mb: round(big.bytes / 2 ** 20),
+    records: big.records,
+    seconds: round(lm.seconds),
+    peak_rss_mb: lm.peakRssMb,
+  };
   rmSync(join(work, "biglm"), { recursive: true, force: true });
   rmSync(join(root, "snapshots", "biglm"), { recursive: true, force: true });
   const last = runs.at(-1)!;
-  return { ...last, records_per_s: Math.round(last.records / last.seconds), runs, rss_growth_vs_quarter: runs.length > 1 ? round(last.peak_rss_mb / runs[0]!.peak_rss_mb) : null, lm_eval };
+  return {
+    ...last,
+    records_per_s: Math.round(last.records / last.seconds),
+    runs,
+    rss_growth_vs_quarter: runs.length > 1 ? round(last.peak_rss_mb / runs[0]!.peak_rss_mb) : null,
+    lm_eval,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,13 +536,14 @@ try {
 }
 report.seconds = round((performance.now() - started) / 1000);
 
-// Targets (issue 6).
+// Targets (README "Performance").
 type Target = { metric: string; value: number | null; target: string; ok: boolean };
 const targets: Target[] = [];
 const check = (metric: string, value: number | undefined, target: string, pass: (v: number) => boolean) => {
   if (value === undefined) return;
   targets.push({ metric, value, target, ok: Number.isFinite(value) && pass(value) });
 };
+// biome-ignore lint/suspicious/noExplicitAny: the report is assembled section by section; each check reads one optional figure
 const r = report as any;
 check("pipeline.records_per_s", r.pipeline?.records_per_s, "≥ 5000", (v) => v >= 5000);
 check("prompts.shared_prefix_share", r.prompts?.shared_prefix_share, "≥ 0.7", (v) => v >= 0.7);
@@ -405,7 +565,8 @@ for (const s of ["pipeline", "prompts", "openai", "cached_rerun", "site", "impor
   for (const [k, v] of Object.entries(o)) {
     if (typeof v === "number" || typeof v === "string") rows.push([s, k, String(v)]);
     else if (v && typeof v === "object" && !Array.isArray(v))
-      for (const [k2, v2] of Object.entries(v)) if (typeof v2 === "number" || typeof v2 === "string") rows.push([s, `${k}.${k2}`, String(v2)]);
+      for (const [k2, v2] of Object.entries(v))
+        if (typeof v2 === "number" || typeof v2 === "string") rows.push([s, `${k}.${k2}`, String(v2)]);
   }
 }
 const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
@@ -413,5 +574,7 @@ for (const x of rows) console.log(x.map((c, i) => c.padEnd(w[i]!)).join("  "));
 console.log("");
 for (const t of targets) console.log(`${t.ok ? "ok    " : "MISSED"}  ${t.metric} = ${t.value} (target ${t.target})`);
 const missed = targets.filter((t) => !t.ok).length;
-console.log(`bench (${report.mode}, ${report.seconds} s): ${missed ? `${missed} target(s) missed` : "every target met"}; report in ${values.out}`);
+console.log(
+  `bench (${report.mode}, ${report.seconds} s): ${missed ? `${missed} target(s) missed` : "every target met"}; report in ${values.out}`,
+);
 process.exit(missed ? 1 : 0);

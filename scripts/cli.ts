@@ -2,7 +2,12 @@
 // Each subcommand declares its flags once; --help is generated from that declaration.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { dataRoot } from "../src/lib/paths.ts";
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, RESPONSE_FORMATS, type ResponseFormatMode } from "./judges/openai/defaults.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_TIMEOUT_MS,
+  RESPONSE_FORMATS,
+  type ResponseFormatMode,
+} from "./judges/openai/defaults.ts";
 import type { RunOptions } from "./pipeline/options.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -23,7 +28,8 @@ const COMMON_HELP = {
 
 const commands: Record<string, Command> = {
   import: {
-    usage: "errormap import --snapshot ID [--base ID] [--register [--threshold T]] [--force] [--dry-run] [--model M] [--scorer S] [--filter F] PATH...",
+    usage:
+      "errormap import --snapshot ID [--base ID] [--register [--threshold T]] [--force] [--dry-run] [--model M] [--scorer S] [--filter F] PATH...",
     summary:
       "Import evaluation results (JSONL, CSV, ErrorMap CSV, HELM run directories, lm-evaluation-harness samples, Inspect AI logs, Every Eval Ever instance files) into a snapshot.",
     options: {
@@ -41,7 +47,8 @@ const commands: Record<string, Command> = {
       snapshot: "ID   snapshot to write (data/snapshots/ID); refused if it exists, unless --force",
       base: "ID   start from an earlier snapshot's records, plus the new files",
       register: "     add unknown model and dataset names to the registry instead of stopping",
-      threshold: "T    success threshold of the graded datasets --register adds (a record with only a score fails when score < T)",
+      threshold:
+        "T    success threshold of the graded datasets --register adds (a record with only a score fails when score < T)",
       force: "     replace an existing snapshot of the same id",
       "dry-run": "   detect, read and validate every input and report what it holds; write nothing",
       model: "M    lm-eval: the model of samples files that have no results file beside them",
@@ -55,8 +62,12 @@ const commands: Record<string, Command> = {
       let threshold: number | undefined;
       if (v.threshold !== undefined) {
         threshold = Number(v.threshold);
-        if (String(v.threshold).trim() === "" || !Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, not "${v.threshold}"`);
-        if (!v.register) throw new UsageError("--threshold sets the threshold of datasets --register adds: pass --register too (for a known dataset, set success_threshold in the registry)");
+        if (String(v.threshold).trim() === "" || !Number.isFinite(threshold))
+          throw new UsageError(`--threshold must be a number, not "${v.threshold}"`);
+        if (!v.register)
+          throw new UsageError(
+            "--threshold sets the threshold of datasets --register adds: pass --register too (for a known dataset, set success_threshold in the registry)",
+          );
       }
       const { importSnapshot } = await import("./import/snapshot.ts");
       const t0 = Date.now();
@@ -74,7 +85,10 @@ const commands: Record<string, Command> = {
         scorer: v.scorer as string | undefined,
         filter: v.filter as string | undefined,
         report: (rows) => {
-          for (const r of rows) console.error(`${r.path}${r.arg !== r.path ? ` (in ${r.arg})` : ""}: ${r.format}, ${r.records} records, ${r.failures} failures`);
+          for (const r of rows)
+            console.error(
+              `${r.path}${r.arg !== r.path ? ` (in ${r.arg})` : ""}: ${r.format}, ${r.records} records, ${r.failures} failures`,
+            );
         },
       });
       const secs = (Date.now() - t0) / 1000;
@@ -118,28 +132,33 @@ const commands: Record<string, Command> = {
       seed: "N             seed for sampling and bootstrap intervals (default 0)",
       "max-calls": "N     budget: at most N new judge calls in this run",
       timeout: `SECONDS    per-request timeout of the openai judge (default ${DEFAULT_TIMEOUT_MS / 1000})`,
-      "response-format": "F  how the openai judge asks for JSON: json_schema (default), json_object or text (servers without json_schema; the schema then goes into the prompt)",
+      "response-format":
+        "F  how the openai judge asks for JSON: json_schema (default), json_object or text (servers without json_schema; the schema then goes into the prompt)",
       batch: "             use the OpenAI Batch API for item analyses (resumable)",
       previous: "ID        the release this one follows (default: the newest other release)",
       title: "TEXT         human title of the release",
       force: "             re-run an existing (unpublished) release",
-      estimate: "          print what the run would cost (calls, tokens, price; only work not cached) and stop: no request, nothing written",
+      estimate:
+        "          print what the run would cost (calls, tokens, price; only work not cached) and stop: no request, nothing written",
       json: "              with --estimate: print the estimate as one JSON object on stdout",
     },
     async run(v, _p, root) {
       if (!v.snapshot || !v.release) throw new UsageError("--snapshot ID and --release ID are required");
       const judge = String(v.judge ?? "heuristic");
-      if (judge !== "heuristic" && judge !== "openai") throw new UsageError(`--judge must be heuristic or openai, not "${judge}"`);
+      if (judge !== "heuristic" && judge !== "openai")
+        throw new UsageError(`--judge must be heuristic or openai, not "${judge}"`);
       // A flag's value: a number (an integer unless int is false) of at least `min`; "more than" when above is set.
       const num = (name: string, x: unknown, int = true, min = 0, above = false) => {
         if (x === undefined) return undefined;
         const n = String(x).trim() === "" ? NaN : Number(x);
         const what = `${int ? "an integer" : "a number"} ${above ? "above" : min === 0 ? "of 0 or more" : "of at least"}${min === 0 && !above ? "" : ` ${min}`}`;
-        if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || (above && n === min)) throw new UsageError(`--${name} must be ${what}, not "${x}"`);
+        if (!Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min || (above && n === min))
+          throw new UsageError(`--${name} must be ${what}, not "${x}"`);
         return n;
       };
       const sample = num("sample", v.sample, false, 0, true);
-      if (sample !== undefined && sample > 1) throw new UsageError(`--sample must be a share in (0, 1], not "${v.sample}"`);
+      if (sample !== undefined && sample > 1)
+        throw new UsageError(`--sample must be a share in (0, 1], not "${v.sample}"`);
       const responseFormat = v["response-format"] as string | undefined;
       if (responseFormat !== undefined && !(RESPONSE_FORMATS as readonly string[]).includes(responseFormat))
         throw new UsageError(`--response-format must be json_schema, json_object or text, not "${responseFormat}"`);
@@ -188,16 +207,26 @@ const commands: Record<string, Command> = {
       const r = publishRelease(root, String(v.release), v.date as string | undefined);
       const { readPublished } = await import("./pipeline/published.ts");
       const digest = readPublished(root).find((e) => e.release === r.id)!.digest;
-      console.error(`published release ${r.id}: outputs ${r.published!.outputs_sha256.slice(0, 12)}, inputs ${r.published!.inputs_sha256.slice(0, 12)}`);
+      console.error(
+        `published release ${r.id}: outputs ${r.published!.outputs_sha256.slice(0, 12)}, inputs ${r.published!.inputs_sha256.slice(0, 12)}`,
+      );
       // The digest on stdout, whole: a maintainer may quote it (a paper, a changelog); commit data/published.json.
-      console.log(`digest ${digest} (recorded in ${(await import("../src/lib/paths.ts")).layout(root).publishedFile}: commit it with the release)`);
+      console.log(
+        `digest ${digest} (recorded in ${(await import("../src/lib/paths.ts")).layout(root).publishedFile}: commit it with the release)`,
+      );
       return 0;
     },
   },
   "review sample": {
     usage: "errormap review sample --release R [--per-category N] [--seed S] --out FILE.csv",
-    summary: "Write a stratified, seeded sample of a release's analysed failures as a review sheet (fill verdict and note).",
-    options: { release: { type: "string" }, "per-category": { type: "string" }, seed: { type: "string" }, out: { type: "string" } },
+    summary:
+      "Write a stratified, seeded sample of a release's analysed failures as a review sheet (fill verdict and note).",
+    options: {
+      release: { type: "string" },
+      "per-category": { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+    },
     help: {
       release: "R          the release to sample",
       "per-category": "N   failures per leaf category of the judge, all when fewer (default 10)",
@@ -211,7 +240,9 @@ const commands: Record<string, Command> = {
       const { sampleSheet } = await import("./review/sample.ts");
       const s = sampleSheet(root, String(v.release), { perCategory, seed });
       await writeOut(String(v.out), s.text);
-      console.error(`wrote ${s.rows} failures of ${s.categories} categories to ${v.out}: fill verdict (agree, disagree, unsure) and note, then errormap review import --release ${v.release} ${v.out}`);
+      console.error(
+        `wrote ${s.rows} failures of ${s.categories} categories to ${v.out}: fill verdict (agree, disagree, unsure) and note, then errormap review import --release ${v.release} ${v.out}`,
+      );
       return 0;
     },
   },
@@ -225,13 +256,16 @@ const commands: Record<string, Command> = {
       const { disputedSheet } = await import("./review/disputed.ts");
       const s = disputedSheet(root, String(v.release));
       await writeOut(String(v.out), s.text);
-      console.error(`wrote ${s.rows} disputed items (${s.toReview} to review) to ${v.out}: fill verdict (reference-wrong, reference-right, ambiguous) and note, then errormap review import --release ${v.release} ${v.out}`);
+      console.error(
+        `wrote ${s.rows} disputed items (${s.toReview} to review) to ${v.out}: fill verdict (reference-wrong, reference-right, ambiguous) and note, then errormap review import --release ${v.release} ${v.out}`,
+      );
       return 0;
     },
   },
   "review import": {
     usage: "errormap review import --release R [--reviewer NAME] [--date YYYY-MM-DD] FILE.csv",
-    summary: "Store a filled review sheet in the data root (data/reviews/) and re-finalise the release with it (no judge call).",
+    summary:
+      "Store a filled review sheet in the data root (data/reviews/) and re-finalise the release with it (no judge call).",
     options: { release: { type: "string" }, reviewer: { type: "string" }, date: { type: "string" } },
     help: {
       release: "R            the (unpublished) release the sheet was drawn from",
@@ -258,11 +292,12 @@ const commands: Record<string, Command> = {
   },
   "review agreement": {
     usage: "errormap review agreement --release R --labels FILE.csv [--json]",
-    summary: "Agreement of a release with a hand-labelled set (key,label[,note]), and the confusion table of labels against its categories.",
+    summary:
+      "Agreement of a release with a hand-labelled set (key,label[,note]), and the confusion table of labels against its categories.",
     options: { release: { type: "string" }, labels: { type: "string" }, json: { type: "boolean" } },
     help: {
       release: "R        the release",
-      labels: "FILE.csv   labels: key,label[,note]; label = a category id or slug of the release, or \"unexplained\"",
+      labels: 'FILE.csv   labels: key,label[,note]; label = a category id or slug of the release, or "unexplained"',
       json: "           print one JSON object on stdout",
     },
     async run(v, _p, root) {
@@ -272,7 +307,9 @@ const commands: Record<string, Command> = {
       if (v.json) process.stdout.write(JSON.stringify(r) + "\n");
       else {
         const pct = r.agreement === null ? "-" : `${(100 * r.agreement).toFixed(1)}%`;
-        console.log(`release ${r.release}: agreement ${pct} (${r.agree} agree of the ${r.found} labelled failures found in the release; ${r.missing.length} of ${r.labels} labels name no failure of it)\n`);
+        console.log(
+          `release ${r.release}: agreement ${pct} (${r.agree} agree of the ${r.found} labelled failures found in the release; ${r.missing.length} of ${r.labels} labels name no failure of it)\n`,
+        );
         const { textTable } = await import("./lib/info.ts");
         if (r.found) console.log(textTable(confusionTable(r)));
       }
@@ -281,7 +318,8 @@ const commands: Record<string, Command> = {
   },
   export: {
     usage: "errormap export --release R --format eee [--out DIR]",
-    summary: "Write a release's records, with the judge's analysis of each failure, in another tool's format (eee: Every Eval Ever instance-level files).",
+    summary:
+      "Write a release's records, with the judge's analysis of each failure, in another tool's format (eee: Every Eval Ever instance-level files).",
     options: { release: { type: "string" }, format: { type: "string" }, out: { type: "string" } },
     help: {
       release: "R   the release to export",
@@ -290,22 +328,27 @@ const commands: Record<string, Command> = {
     },
     async run(v, _p, root) {
       if (!v.release) throw new UsageError("--release R is required");
-      if (v.format !== "eee") throw new UsageError(`--format must be eee${v.format === undefined ? "" : `, not "${v.format}"`}`);
+      if (v.format !== "eee")
+        throw new UsageError(`--format must be eee${v.format === undefined ? "" : `, not "${v.format}"`}`);
       const { exportEee } = await import("./export/eee.ts");
       const out = String(v.out ?? `export-${v.release}-eee`);
       const r = await exportEee(root, String(v.release), out);
-      console.error(`exported release ${v.release} to ${out}: ${r.records} records (${r.failures} failures, ${r.analysed} with the judge's analysis) in ${r.files / 2} evaluation files`);
+      console.error(
+        `exported release ${v.release} to ${out}: ${r.records} records (${r.failures} failures, ${r.analysed} with the judge's analysis) in ${r.files / 2} evaluation files`,
+      );
       return 0;
     },
   },
   doctor: {
     usage: "errormap doctor [--json] [--fix] [--record-published]",
-    summary: "Check a data root: registry coverage, snapshot and release validity, published releases against their digests, cache, leftovers.",
+    summary:
+      "Check a data root: registry coverage, snapshot and release validity, published releases against their digests, cache, leftovers.",
     options: { json: { type: "boolean" }, fix: { type: "boolean" }, "record-published": { type: "boolean" } },
     help: {
       json: "   print the findings as one JSON object",
       fix: "   remove leftover temporary folders of killed imports and runs",
-      "record-published": "   record in data/published.json the digest of each published release that has none (releases published before it existed; once, then commit it)",
+      "record-published":
+        "   record in data/published.json the digest of each published release that has none (releases published before it existed; once, then commit it)",
     },
     async run(v, _p, root) {
       const { doctor } = await import("./pipeline/doctor.ts");
@@ -313,8 +356,10 @@ const commands: Record<string, Command> = {
         const { recordPublished } = await import("./pipeline/published.ts");
         const { listReleases } = await import("./pipeline/releases.ts");
         const { recorded, refused } = recordPublished(root, listReleases(root));
-        for (const e of recorded) console.error(`recorded release ${e.release} (published ${e.date ?? "without a date"}): digest ${e.digest}`);
-        for (const x of refused) console.error(`not recorded: release ${x.release}: ${x.why}; restore it from version control first`);
+        for (const e of recorded)
+          console.error(`recorded release ${e.release} (published ${e.date ?? "without a date"}): digest ${e.digest}`);
+        for (const x of refused)
+          console.error(`not recorded: release ${x.release}: ${x.why}; restore it from version control first`);
         if (refused.length) return 1;
       }
       const { problems, checked, fixed } = doctor(root, { fix: Boolean(v.fix) });
@@ -331,7 +376,8 @@ const commands: Record<string, Command> = {
   },
   info: {
     usage: "errormap info [--snapshot ID | --release ID] [--json]",
-    summary: "Show a snapshot's records and failures by dataset and model, a release's counts, or (with neither) every snapshot and release.",
+    summary:
+      "Show a snapshot's records and failures by dataset and model, a release's counts, or (with neither) every snapshot and release.",
     options: { snapshot: { type: "string" }, release: { type: "string" }, json: { type: "boolean" } },
     help: {
       snapshot: "ID   the snapshot to describe",
@@ -357,7 +403,8 @@ const commands: Record<string, Command> = {
       const info = dataRootInfo(root);
       // Folders under releases/ that are not valid releases are left out, and said (errormap doctor has the detail).
       const { scanReleases } = await import("./pipeline/releases.ts");
-      for (const x of scanReleases(root).invalid) console.error(`warning: ${x.path}: ${x.problem} (left out; see errormap doctor)`);
+      for (const x of scanReleases(root).invalid)
+        console.error(`warning: ${x.path}: ${x.problem} (left out; see errormap doctor)`);
       if (v.json) process.stdout.write(JSON.stringify(info) + "\n");
       else printDataRootTable(info);
       return 0;
@@ -389,7 +436,7 @@ async function writeOut(path: string, text: string): Promise<void> {
   writeFileAtomic(path, text);
 }
 
-function helpText(name: string, c: Command): string {
+function helpText(_name: string, c: Command): string {
   const lines = [`${c.usage}`, "", c.summary, "", "Options:"];
   // Help texts start with the flag's argument name (if any) then spaces; align them in two columns.
   const rows = Object.entries({ ...c.help, ...COMMON_HELP }).map(([k, text]) => {
@@ -405,7 +452,10 @@ function helpText(name: string, c: Command): string {
 function mainHelp(): string {
   const lines = ["errormap: the ErrorAtlas pipeline", "", "Commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(16)} ${c.summary}`);
-  lines.push("", "Run `errormap COMMAND --help` for a command's flags. Every command takes --data DIR (or $ERRORMAP_DATA).");
+  lines.push(
+    "",
+    "Run `errormap COMMAND --help` for a command's flags. Every command takes --data DIR (or $ERRORMAP_DATA).",
+  );
   return lines.join("\n");
 }
 
@@ -432,7 +482,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...c.options, ...COMMON }, allowPositionals: Boolean(c.positionals), strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...c.options, ...COMMON },
+      allowPositionals: Boolean(c.positionals),
+      strict: true,
+    });
   } catch (e) {
     console.error(`errormap ${name}: ${(e as Error).message}\n\n${helpText(name, c)}`);
     return 2;
@@ -442,7 +497,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await c.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, dataRoot(parsed.values.data as string | undefined));
+    return await c.run(
+      parsed.values as Record<string, string | boolean | undefined>,
+      parsed.positionals,
+      dataRoot(parsed.values.data as string | undefined),
+    );
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`errormap ${name}: ${e.message}\n\n${helpText(name, c)}`);
@@ -453,4 +512,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-

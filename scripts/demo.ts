@@ -29,14 +29,18 @@ export function ensureDemoRegistry(root: string): boolean {
     else list.push(entry);
     changed = true;
   };
-  DEMO_MODELS.forEach((m) => upsert(reg.models, m));
-  DEMO_DATASETS.forEach((d) => upsert(reg.datasets, d));
+  for (const m of DEMO_MODELS) upsert(reg.models, m);
+  for (const d of DEMO_DATASETS) upsert(reg.datasets, d);
   if (changed) saveRegistry(root, reg);
   return changed;
 }
 
 /** Writes the generated records that `keep` accepts as JSONL and imports them into `snapshot`. */
-async function writeDemoSnapshot(root: string, snapshot: string, keep: (dataset: string, model: string) => boolean): Promise<SnapshotManifest> {
+async function writeDemoSnapshot(
+  root: string,
+  snapshot: string,
+  keep: (dataset: string, model: string) => boolean,
+): Promise<SnapshotManifest> {
   ensureDemoRegistry(root);
   const tmp = mkdtempSync(join(tmpdir(), "errormap-demo-"));
   try {
@@ -73,7 +77,11 @@ export function writeDemoLatest(root: string): Promise<SnapshotManifest> {
 export const DEMO_EARLY_SNAPSHOT = "demo-early";
 
 export function writeDemoEarly(root: string): Promise<SnapshotManifest> {
-  return writeDemoSnapshot(root, DEMO_EARLY_SNAPSHOT, (dataset, model) => dataset !== "demo_instruct" && model !== "Ember-13B-Chat");
+  return writeDemoSnapshot(
+    root,
+    DEMO_EARLY_SNAPSHOT,
+    (dataset, model) => dataset !== "demo_instruct" && model !== "Ember-13B-Chat",
+  );
 }
 
 /**
@@ -82,11 +90,30 @@ export function writeDemoEarly(root: string): Promise<SnapshotManifest> {
  * is left as it is.
  */
 export const DEMO_RELEASES = [
-  { id: "demo-1", snapshot: DEMO_EARLY_SNAPSHOT, previous: null, title: "Demo release 1 (fictional data)", date: "2026-10-01" },
-  { id: "demo-2", snapshot: DEMO_SNAPSHOT, previous: "demo-1", title: "Demo release 2: a new model and an open-ended dataset (fictional data)", date: "2026-11-01" },
+  {
+    id: "demo-1",
+    snapshot: DEMO_EARLY_SNAPSHOT,
+    previous: null,
+    title: "Demo release 1 (fictional data)",
+    date: "2026-10-01",
+  },
+  {
+    id: "demo-2",
+    snapshot: DEMO_SNAPSHOT,
+    previous: "demo-1",
+    title: "Demo release 2: a new model and an open-ended dataset (fictional data)",
+    date: "2026-11-01",
+  },
   // Reviewed by the demo's fictional reviewer (scripts/demo/review.ts) before it is published, so
   // the demo shows measured precision per category and a disputed reference reviewed as wrong.
-  { id: "demo-3", snapshot: DEMO_LATEST_SNAPSHOT, previous: "demo-2", title: "Demo release 3: rules read by hand, references reviewed (fictional data)", date: "2026-11-30", reviewed: true },
+  {
+    id: "demo-3",
+    snapshot: DEMO_LATEST_SNAPSHOT,
+    previous: "demo-2",
+    title: "Demo release 3: rules read by hand, references reviewed (fictional data)",
+    date: "2026-11-30",
+    reviewed: true,
+  },
 ] as const;
 
 /**
@@ -101,7 +128,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { runPipeline } = await import("./pipeline/run.ts");
   const { listReleases } = await import("./pipeline/releases.ts");
   const { publishRelease } = await import("./pipeline/publish.ts");
-  const frozen = new Set(listReleases(root).filter((r) => r.published).map((r) => r.id));
+  const frozen = new Set(
+    listReleases(root)
+      .filter((r) => r.published)
+      .map((r) => r.id),
+  );
   const frozenSnapshots = new Set(DEMO_RELEASES.filter((r) => frozen.has(r.id)).map((r) => r.snapshot as string));
   for (const [id, write] of [
     [DEMO_SNAPSHOT, writeDemo],
@@ -113,21 +144,36 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       continue;
     }
     const m = await write(root);
-    const per = Object.entries(m.datasets).map(([d, x]) => `${d} ${x.records}/${x.failures}`).join(", ");
-    console.error(`demo snapshot ${m.id}: ${m.records} records, ${m.failures} failures, ${m.models.length} models (records/failures: ${per})`);
+    const per = Object.entries(m.datasets)
+      .map(([d, x]) => `${d} ${x.records}/${x.failures}`)
+      .join(", ");
+    console.error(
+      `demo snapshot ${m.id}: ${m.records} records, ${m.failures} failures, ${m.models.length} models (records/failures: ${per})`,
+    );
   }
   for (const r of DEMO_RELEASES) {
     if (frozen.has(r.id)) {
       console.error(`demo release ${r.id} is published; left as it is`);
       continue;
     }
-    const { release, run } = await runPipeline({ root, snapshot: r.snapshot, release: r.id, previous: r.previous, title: r.title, force: true });
+    const { release, run } = await runPipeline({
+      root,
+      snapshot: r.snapshot,
+      release: r.id,
+      previous: r.previous,
+      title: r.title,
+      force: true,
+    });
     if ("reviewed" in r) {
       const { reviewDemoRelease } = await import("./demo/review.ts");
       const n = await reviewDemoRelease(root, r.id, r.date);
-      console.error(`demo release ${r.id}: ${n.items} disputed items and ${n.failures} failures reviewed by the demo reviewer`);
+      console.error(
+        `demo release ${r.id}: ${n.items} disputed items and ${n.failures} failures reviewed by the demo reviewer`,
+      );
     }
     publishRelease(root, r.id, r.date);
-    console.error(`demo release ${release.id}: ${release.counts.failures} failures, ${release.counts.categories} categories, ${run.analysis_calls} judged, ${run.cached} cached, published ${r.date}`);
+    console.error(
+      `demo release ${release.id}: ${release.counts.failures} failures, ${release.counts.categories} categories, ${run.analysis_calls} judged, ${run.cached} cached, published ${r.date}`,
+    );
   }
 }

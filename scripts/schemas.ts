@@ -30,7 +30,10 @@ export function schemaTexts(): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, schema] of Object.entries(SCHEMA_FILES)) {
     const json = z.toJSONSchema(schema, { io: name.endsWith(".input") ? "input" : "output", unrepresentable: "any" });
-    out.set(`${name}.schema.json`, stableJson({ $id: `https://erroratlas.example/schemas/${name}.schema.json`, ...json }));
+    out.set(
+      `${name}.schema.json`,
+      stableJson({ $id: `https://erroratlas.example/schemas/${name}.schema.json`, ...json }),
+    );
   }
   return out;
 }

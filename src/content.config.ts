@@ -4,7 +4,7 @@
 // A release's bulk files (aggregates, analyses) and the records they analyse are not collections:
 // they are read from disk (validated with the same schemas) by readBulkEntries, because Astro
 // serialises its content store into the build, and at atlas scale that alone cost more time and
-// memory than the pages (issue 6).
+// memory than the pages (README "Performance").
 import { defineCollection } from "astro:content";
 import type { Loader } from "astro/loaders";
 import {

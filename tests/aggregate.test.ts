@@ -76,7 +76,9 @@ const analysis = (r: EvalRecord, category: string, status: "ok" | "judge_error" 
 function block(model: string, dataset: string, total: number, cats: string[]) {
   const records = Array.from({ length: total }, (_, i) => rec(dataset, model, i, i >= cats.length));
   const analyses = cats.flatMap((c, i) =>
-    c === "-" ? [] : [c === "judge_error" ? analysis(records[i], "unexplained", "judge_error") : analysis(records[i], c)],
+    c === "-"
+      ? []
+      : [c === "judge_error" ? analysis(records[i], "unexplained", "judge_error") : analysis(records[i], c)],
   );
   return { records, analyses };
 }
@@ -95,8 +97,10 @@ function input(blocks: ReturnType<typeof block>[], extra: Partial<AggregateInput
   };
 }
 
-const shareOf = (g: { shares: { category: string; count: number; share: number; ci: [number, number] }[] }, c: string) =>
-  g.shares.find((s) => s.category === c)!;
+const shareOf = (
+  g: { shares: { category: string; count: number; share: number; ci: [number, number] }[] },
+  c: string,
+) => g.shares.find((s) => s.category === c)!;
 
 describe("aggregate: counts and shares", () => {
   const toy = input([
@@ -198,7 +202,9 @@ describe("aggregate: counts and shares", () => {
   it("rejects analyses that do not fit the records or the taxonomy", () => {
     const b = block("m", "d", 3, ["arith"]);
     const ok = b.records[2]; // a correct record
-    expect(() => aggregate(input([{ ...b, analyses: [...b.analyses, analysis(ok, "arith")] }]))).toThrow(/no failing record/);
+    expect(() => aggregate(input([{ ...b, analyses: [...b.analyses, analysis(ok, "arith")] }]))).toThrow(
+      /no failing record/,
+    );
     expect(() => aggregate(input([{ ...b, analyses: [analysis(b.records[0], "reasoning")] }]))).toThrow(/not a leaf/);
     expect(() => aggregate(input([{ ...b, analyses: [...b.analyses, ...b.analyses] }]))).toThrow(/two analyses/);
     const misnamed = { ...b.analyses[0], model: "other" };
@@ -217,7 +223,8 @@ describe("aggregate: signatures against peers", () => {
       block("m4", "d3", 10, ["arith"]),
     ]),
   );
-  const sig = (m: string) => Object.fromEntries(out.signatures[m].map((s) => [s.category, [s.share, s.peer_share, s.diff]]));
+  const sig = (m: string) =>
+    Object.fromEntries(out.signatures[m].map((s) => [s.category, [s.share, s.peer_share, s.diff]]));
 
   it("weights each dataset's mean peer share by the model's own failure mix", () => {
     // m1: w(d1) = 2/6, w(d2) = 4/6. Peers: m2 on d1 (arith 1/4, logic 3/4), m3 on d2 (format 1).
@@ -254,11 +261,24 @@ describe("aggregate: signatures against peers", () => {
 
 describe("aggregate: model comparisons", () => {
   const repeat = (spec: [string, number][]) => spec.flatMap(([c, n]) => Array<string>(n).fill(c));
-  const x = repeat([["arith", 100], ["logic", 80], ["format", 20]]);
+  const x = repeat([
+    ["arith", 100],
+    ["logic", 80],
+    ["format", 20],
+  ]);
   const out = aggregate(
     input([
       block("x", "d", 400, x),
-      block("y", "d", 400, repeat([["arith", 20], ["logic", 160], ["format", 20]])),
+      block(
+        "y",
+        "d",
+        400,
+        repeat([
+          ["arith", 20],
+          ["logic", 160],
+          ["format", 20],
+        ]),
+      ),
       block("z", "d", 400, x),
     ]),
   );
@@ -268,7 +288,15 @@ describe("aggregate: model comparisons", () => {
     const xy = cmpOf("x", "y");
     expect(xy.categories.map((c) => c.category)).toEqual(["arith", "logic", "format"]); // by |diff|
     const arith = xy.categories[0];
-    expect(arith).toMatchObject({ a_count: 100, b_count: 20, a_share: 0.5, b_share: 0.1, diff: 0.4, significant: true, test: "z" });
+    expect(arith).toMatchObject({
+      a_count: 100,
+      b_count: 20,
+      a_share: 0.5,
+      b_share: 0.1,
+      diff: 0.4,
+      significant: true,
+      test: "z",
+    });
     expect(arith.q).toBeLessThan(1e-10);
     expect(xy.categories[1]).toMatchObject({ diff: -0.4, significant: true });
     expect(xy.categories[2]).toMatchObject({ diff: 0, p: 1, q: 1, significant: false });
@@ -290,7 +318,20 @@ describe("aggregate: model comparisons", () => {
   });
 
   it("uses Fisher's exact test for rare categories", () => {
-    const o = aggregate(input([block("a", "d", 50, repeat([["arith", 30], ["noise", 3]])), block("b", "d", 50, repeat([["arith", 30]]))]));
+    const o = aggregate(
+      input([
+        block(
+          "a",
+          "d",
+          50,
+          repeat([
+            ["arith", 30],
+            ["noise", 3],
+          ]),
+        ),
+        block("b", "d", 50, repeat([["arith", 30]])),
+      ]),
+    );
     const noise = o.comparisons[0].categories.find((c) => c.category === "noise")!;
     expect(noise.test).toBe("fisher");
     expect(noise.significant).toBe(false);
@@ -335,14 +376,33 @@ describe("aggregate: determinism", () => {
 // Records with a right/wrong grade: the generated arithmetic and quiz sets (their items written 10
 // times, for about 2,000 failures), and every jsonl file of ../shared/evaldata.
 const RECORDS = sources<{ datasets: string[]; load: () => EvalRecord[]; ci: number }>({
-  generated: () => ({ datasets: ["demo_arith", "demo_quiz"], load: () => [...demoRecords("demo_arith", 10), ...demoRecords("demo_quiz", 10)], ci: 0.06 }),
-  shared: () => ({ datasets: ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"], load: () => ["mmlu_pro", "gsm8k", "math_l5", "theoremqa", "alpaca_eval"].flatMap((f) => loadJsonl(f)), ci: 0.03 }),
+  generated: () => ({
+    datasets: ["demo_arith", "demo_quiz"],
+    load: () => [...demoRecords("demo_arith", 10), ...demoRecords("demo_quiz", 10)],
+    ci: 0.06,
+  }),
+  shared: () => ({
+    datasets: ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"],
+    load: () => ["mmlu_pro", "gsm8k", "math_l5", "theoremqa", "alpaca_eval"].flatMap((f) => loadJsonl(f)),
+    ci: 0.03,
+  }),
 });
 
 describe.each(RECORDS)("aggregate: the %s records (speed and shape; synthetic categories)", (name, source) => {
   it("aggregates every record quickly into a valid result", () => {
     const records = source.load();
-    const facets: Facet[] = ["skill", "skill", "skill", "skill", "skill", "format", "format", "noise", "noise", "unexplained"];
+    const facets: Facet[] = [
+      "skill",
+      "skill",
+      "skill",
+      "skill",
+      "skill",
+      "format",
+      "format",
+      "noise",
+      "noise",
+      "unexplained",
+    ];
     const synthetic: Taxonomy = {
       version: "synthetic",
       judge: "heuristic",
@@ -358,7 +418,15 @@ describe.each(RECORDS)("aggregate: the %s records (speed and shape; synthetic ca
       return h % 50 === 0 ? analysis(r, "leaf-9", "judge_error") : analysis(r, `leaf-${h % facets.length}`);
     });
     const t0 = performance.now();
-    const out = aggregate({ records, isFailure, analyses, taxonomy: synthetic, datasets: [], suspectItems: [], seed: 7 });
+    const out = aggregate({
+      records,
+      isFailure,
+      analyses,
+      taxonomy: synthetic,
+      datasets: [],
+      suspectItems: [],
+      seed: 7,
+    });
     const ms = performance.now() - t0;
     const models = new Set(records.map((r) => r.model)).size;
     const pairs = new Set(records.map((r) => `${r.model}|${r.dataset}`)).size;

@@ -10,16 +10,41 @@ import { fastParser } from "../src/lib/fastparse.ts";
 import { AggregatesSchema, ReleaseSchema, TaxonomySchema, RegistrySchema } from "../src/lib/schemas.ts";
 
 const ODD: unknown[] = [
-  null, "", "Upper Case", "ok-id", "x".repeat(64), 0, -1, 0.5, 1.5, 2 ** 60, Infinity, true, [], [1, "a"], [0, 1, 2], {}, { a: 1 },
-  JSON.parse('{"__proto__": {"x": 1}}'), Object.create({ inherited: 1 }),
+  null,
+  "",
+  "Upper Case",
+  "ok-id",
+  "x".repeat(64),
+  0,
+  -1,
+  0.5,
+  1.5,
+  2 ** 60,
+  Infinity,
+  true,
+  [],
+  [1, "a"],
+  [0, 1, 2],
+  {},
+  { a: 1 },
+  JSON.parse('{"__proto__": {"x": 1}}'),
+  Object.create({ inherited: 1 }),
 ];
 const REMOVE = Symbol("remove");
 
 type Path = (string | number)[];
 /** Every path to a value inside `v` (objects' keys and arrays' indexes), root excluded. */
 function paths(v: unknown, at: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([...at, i]), paths(x, [...at, i], out)));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) (out.push([...at, k]), paths(x, [...at, k], out));
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push([...at, i]);
+      paths(x, [...at, i], out);
+    });
+  else if (v && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) {
+      out.push([...at, k]);
+      paths(x, [...at, k], out);
+    }
   return out;
 }
 
@@ -54,9 +79,17 @@ function agreeOnVariants(schema: z.ZodType, value: unknown, limit = Infinity): n
   let n = 0;
   for (let i = 0; i < all.length; i += step) {
     const path = all[i]!;
-    for (const v of [...ODD, REMOVE]) withChange(value, path, v, () => (agree(schema, value), n++));
+    for (const v of [...ODD, REMOVE])
+      withChange(value, path, v, () => {
+        agree(schema, value);
+        n++;
+      });
     const parent = path.slice(0, -1).reduce((o: any, k) => o[k], value) as any;
-    if (parent && typeof parent === "object" && !Array.isArray(parent)) withChange(value, [...path.slice(0, -1), "unknown_key"], 1, () => (agree(schema, value), n++));
+    if (parent && typeof parent === "object" && !Array.isArray(parent))
+      withChange(value, [...path.slice(0, -1), "unknown_key"], 1, () => {
+        agree(schema, value);
+        n++;
+      });
   }
   return n;
 }
@@ -68,7 +101,12 @@ const readJson = (id: string, file: string) => JSON.parse(readFileSync(join(rele
 describe("fastParser", () => {
   it("returns the demo files as they are, where zod returns equal copies", () => {
     for (const id of releaseIds) {
-      for (const [schema, file] of [[AggregatesSchema, "aggregates.json"], [ReleaseSchema, "release.json"], [TaxonomySchema, "taxonomy.json"], [RegistrySchema, "registry.json"]] as const) {
+      for (const [schema, file] of [
+        [AggregatesSchema, "aggregates.json"],
+        [ReleaseSchema, "release.json"],
+        [TaxonomySchema, "taxonomy.json"],
+        [RegistrySchema, "registry.json"],
+      ] as const) {
         const value = readJson(id, file);
         const r = agree(schema, value);
         expect(r.success, `${id}/${file}`).toBe(true);
@@ -90,7 +128,11 @@ describe("fastParser", () => {
   it("agrees with zod on aggregates with every field set to odd values", () => {
     // Every array cut to its first two items: the same positions in the schema, far fewer variants.
     const trim = (v: unknown): unknown =>
-      Array.isArray(v) ? v.slice(0, 2).map(trim) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, trim(x)])) : v;
+      Array.isArray(v)
+        ? v.slice(0, 2).map(trim)
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, trim(x)]))
+          : v;
     const value = trim(readJson(releaseIds.at(-1)!, "aggregates.json"));
     expect(AggregatesSchema.safeParse(value).success).toBe(true);
     expect(agreeOnVariants(AggregatesSchema, value)).toBeGreaterThan(5000);

@@ -3,7 +3,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeStaleTemps, replaceDir, sortKeys, stableJson, stableJsonLine, writeFileAtomic } from "../src/lib/jsonio.ts";
+import {
+  removeStaleTemps,
+  replaceDir,
+  sortKeys,
+  stableJson,
+  stableJsonLine,
+  writeFileAtomic,
+} from "../src/lib/jsonio.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "jsonio-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,7 +20,9 @@ describe("stableJson", () => {
     const a = stableJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } });
     const b = stableJson({ a: { d: [3, { y: 2, z: 1 }] }, b: 1 });
     expect(a).toBe(b);
-    expect(a).toBe('{\n  "a": {\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n');
+    expect(a).toBe(
+      '{\n  "a": {\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
     expect(stableJsonLine({ b: [2, 1], a: "x" })).toBe('{"a":"x","b":[2,1]}');
   });
 
@@ -22,7 +31,9 @@ describe("stableJson", () => {
     const inOrder = { a: 1, b: undefined, c: { d: undefined, e: [1, { f: null }] } };
     expect(sortKeys(inOrder)).toBe(inOrder);
     expect(stableJsonLine(inOrder)).toBe('{"a":1,"c":{"e":[1,{"f":null}]}}');
-    expect(stableJsonLine(inOrder)).toBe(stableJsonLine({ c: { e: [1, { f: null }], d: undefined }, b: undefined, a: 1 }));
+    expect(stableJsonLine(inOrder)).toBe(
+      stableJsonLine({ c: { e: [1, { f: null }], d: undefined }, b: undefined, a: 1 }),
+    );
     // One nested object out of order: only the path to it is copied.
     const mixed = { a: { y: 1, x: 2 }, b: [3] };
     const sorted = sortKeys(mixed);
@@ -58,7 +69,8 @@ describe("atomic writes", () => {
     const releases = join(dir, "releases");
     mkdirSync(releases);
     // pid 2^22+1 is above the largest pid_max Linux allows: no such process can exist.
-    for (const n of [".tmp-r9-4194305", ".tmp-r9-4194305.old", `.tmp-r9-${process.pid}`, ".tmp-r10-4194305", "r9"]) mkdirSync(join(releases, n));
+    for (const n of [".tmp-r9-4194305", ".tmp-r9-4194305.old", `.tmp-r9-${process.pid}`, ".tmp-r10-4194305", "r9"])
+      mkdirSync(join(releases, n));
     expect(removeStaleTemps(releases, "r9").sort()).toEqual([".tmp-r9-4194305", ".tmp-r9-4194305.old"]);
     expect(readdirSync(releases).sort()).toEqual([`.tmp-r10-4194305`, `.tmp-r9-${process.pid}`, "r9"].sort());
   });

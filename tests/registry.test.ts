@@ -58,7 +58,12 @@ function helmRuns(): { adapterModel: string; runModel: string; scenario: string;
       const name: string = spec.name;
       const runModel = /(?:^|[:,])model=([^,]+)/.exec(name)?.[1];
       if (!runModel) throw new Error(`${d}: run name has no model= part`);
-      return { adapterModel: spec.adapter_spec.model, runModel, scenario: name.split(":")[0], groups: spec.groups ?? [] };
+      return {
+        adapterModel: spec.adapter_spec.model,
+        runModel,
+        scenario: name.split(":")[0],
+        groups: spec.groups ?? [],
+      };
     });
 }
 
@@ -103,7 +108,12 @@ describe("registry files", () => {
   });
 
   it("use the dataset ids the records use", () => {
-    expect(registry.datasets.map((d) => d.id).filter((id) => !id.startsWith("demo_")).sort()).toEqual(["alpaca_eval", "bbq", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"]);
+    expect(
+      registry.datasets
+        .map((d) => d.id)
+        .filter((id) => !id.startsWith("demo_"))
+        .sort(),
+    ).toEqual(["alpaca_eval", "bbq", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"]);
   });
 });
 
@@ -113,7 +123,8 @@ describe("registry against the generated inputs", () => {
     const models = new Set(records.map((r) => r.model));
     expect(models.size).toBeGreaterThan(1);
     for (const n of models) expect(registry.models.find((m) => m.id === model(n))!.notes, n).toMatch(/FICTIONAL/);
-    for (const n of new Set(records.map((r) => r.dataset))) expect(registry.datasets.find((d) => d.id === dataset(n))!.description, n).toMatch(/^DEMO DATA, fictional/);
+    for (const n of new Set(records.map((r) => r.dataset)))
+      expect(registry.datasets.find((d) => d.id === dataset(n))!.description, n).toMatch(/^DEMO DATA, fictional/);
   });
 });
 
@@ -152,7 +163,9 @@ describeShared("registry against ../shared/evaldata", () => {
       expect(model(a), `${a} / ${b}`).toBe(model(b));
     }
     // claude-2 is one name in two sources: both files must contain it.
-    expect(byFile.get("alpaca_eval.jsonl")?.has("claude-2") && byFile.get("theoremqa.jsonl")?.has("claude-2")).toBe(true);
+    expect(byFile.get("alpaca_eval.jsonl")?.has("claude-2") && byFile.get("theoremqa.jsonl")?.has("claude-2")).toBe(
+      true,
+    );
   });
 
   it("keeps different versions and unstated variants apart", () => {

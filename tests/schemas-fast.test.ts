@@ -5,7 +5,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stableJsonLine } from "../src/lib/jsonio.ts";
-import { AnalysisSchema, EvalRecordSchema, RawRecordSchema, parseAnalysis, parseEvalRecord, parseRawRecord } from "../src/lib/schemas.ts";
+import {
+  AnalysisSchema,
+  EvalRecordSchema,
+  RawRecordSchema,
+  parseAnalysis,
+  parseEvalRecord,
+  parseRawRecord,
+} from "../src/lib/schemas.ts";
 
 const raw: Record<string, unknown>[] = [
   {
@@ -23,8 +30,28 @@ const raw: Record<string, unknown>[] = [
     metadata: { subject: "arithmetic", n: 1 },
     source: { repo: "r", commit: "c", path: "p", extra: [1] },
   },
-  { dataset: "theoremqa", model: "m", instance_id: 7, input: "", reference: 2.5, output: "", correct: true, extracted: [1, 2] },
-  { dataset: "bbq", model: "m", instance_id: "x", input: "i", reference: true, output: "o", score: 1, extracted: null, metadata: null, source: null },
+  {
+    dataset: "theoremqa",
+    model: "m",
+    instance_id: 7,
+    input: "",
+    reference: 2.5,
+    output: "",
+    correct: true,
+    extracted: [1, 2],
+  },
+  {
+    dataset: "bbq",
+    model: "m",
+    instance_id: "x",
+    input: "i",
+    reference: true,
+    output: "o",
+    score: 1,
+    extracted: null,
+    metadata: null,
+    source: null,
+  },
 ];
 const evaluated: Record<string, unknown>[] = [
   {
@@ -43,7 +70,17 @@ const evaluated: Record<string, unknown>[] = [
     source: { file: "gsm8k.jsonl", other: 1 },
     source_model: "Some Model",
   },
-  { dataset: "bbq", model: "m", instance_id: "x", input: "", reference: "", output: "", score: 0.5, correct: null, source_model: "M" },
+  {
+    dataset: "bbq",
+    model: "m",
+    instance_id: "x",
+    input: "",
+    reference: "",
+    output: "",
+    score: 0.5,
+    correct: null,
+    source_model: "M",
+  },
 ];
 
 const criterion = { criterion: "States the sum", present: false, quality: "absent", evidence: "" };
@@ -108,11 +145,37 @@ const analyses: Record<string, unknown>[] = [
 ];
 
 const ODD: unknown[] = [
-  undefined, null, "", "Upper Case", "ok-id", 0, -1.5, Infinity, NaN, true, false, [], [1, "a"], {}, { a: 1 }, { repo: 1 },
-  JSON.parse('{"__proto__": {"x": 1}}'), new Date(0), Object.create({ inherited: 1 }),
+  undefined,
+  null,
+  "",
+  "Upper Case",
+  "ok-id",
+  0,
+  -1.5,
+  Infinity,
+  NaN,
+  true,
+  false,
+  [],
+  [1, "a"],
+  {},
+  { a: 1 },
+  { repo: 1 },
+  JSON.parse('{"__proto__": {"x": 1}}'),
+  new Date(0),
+  Object.create({ inherited: 1 }),
 ];
 
-const RECORD_OPTIONAL = ["score", "correct", "extracted", "prompt", "reference_text", "metadata", "source", "source_model"];
+const RECORD_OPTIONAL = [
+  "score",
+  "correct",
+  "extracted",
+  "prompt",
+  "reference_text",
+  "metadata",
+  "source",
+  "source_model",
+];
 
 /** The value, with each field (and each optional one, and an unknown one) removed or set to each odd value. */
 function variants(base: Record<string, unknown>, optional = RECORD_OPTIONAL): unknown[] {
@@ -136,12 +199,17 @@ const same = (a: { success: boolean; data?: unknown }, b: { success: boolean; da
 describe("record schema fast paths", () => {
   it("parseRawRecord agrees with RawRecordSchema", () => {
     let n = 0;
-    for (const base of raw) for (const v of variants(base)) (same(parseRawRecord(v), RawRecordSchema.safeParse(v)), n++);
+    for (const base of raw)
+      for (const v of variants(base)) {
+        same(parseRawRecord(v), RawRecordSchema.safeParse(v));
+        n++;
+      }
     expect(n).toBeGreaterThan(500);
   });
 
   it("parseEvalRecord agrees with EvalRecordSchema, and returns a valid record as it is", () => {
-    for (const base of evaluated) for (const v of variants(base)) same(parseEvalRecord(v), EvalRecordSchema.safeParse(v));
+    for (const base of evaluated)
+      for (const v of variants(base)) same(parseEvalRecord(v), EvalRecordSchema.safeParse(v));
     const r = parseEvalRecord(evaluated[0]);
     expect(r.success && r.data).toBe(evaluated[0]);
   });
@@ -151,12 +219,21 @@ describe("record schema fast paths", () => {
     const more = (base: Record<string, unknown>) => [
       ...variants(base, ["criteria", "error", "record_sha256", "rule", "disputed", "judged_category"]),
       // criteria with odd items: an extra key (the schema strips it), a wrong quality, a missing field
-      ...[{ ...criterion, extra: 1 }, { ...criterion, quality: "fine" }, { criterion: "c", present: true, quality: "good" }, ...ODD].map((c) => ({ ...base, criteria: [c] })),
+      ...[
+        { ...criterion, extra: 1 },
+        { ...criterion, quality: "fine" },
+        { criterion: "c", present: true, quality: "good" },
+        ...ODD,
+      ].map((c) => ({ ...base, criteria: [c] })),
       { ...base, evidence: ["a", 1] },
       { ...base, confidence: 1.5 },
       { ...base, record_sha256: "short" },
     ];
-    for (const base of analyses) for (const v of more(base)) (same(parseAnalysis(v), AnalysisSchema.safeParse(v)), n++);
+    for (const base of analyses)
+      for (const v of more(base)) {
+        same(parseAnalysis(v), AnalysisSchema.safeParse(v));
+        n++;
+      }
     expect(n).toBeGreaterThan(500);
     for (const a of analyses) {
       const r = parseAnalysis(a);
@@ -168,7 +245,9 @@ describe("record schema fast paths", () => {
     const releases = join(import.meta.dirname, "../data/releases");
     let n = 0;
     for (const id of readdirSync(releases))
-      for (const line of readFileSync(join(releases, id, "analyses.jsonl"), "utf8").split("\n").filter(Boolean)) {
+      for (const line of readFileSync(join(releases, id, "analyses.jsonl"), "utf8")
+        .split("\n")
+        .filter(Boolean)) {
         const v = JSON.parse(line);
         same(parseAnalysis(v), AnalysisSchema.safeParse(v));
         expect(parseAnalysis(v).success).toBe(true);
@@ -179,7 +258,9 @@ describe("record schema fast paths", () => {
 
   it("agrees on the demo snapshot's records", () => {
     const demo = join(import.meta.dirname, "../data/snapshots/demo");
-    const manifest = JSON.parse(readFileSync(join(demo, "manifest.json"), "utf8")) as { datasets: Record<string, { file: string }> };
+    const manifest = JSON.parse(readFileSync(join(demo, "manifest.json"), "utf8")) as {
+      datasets: Record<string, { file: string }>;
+    };
     for (const { file } of Object.values(manifest.datasets))
       for (const line of readFileSync(join(demo, file), "utf8").split("\n").filter(Boolean)) {
         const v = JSON.parse(line);

@@ -12,9 +12,13 @@ describe("docs/schemas", () => {
 
   it("name the contract fields of the issues as required", () => {
     const release = JSON.parse(readFileSync(join(SCHEMA_DIR, "release.schema.json"), "utf8"));
-    expect(release.required).toEqual(expect.arrayContaining(["id", "snapshot", "judge", "judge_model", "prompt_versions", "seed", "counts", "usage"]));
+    expect(release.required).toEqual(
+      expect.arrayContaining(["id", "snapshot", "judge", "judge_model", "prompt_versions", "seed", "counts", "usage"]),
+    );
     const record = JSON.parse(readFileSync(join(SCHEMA_DIR, "record.input.schema.json"), "utf8"));
-    expect(record.required).toEqual(expect.arrayContaining(["dataset", "model", "instance_id", "input", "reference", "output"]));
+    expect(record.required).toEqual(
+      expect.arrayContaining(["dataset", "model", "instance_id", "input", "reference", "output"]),
+    );
     expect(record.required).not.toContain("score"); // score | correct: either may be missing
   });
 });

@@ -220,7 +220,9 @@ describe("benjaminiHochberg", () => {
   it("adjusts a hand-worked example", () => {
     // sorted: 0.005·4/1 = 0.02, 0.01·4/2 = 0.02, 0.03·4/3 = 0.04, 0.04·4/4 = 0.04
     const qs = benjaminiHochberg([0.01, 0.04, 0.03, 0.005]);
-    [0.02, 0.04, 0.04, 0.02].forEach((q, i) => expect(qs[i]).toBeCloseTo(q, 12));
+    [0.02, 0.04, 0.04, 0.02].forEach((q, i) => {
+      expect(qs[i]).toBeCloseTo(q, 12);
+    });
   });
 
   it("keeps q monotone in p and caps it at 1", () => {

@@ -8,7 +8,10 @@ import { join } from "node:path";
 export function writeBaselineProject(dir: string, repo: string): void {
   mkdirSync(join(dir, "src/pages"), { recursive: true });
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "astro-baseline", private: true, type: "module" }) + "\n");
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "astro-baseline", private: true, type: "module" }) + "\n",
+  );
   writeFileSync(
     join(dir, "astro.config.mjs"),
     `import { defineConfig } from "astro/config";\nexport default defineConfig({});\n`,

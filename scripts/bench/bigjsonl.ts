@@ -7,7 +7,10 @@ import type { RawRecord } from "../../src/lib/schemas.ts";
 import { rng } from "../demo/prng.ts";
 import { synthRegistry } from "./synth.ts";
 
-const WORDS = "the model reads the question then weighs each option and explains why one of them fits best given the facts it recalls".split(" ");
+const WORDS =
+  "the model reads the question then weighs each option and explains why one of them fits best given the facts it recalls".split(
+    " ",
+  );
 
 /** Writes about `bytes` of JSONL to `path`; returns the number of records. */
 export function writeBigJsonl(path: string, bytes: number): number {

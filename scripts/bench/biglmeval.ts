@@ -5,11 +5,19 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
-const WORDS = "the model reads the question then works out each step and checks the sum before it gives the final answer".split(" ");
+const WORDS =
+  "the model reads the question then works out each step and checks the sum before it gives the final answer".split(
+    " ",
+  );
 export const BIG_TS = "2026-02-03T04-05-06.000001";
 
 /** Writes `dir`/samples_<task>_<time>.jsonl of about `bytes`, and its results file; returns the counts. */
-export function writeBigLmEval(dir: string, bytes: number, task = "gsm8k", model = "acme/big-model-7b"): { path: string; records: number; failures: number; bytes: number } {
+export function writeBigLmEval(
+  dir: string,
+  bytes: number,
+  task = "gsm8k",
+  model = "acme/big-model-7b",
+): { path: string; records: number; failures: number; bytes: number } {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `samples_${task}_${BIG_TS}.jsonl`);
   const fd = openSync(path, "w");
@@ -56,7 +64,14 @@ export function writeBigLmEval(dir: string, bytes: number, task = "gsm8k", model
   }
   const results = {
     results: { [task]: { alias: task, "exact_match,strict-match": 1 - failures / n } },
-    configs: { [task]: { task, output_type: "generate_until", metric_list: [{ metric: "exact_match", aggregation: "mean", higher_is_better: true }], filter_list: [{ name: "strict-match", filter: [] }] } },
+    configs: {
+      [task]: {
+        task,
+        output_type: "generate_until",
+        metric_list: [{ metric: "exact_match", aggregation: "mean", higher_is_better: true }],
+        filter_list: [{ name: "strict-match", filter: [] }],
+      },
+    },
     higher_is_better: { [task]: { exact_match: true } },
     "n-samples": { [task]: { original: n, effective: n } },
     config: { model: "hf", model_args: `pretrained=${model}` },

@@ -17,12 +17,25 @@ export interface FakeJudge {
   close(): Promise<void>;
 }
 
-const SKILLS = ["multi-step arithmetic", "reading the question", "applying the definition", "recalling a fact", "eliminating wrong options", "following the answer format", "unit conversion", "logical deduction"];
+const SKILLS = [
+  "multi-step arithmetic",
+  "reading the question",
+  "applying the definition",
+  "recalling a fact",
+  "eliminating wrong options",
+  "following the answer format",
+  "unit conversion",
+  "logical deduction",
+];
 const hash = (s: string) => createHash("sha256").update(s).digest().readUInt32BE(0);
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const skillOf = (title: string) => title.split(" about ")[0]!.trim().toLowerCase();
 
-type Body = { model: string; messages: { role: string; content: string }[]; response_format?: { json_schema?: { name?: string } } };
+type Body = {
+  model: string;
+  messages: { role: string; content: string }[];
+  response_format?: { json_schema?: { name?: string } };
+};
 
 /** The task of a request: the schema's name, else the prompt's "TASK:" line. */
 function taskOf(body: Body): string {
@@ -40,9 +53,13 @@ function answer(body: Body): unknown {
     const input = blocks.get("input") ?? "";
     const output = blocks.get("failed_output") ?? "";
     const skill = SKILLS[hash(input) % SKILLS.length]!;
-    const word = (input.toLowerCase().match(/[a-z]{4,}/g) ?? ["item"]).slice(0, 40).sort((a, b) => b.length - a.length || a.localeCompare(b))[0]!;
+    const word = (input.toLowerCase().match(/[a-z]{4,}/g) ?? ["item"])
+      .slice(0, 40)
+      .sort((a, b) => b.length - a.length || a.localeCompare(b))[0]!;
     return {
-      criteria: [{ criterion: "Reaches the reference answer", present: false, quality: "absent", evidence: output.slice(0, 40) }],
+      criteria: [
+        { criterion: "Reaches the reference answer", present: false, quality: "absent", evidence: output.slice(0, 40) },
+      ],
       title: `${skill} about ${word}`,
       summary: `The output fails at ${skill}.`,
       evidence: output ? [output.slice(0, 40)] : [],
@@ -51,9 +68,18 @@ function answer(body: Body): unknown {
   }
   if (task === "taxonomy") {
     const titles = JSON.parse(blocks.get("titles") ?? "[]") as { title: string }[];
-    const current = JSON.parse(blocks.get("categories") ?? "[]") as { name: string; description: string; facet: string }[];
+    const current = JSON.parse(blocks.get("categories") ?? "[]") as {
+      name: string;
+      description: string;
+      facet: string;
+    }[];
     const step = /^TASK: (\w+)/m.exec(text)?.[1] ?? "generate";
-    const cat = (name: string) => ({ name, description: `Errors of ${name.toLowerCase()}.`, facet: /format/i.test(name) ? "format" : "skill", from: [] as string[] });
+    const cat = (name: string) => ({
+      name,
+      description: `Errors of ${name.toLowerCase()}.`,
+      facet: /format/i.test(name) ? "format" : "skill",
+      from: [] as string[],
+    });
     const groups = [...new Set(titles.map((t) => cap(skillOf(t.title))))].sort();
     if (step === "generate") return { categories: groups.map(cat) };
     const kept = current.map((c) => ({ ...c, from: [c.name] }));
@@ -99,7 +125,9 @@ export async function startFakeJudge(latencyMs: number): Promise<FakeJudge> {
           object: "chat.completion",
           created: 0,
           model: body.model,
-          choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null }],
+          choices: [
+            { index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null },
+          ],
           usage: { prompt_tokens: prompt, completion_tokens: done, total_tokens: prompt + done },
         }),
       );

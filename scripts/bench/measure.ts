@@ -27,7 +27,9 @@ function treeRss(root: number): { sumKb: number; rootHwmKb: number } {
   const children = new Map<number, number[]>();
   let pids: number[] = [];
   try {
-    pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+    pids = readdirSync("/proc")
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return { sumKb: 0, rootHwmKb: 0 };
   }
@@ -48,10 +50,18 @@ function treeRss(root: number): { sumKb: number; rootHwmKb: number } {
   return { sumKb, rootHwmKb: stats.get(root)?.hwmKb ?? 0 };
 }
 
-export function measure(cmd: string, args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<Measured> {
+export function measure(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<Measured> {
   return new Promise((done) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -67,14 +77,21 @@ export function measure(cmd: string, args: string[], opts: { cwd: string; env?: 
     const poll = setInterval(sample, 25);
     child.on("close", (code) => {
       clearInterval(poll);
-      done({ code, seconds: (performance.now() - t0) / 1000, peakRssMb: peakKb ? Math.round(peakKb / 1024) : NaN, stdout, stderr });
+      done({
+        code,
+        seconds: (performance.now() - t0) / 1000,
+        peakRssMb: peakKb ? Math.round(peakKb / 1024) : NaN,
+        stdout,
+        stderr,
+      });
     });
   });
 }
 
 /** Throws with the step's output when it failed. */
 export function ok(step: string, m: Measured): Measured {
-  if (m.code !== 0) throw new Error(`bench: ${step} exited with ${m.code}\n${m.stderr.slice(-4000)}${m.stdout.slice(-2000)}`);
+  if (m.code !== 0)
+    throw new Error(`bench: ${step} exited with ${m.code}\n${m.stderr.slice(-4000)}${m.stdout.slice(-2000)}`);
   return m;
 }
 

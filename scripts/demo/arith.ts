@@ -38,10 +38,19 @@ const TEMPLATES: Template[] = [
     const cost = a * p;
     return {
       question: `${name} buys ${a} notebooks at $${p} each and pays with a $${bill} bill. How much change, in dollars, does ${name} get?`,
-      right: { steps: `${a} notebooks at $${p} each cost ${a} × ${p} = ${cost} dollars. The change from a $${bill} bill is ${bill} − ${cost} = ${bill - cost} dollars.`, answer: bill - cost },
+      right: {
+        steps: `${a} notebooks at $${p} each cost ${a} × ${p} = ${cost} dollars. The change from a $${bill} bill is ${bill} − ${cost} = ${bill - cost} dollars.`,
+        answer: bill - cost,
+      },
       slips: [
-        { steps: `Each notebook costs $${p}, so the change is ${bill} − ${p} = ${bill - p} dollars.`, answer: bill - p },
-        { steps: `${a - 1} notebooks cost ${a - 1} × ${p} = ${(a - 1) * p} dollars, so the change is ${bill} − ${(a - 1) * p} = ${bill - (a - 1) * p} dollars.`, answer: bill - (a - 1) * p },
+        {
+          steps: `Each notebook costs $${p}, so the change is ${bill} − ${p} = ${bill - p} dollars.`,
+          answer: bill - p,
+        },
+        {
+          steps: `${a - 1} notebooks cost ${a - 1} × ${p} = ${(a - 1) * p} dollars, so the change is ${bill} − ${(a - 1) * p} = ${bill - (a - 1) * p} dollars.`,
+          answer: bill - (a - 1) * p,
+        },
       ],
       plan: "the total cost of the notebooks and what is left of the bill",
     };
@@ -54,10 +63,16 @@ const TEMPLATES: Template[] = [
       right: { steps: `Average speed is distance divided by time: ${d} ÷ ${t} = ${speed} km per hour.`, answer: speed },
       slips: [
         { steps: `Speed is distance times time: ${d} × ${t} = ${d * t} km per hour.`, answer: d * t },
-        { steps: `Counting the rest hour, the time is ${t + 1} hours, so the speed is ${d} ÷ ${t + 1} ≈ ${fmt(d / (t + 1))} km per hour.`, answer: Math.round((d / (t + 1)) * 100) / 100 },
+        {
+          steps: `Counting the rest hour, the time is ${t + 1} hours, so the speed is ${d} ÷ ${t + 1} ≈ ${fmt(d / (t + 1))} km per hour.`,
+          answer: Math.round((d / (t + 1)) * 100) / 100,
+        },
       ],
       // A near-miss a reader can verify: the right value, rounded to one decimal at the end.
-      near: { steps: `Average speed is distance divided by time: ${d} ÷ ${t} = ${speed}, or about ${Math.round(speed * 10) / 10} km per hour.`, answer: Math.round(speed * 10) / 10 },
+      near: {
+        steps: `Average speed is distance divided by time: ${d} ÷ ${t} = ${speed}, or about ${Math.round(speed * 10) / 10} km per hour.`,
+        answer: Math.round(speed * 10) / 10,
+      },
       plan: "the distance covered and the time it took",
     };
   },
@@ -65,7 +80,10 @@ const TEMPLATES: Template[] = [
     const [e, b, w] = [r.pick([36, 48, 60]), r.pick([6, 12]), r.int(3, 7)];
     return {
       question: `A farm collects ${e} eggs a day and packs them in boxes of ${b}. How many full boxes can it fill in ${w} days?`,
-      right: { steps: `In ${w} days the farm collects ${e} × ${w} = ${e * w} eggs, which fill ${e * w} ÷ ${b} = ${(e * w) / b} boxes.`, answer: (e * w) / b },
+      right: {
+        steps: `In ${w} days the farm collects ${e} × ${w} = ${e * w} eggs, which fill ${e * w} ÷ ${b} = ${(e * w) / b} boxes.`,
+        answer: (e * w) / b,
+      },
       slips: [
         { steps: `Each day fills ${e} ÷ ${b} = ${e / b} boxes.`, answer: e / b },
         { steps: `In ${w} days the farm collects ${e} × ${w} = ${e * w} eggs.`, answer: e * w },
@@ -78,10 +96,16 @@ const TEMPLATES: Template[] = [
     const interest = (P * rate * y) / 100;
     return {
       question: `${name} puts $${P} in a savings account that pays ${rate}% simple interest per year. How many dollars are in the account after ${y} years?`,
-      right: { steps: `Simple interest is ${P} × ${rate}% × ${y} = ${interest} dollars, so the account holds ${P} + ${interest} = ${P + interest} dollars.`, answer: P + interest },
+      right: {
+        steps: `Simple interest is ${P} × ${rate}% × ${y} = ${interest} dollars, so the account holds ${P} + ${interest} = ${P + interest} dollars.`,
+        answer: P + interest,
+      },
       slips: [
         { steps: `The interest is ${P} × ${rate}% × ${y} = ${interest} dollars.`, answer: interest },
-        { steps: `The interest is ${rate} × ${y} = ${rate * y} dollars, so the account holds ${P} + ${rate * y} = ${P + rate * y} dollars.`, answer: P + rate * y },
+        {
+          steps: `The interest is ${rate} × ${y} = ${rate * y} dollars, so the account holds ${P} + ${rate * y} = ${P + rate * y} dollars.`,
+          answer: P + rate * y,
+        },
       ],
       plan: "the interest earned over the years and the resulting balance",
     };
@@ -90,9 +114,15 @@ const TEMPLATES: Template[] = [
     const [a, c, na, nc] = [r.int(8, 15), r.int(4, 7), r.int(1, 2), r.int(3, 4)];
     return {
       question: `Museum tickets cost $${a} for adults and $${c} for children. How much does a family of ${na} adult${na > 1 ? "s" : ""} and ${nc} children pay in total?`,
-      right: { steps: `Adults: ${na} × ${a} = ${na * a}. Children: ${nc} × ${c} = ${nc * c}. Total: ${na * a} + ${nc * c} = ${na * a + nc * c} dollars.`, answer: na * a + nc * c },
+      right: {
+        steps: `Adults: ${na} × ${a} = ${na * a}. Children: ${nc} × ${c} = ${nc * c}. Total: ${na * a} + ${nc * c} = ${na * a + nc * c} dollars.`,
+        answer: na * a + nc * c,
+      },
       slips: [
-        { steps: `Adults: ${na} × ${c} = ${na * c}. Children: ${nc} × ${a} = ${nc * a}. Total: ${na * c + nc * a} dollars.`, answer: na * c + nc * a },
+        {
+          steps: `Adults: ${na} × ${c} = ${na * c}. Children: ${nc} × ${a} = ${nc * a}. Total: ${na * c + nc * a} dollars.`,
+          answer: na * c + nc * a,
+        },
         { steps: `The adults pay ${na} × ${a} = ${na * a} dollars.`, answer: na * a },
       ],
       plan: "the cost of the adult tickets and of the children's tickets",
@@ -102,10 +132,19 @@ const TEMPLATES: Template[] = [
     const [name, p, q, w] = [r.pick(NAMES), r.int(10, 25), r.int(30, 45), r.int(2, 4)];
     return {
       question: `${name} reads ${p} pages on each weekday and ${q} pages on each day of the weekend. How many pages does ${name} read in ${w} weeks?`,
-      right: { steps: `One week is 5 × ${p} + 2 × ${q} = ${5 * p + 2 * q} pages, so ${w} weeks are ${w} × ${5 * p + 2 * q} = ${w * (5 * p + 2 * q)} pages.`, answer: w * (5 * p + 2 * q) },
+      right: {
+        steps: `One week is 5 × ${p} + 2 × ${q} = ${5 * p + 2 * q} pages, so ${w} weeks are ${w} × ${5 * p + 2 * q} = ${w * (5 * p + 2 * q)} pages.`,
+        answer: w * (5 * p + 2 * q),
+      },
       slips: [
-        { steps: `${p} pages a day for 7 days is ${7 * p} pages a week, so ${w} weeks are ${7 * p * w} pages.`, answer: 7 * p * w },
-        { steps: `One week is 5 × ${p} + ${q} = ${5 * p + q} pages, so ${w} weeks are ${w * (5 * p + q)} pages.`, answer: w * (5 * p + q) },
+        {
+          steps: `${p} pages a day for 7 days is ${7 * p} pages a week, so ${w} weeks are ${7 * p * w} pages.`,
+          answer: 7 * p * w,
+        },
+        {
+          steps: `One week is 5 × ${p} + ${q} = ${5 * p + q} pages, so ${w} weeks are ${w * (5 * p + q)} pages.`,
+          answer: w * (5 * p + q),
+        },
       ],
       plan: "the pages read in one week and then over all the weeks",
     };
@@ -115,10 +154,16 @@ const TEMPLATES: Template[] = [
     const s = 4;
     return {
       question: `A recipe for ${s} people needs ${g} grams of flour. How many grams of flour are needed for ${t} people?`,
-      right: { steps: `Per person the recipe needs ${g} ÷ ${s} = ${g / s} grams, so ${t} people need ${t} × ${g / s} = ${(g * t) / s} grams.`, answer: (g * t) / s },
+      right: {
+        steps: `Per person the recipe needs ${g} ÷ ${s} = ${g / s} grams, so ${t} people need ${t} × ${g / s} = ${(g * t) / s} grams.`,
+        answer: (g * t) / s,
+      },
       slips: [
         { steps: `${t} people need ${t} × ${g} = ${g * t} grams.`, answer: g * t },
-        { steps: `There are ${t - s} more people, so ${t - s} × ${g / s} = ${((t - s) * g) / s} grams are needed.`, answer: ((t - s) * g) / s },
+        {
+          steps: `There are ${t - s} more people, so ${t - s} × ${g / s} = ${((t - s) * g) / s} grams are needed.`,
+          answer: ((t - s) * g) / s,
+        },
       ],
       plan: "the flour per person and then for everyone",
     };
@@ -142,7 +187,8 @@ const TEMPLATES: Template[] = [
 function slipLastStep(right: Worked): Worked {
   const eqs = [...right.steps.matchAll(/(\d+(?:\.\d+)?) [×+÷−-] \d+(?:\.\d+)? = (\d+(?:\.\d+)?)/g)];
   const last = eqs.at(-1);
-  if (!last || Number(last[2]) !== right.answer) throw new Error(`demo_arith: no final computation to slip in "${right.steps}"`);
+  if (!last || Number(last[2]) !== right.answer)
+    throw new Error(`demo_arith: no final computation to slip in "${right.steps}"`);
   const wrong = right.answer + 10;
   const at = last.index! + last[0].length - last[2]!.length;
   return { steps: right.steps.slice(0, at) + right.steps.slice(at).split(last[2]!).join(fmt(wrong)), answer: wrong };
@@ -186,7 +232,12 @@ export const arith: DemoTask<ArithItem> = {
   },
   answer(item, kind, r): DemoAnswer {
     const p = item.problem;
-    const graded = (out: string, extracted?: string): DemoAnswer => ({ output: out, correct: extracted === item.reference, score: null, extracted });
+    const graded = (out: string, extracted?: string): DemoAnswer => ({
+      output: out,
+      correct: extracted === item.reference,
+      score: null,
+      extracted,
+    });
     const slip = r.pick(p.slips);
     const firstStep = p.right.steps.split(/(?<=\.)\s+/)[0]!;
     switch (kind) {
@@ -207,7 +258,11 @@ export const arith: DemoTask<ArithItem> = {
         return graded(`Let's solve this step by step.\n\n${p.right.steps}\n\nThe answer is ${fmt(p.right.answer)}.`);
       case "abandoned":
         return graded(
-          json(`${p.right.steps} So the answer is ${fmt(p.right.answer)}. Hmm, wait, let me redo this a different way to be sure. ${slip.steps} So the answer is ${fmt(slip.answer)}.`, fmt(slip.answer), r),
+          json(
+            `${p.right.steps} So the answer is ${fmt(p.right.answer)}. Hmm, wait, let me redo this a different way to be sure. ${slip.steps} So the answer is ${fmt(slip.answer)}.`,
+            fmt(slip.answer),
+            r,
+          ),
           fmt(slip.answer),
         );
       case "empty":
@@ -223,11 +278,17 @@ export const arith: DemoTask<ArithItem> = {
       case "echo":
         return graded(`${item.input}\n\n${json(slip.steps, fmt(slip.answer), r)}`, fmt(slip.answer));
       case "unanswerable":
-        return graded(`The problem does not say enough to work this out: the answer cannot be determined from the information given.`);
+        return graded(
+          `The problem does not say enough to work this out: the answer cannot be determined from the information given.`,
+        );
       case "refusal":
-        return graded(`I can't help with this one reliably: the problem does not state every assumption, so any number I gave would be a guess.`);
+        return graded(
+          `I can't help with this one reliably: the problem does not state every assumption, so any number I gave would be a guess.`,
+        );
       case "no_answer":
-        return graded(`To solve this, we first need to work out ${p.plan}. Taking the numbers from the question and doing the arithmetic carefully at each step gives the amount the question asks for.`);
+        return graded(
+          `To solve this, we first need to work out ${p.plan}. Taking the numbers from the question and doing the arithmetic carefully at each step gives the amount the question asks for.`,
+        );
       case "truncated": {
         // Stops right after an "=", as if it hit a length limit mid-calculation.
         const text = `First, let's restate what we know and what we need to find. ${p.right.steps}`;

@@ -51,8 +51,29 @@ export const DEFAULT_FORMAT = (dataset: DemoDataset, _model: string, modelIndex:
   dataset === "demo_arith" ? "jsonl" : dataset === "demo_instruct" ? "csv" : modelIndex < 3 ? "helm" : "errormap-csv";
 
 /** The generic CSV columns: the record fields. */
-export const GENERIC_COLUMNS = ["dataset", "model", "instance_id", "input", "reference", "output", "score", "correct", "extracted", "prompt", "reference_text", "metadata", "source"] as const;
-export const ERRORMAP_COLUMNS = ["example_id", "model", "input_text", "output_text", "score", "correct_answer"] as const;
+export const GENERIC_COLUMNS = [
+  "dataset",
+  "model",
+  "instance_id",
+  "input",
+  "reference",
+  "output",
+  "score",
+  "correct",
+  "extracted",
+  "prompt",
+  "reference_text",
+  "metadata",
+  "source",
+] as const;
+export const ERRORMAP_COLUMNS = [
+  "example_id",
+  "model",
+  "input_text",
+  "output_text",
+  "score",
+  "correct_answer",
+] as const;
 
 /** A CSV field, quoted when needed (RFC 4180); objects as JSON, absent values empty. */
 export function csvField(v: unknown): string {
@@ -78,10 +99,12 @@ export function splitOptions(input: string): { question: string; options: string
   const options: string[] = [];
   // Options are the trailing lines "A. ...", "B. ...", in order.
   let first = lines.length;
-  for (let k = lines.length - 1; k >= 1; k--) if (/^[A-Z]\. /.test(lines[k]!)) first = k;
-  else break;
+  for (let k = lines.length - 1; k >= 1; k--)
+    if (/^[A-Z]\. /.test(lines[k]!)) first = k;
+    else break;
   for (let k = first; k < lines.length; k++) {
-    if (!lines[k]!.startsWith(`${LETTERS[k - first]}. `)) throw new Error(`not a multiple-choice input: ${JSON.stringify(input.slice(0, 80))}`);
+    if (!lines[k]!.startsWith(`${LETTERS[k - first]}. `))
+      throw new Error(`not a multiple-choice input: ${JSON.stringify(input.slice(0, 80))}`);
     options.push(lines[k]!.slice(3));
   }
   if (options.length < 2) throw new Error(`not a multiple-choice input: ${JSON.stringify(input.slice(0, 80))}`);
@@ -93,7 +116,19 @@ export function demoCopies(records: DemoRecord[], copies: number): DemoRecord[] 
   if (copies <= 1) return records;
   const out: DemoRecord[] = [];
   for (let c = 1; c <= copies; c++) {
-    for (const r of records) out.push(c === 1 ? r : { ...r, record: { ...r.record, instance_id: `${r.record.instance_id}~${c}`, input: `(Copy ${c}) ${r.record.input}` } });
+    for (const r of records)
+      out.push(
+        c === 1
+          ? r
+          : {
+              ...r,
+              record: {
+                ...r.record,
+                instance_id: `${r.record.instance_id}~${c}`,
+                input: `(Copy ${c}) ${r.record.input}`,
+              },
+            },
+      );
   }
   return out;
 }
@@ -130,7 +165,12 @@ function writeHelmRun(dir: string, dataset: string, model: string, records: RawR
       max_tokens: 400,
       stop_sequences: [],
     },
-    metric_specs: [{ class_name: "helm.benchmark.metrics.basic_metrics.BasicGenerationMetric", args: { names: ["exact_match", "quasi_exact_match"] } }],
+    metric_specs: [
+      {
+        class_name: "helm.benchmark.metrics.basic_metrics.BasicGenerationMetric",
+        args: { names: ["exact_match", "quasi_exact_match"] },
+      },
+    ],
     groups: [dataset],
   };
   const instances = [];
@@ -142,8 +182,14 @@ function writeHelmRun(dir: string, dataset: string, model: string, records: RawR
     const id = r.instance_id.startsWith(`${dataset}/`) ? r.instance_id.slice(dataset.length + 1) : r.instance_id;
     const { question, options } = splitOptions(r.input);
     const gold = LETTERS.indexOf(r.reference);
-    if (gold < 0 || gold >= options.length) throw new Error(`${r.instance_id}: reference "${r.reference}" is not an option letter`);
-    instances.push({ input: { text: question }, references: options.map((text, i) => ({ output: { text }, tags: i === gold ? ["correct"] : [] })), split: "test", id });
+    if (gold < 0 || gold >= options.length)
+      throw new Error(`${r.instance_id}: reference "${r.reference}" is not an option letter`);
+    instances.push({
+      input: { text: question },
+      references: options.map((text, i) => ({ output: { text }, tags: i === gold ? ["correct"] : [] })),
+      split: "test",
+      id,
+    });
     const score = scoreOf(r);
     sum += score;
     predictions.push({
@@ -152,19 +198,73 @@ function writeHelmRun(dir: string, dataset: string, model: string, records: RawR
       predicted_text: r.output,
       base64_images: [],
       ...(r.extracted !== undefined ? { mapped_output: r.extracted } : {}),
-      stats: { num_prompt_tokens: question.length / 4, num_output_tokens: r.output.length / 4, inference_runtime: 0.5, num_train_instances: 0, prompt_truncated: 0 },
+      stats: {
+        num_prompt_tokens: question.length / 4,
+        num_output_tokens: r.output.length / 4,
+        inference_runtime: 0.5,
+        num_train_instances: 0,
+        prompt_truncated: 0,
+      },
     });
     requests.push({
       instance_id: id,
       train_trial_index: 0,
-      request: { model_deployment: `demo/${model}`, model, embedding: false, prompt: `Question: ${r.input}\nAnswer:`, temperature: 0, num_completions: 1, max_tokens: 400, stop_sequences: [], echo_prompt: false },
+      request: {
+        model_deployment: `demo/${model}`,
+        model,
+        embedding: false,
+        prompt: `Question: ${r.input}\nAnswer:`,
+        temperature: 0,
+        num_completions: 1,
+        max_tokens: 400,
+        stop_sequences: [],
+        echo_prompt: false,
+      },
     });
-    const stat = (n: string) => ({ name: { name: n, split: "test" }, count: 1, sum: score, sum_squared: score * score, min: score, max: score, mean: score, variance: 0, stddev: 0 });
-    perInstance.push({ instance_id: id, train_trial_index: 0, stats: [stat("exact_match"), stat("quasi_exact_match"), { name: { name: "num_output_tokens", split: "test" }, count: 1, sum: 1, sum_squared: 1, min: 1, max: 1, mean: 1, variance: 0, stddev: 0 }] });
+    const stat = (n: string) => ({
+      name: { name: n, split: "test" },
+      count: 1,
+      sum: score,
+      sum_squared: score * score,
+      min: score,
+      max: score,
+      mean: score,
+      variance: 0,
+      stddev: 0,
+    });
+    perInstance.push({
+      instance_id: id,
+      train_trial_index: 0,
+      stats: [
+        stat("exact_match"),
+        stat("quasi_exact_match"),
+        {
+          name: { name: "num_output_tokens", split: "test" },
+          count: 1,
+          sum: 1,
+          sum_squared: 1,
+          min: 1,
+          max: 1,
+          mean: 1,
+          variance: 0,
+          stddev: 0,
+        },
+      ],
+    });
   }
   const n = records.length;
   const mean = n ? sum / n : 0;
-  const runStat = (s: string) => ({ name: { name: s, split: "test" }, count: n, sum, sum_squared: sum, min: 0, max: 1, mean, variance: mean - mean * mean, stddev: Math.sqrt(mean - mean * mean) });
+  const runStat = (s: string) => ({
+    name: { name: s, split: "test" },
+    count: n,
+    sum,
+    sum_squared: sum,
+    min: 0,
+    max: 1,
+    mean,
+    variance: mean - mean * mean,
+    stddev: Math.sqrt(mean - mean * mean),
+  });
   const write = (f: string, v: unknown) => writeFileSync(join(dir, f), JSON.stringify(v, null, 2) + "\n");
   write("run_spec.json", spec);
   write("instances.json", instances);
@@ -186,7 +286,10 @@ export function writeDemoInputs(dir: string, opts: DemoInputOptions = {}): DemoI
   const all: DemoRecord[] = [];
   for (const [dataset, generated] of generateDemo()) {
     const models = [...new Set(generated.map((r) => r.record.model))];
-    const kept = demoCopies(generated.filter((r) => keep(dataset, r.record.model)), opts.copies ?? 1);
+    const kept = demoCopies(
+      generated.filter((r) => keep(dataset, r.record.model)),
+      opts.copies ?? 1,
+    );
     const byFormat = new Map<InputFormat, DemoRecord[]>();
     for (const r of kept) {
       const f = formatOf(dataset, r.record.model, models.indexOf(r.record.model));
@@ -201,25 +304,41 @@ export function writeDemoInputs(dir: string, opts: DemoInputOptions = {}): DemoI
         files.push({ format, path, dataset, records: recs });
       } else if (format === "csv") {
         const path = join(dir, `${dataset}.csv`);
-        writeFileSync(path, csvLine(GENERIC_COLUMNS) + raw.map((r) => csvLine(GENERIC_COLUMNS.map((k) => r[k as keyof RawRecord]))).join(""));
+        writeFileSync(
+          path,
+          csvLine(GENERIC_COLUMNS) +
+            raw.map((r) => csvLine(GENERIC_COLUMNS.map((k) => r[k as keyof RawRecord]))).join(""),
+        );
         files.push({ format, path, dataset, records: recs });
       } else if (format === "errormap-csv") {
         mkdirSync(join(dir, "errormap"), { recursive: true });
         const path = join(dir, "errormap", `${dataset}.csv`);
-        writeFileSync(path, csvLine(ERRORMAP_COLUMNS) + raw.map((r) => csvLine([r.instance_id, r.model, r.input, r.output, scoreOf(r), r.reference])).join(""));
+        writeFileSync(
+          path,
+          csvLine(ERRORMAP_COLUMNS) +
+            raw.map((r) => csvLine([r.instance_id, r.model, r.input, r.output, scoreOf(r), r.reference])).join(""),
+        );
         files.push({ format, path, dataset, records: recs });
       } else {
         for (const model of models) {
           const mine = recs.filter((r) => r.record.model === model);
           if (mine.length === 0) continue;
           const path = join(dir, "helm", helmRunName(dataset, model));
-          writeHelmRun(path, dataset, model, mine.map((r) => r.record));
+          writeHelmRun(
+            path,
+            dataset,
+            model,
+            mine.map((r) => r.record),
+          );
           files.push({ format, path, dataset, records: mine });
         }
       }
     }
   }
-  const paths = [...files.filter((f) => f.format !== "helm").map((f) => f.path), ...(files.some((f) => f.format === "helm") ? [join(dir, "helm")] : [])];
+  const paths = [
+    ...files.filter((f) => f.format !== "helm").map((f) => f.path),
+    ...(files.some((f) => f.format === "helm") ? [join(dir, "helm")] : []),
+  ];
   return { dir, files, paths, records: all };
 }
 

@@ -60,7 +60,13 @@ const FIXED: Record<DemoDataset, Record<number, Partial<Record<DemoModel, Kind>>
 };
 
 /** The outcome of one model on one item. */
-function outcome(task: DemoTask, itemNo: number, suspect: boolean, model: DemoModel, supports: (k: Kind) => boolean): Kind {
+function outcome(
+  task: DemoTask,
+  itemNo: number,
+  suspect: boolean,
+  model: DemoModel,
+  supports: (k: Kind) => boolean,
+): Kind {
   if (suspect) return "suspect";
   const fixed = FIXED[task.dataset][itemNo]?.[model];
   if (fixed) return fixed;
@@ -77,7 +83,11 @@ export interface DemoRecord {
 }
 
 /** A generated item and one model's answer to it, as a raw record. */
-export function itemRecord(item: DemoItem, a: DemoAnswer, where: { dataset: string; model: string; instanceId: string; source: { repo: string; path: string } }): RawRecord {
+export function itemRecord(
+  item: DemoItem,
+  a: DemoAnswer,
+  where: { dataset: string; model: string; instanceId: string; source: { repo: string; path: string } },
+): RawRecord {
   return {
     dataset: where.dataset,
     model: where.model,
@@ -105,7 +115,12 @@ export function generateDemo(): Map<DemoDataset, DemoRecord[]> {
         const model = m.id as DemoModel;
         const kind = outcome(task, i + 1, item.suspect, model, (k) => task.supports(k, item));
         const a = task.answer(item, kind, rng(`${task.dataset}|answer|${i + 1}|${model}`));
-        const record = itemRecord(item, a, { dataset: task.dataset, model: m.name, instanceId: item.id, source: { repo: "ErrorAtlas demo data (fictional)", path: "scripts/demo.ts" } });
+        const record = itemRecord(item, a, {
+          dataset: task.dataset,
+          model: m.name,
+          instanceId: item.id,
+          source: { repo: "ErrorAtlas demo data (fictional)", path: "scripts/demo.ts" },
+        });
         records.push({ record, kind });
       }
     });

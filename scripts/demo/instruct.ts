@@ -19,58 +19,413 @@ interface Content {
 }
 
 const TRIPS: [string, string[]][] = [
-  ["weekend hiking trip", ["sturdy walking boots", "a waterproof jacket", "two litres of water", "trail snacks", "a map and compass", "a small first-aid kit", "sunscreen", "a warm fleece", "a head torch"]],
-  ["beach holiday", ["swimwear", "sunscreen", "a sun hat", "sunglasses", "a beach towel", "a refillable water bottle", "sandals", "a light long-sleeved shirt", "a paperback"]],
-  ["business trip", ["a smart outfit for each meeting day", "a laptop and its charger", "printed presentation notes", "business cards", "a phone charger", "comfortable shoes", "toiletries", "a travel adapter"]],
-  ["winter city break", ["a warm coat", "gloves", "a scarf", "thermal layers", "waterproof boots", "a compact umbrella", "lip balm", "a power bank"]],
-  ["camping trip", ["a tent", "a sleeping bag", "a sleeping mat", "a stove and fuel", "a cooking pot", "a head torch", "a water filter", "matches in a dry bag", "rubbish bags"]],
-  ["cycling tour", ["a helmet", "padded shorts", "a puncture repair kit", "a spare inner tube", "a pump", "front and rear lights", "energy bars", "a rain cape"]],
-  ["ski trip", ["a ski jacket", "ski trousers", "goggles", "waterproof gloves", "thermal base layers", "a helmet", "high-factor sun cream", "your lift pass"]],
-  ["family road trip", ["snacks and water", "games for the children", "a phone mount", "charging cables", "a blanket", "a first-aid kit", "rubbish bags", "a shared playlist"]],
+  [
+    "weekend hiking trip",
+    [
+      "sturdy walking boots",
+      "a waterproof jacket",
+      "two litres of water",
+      "trail snacks",
+      "a map and compass",
+      "a small first-aid kit",
+      "sunscreen",
+      "a warm fleece",
+      "a head torch",
+    ],
+  ],
+  [
+    "beach holiday",
+    [
+      "swimwear",
+      "sunscreen",
+      "a sun hat",
+      "sunglasses",
+      "a beach towel",
+      "a refillable water bottle",
+      "sandals",
+      "a light long-sleeved shirt",
+      "a paperback",
+    ],
+  ],
+  [
+    "business trip",
+    [
+      "a smart outfit for each meeting day",
+      "a laptop and its charger",
+      "printed presentation notes",
+      "business cards",
+      "a phone charger",
+      "comfortable shoes",
+      "toiletries",
+      "a travel adapter",
+    ],
+  ],
+  [
+    "winter city break",
+    [
+      "a warm coat",
+      "gloves",
+      "a scarf",
+      "thermal layers",
+      "waterproof boots",
+      "a compact umbrella",
+      "lip balm",
+      "a power bank",
+    ],
+  ],
+  [
+    "camping trip",
+    [
+      "a tent",
+      "a sleeping bag",
+      "a sleeping mat",
+      "a stove and fuel",
+      "a cooking pot",
+      "a head torch",
+      "a water filter",
+      "matches in a dry bag",
+      "rubbish bags",
+    ],
+  ],
+  [
+    "cycling tour",
+    [
+      "a helmet",
+      "padded shorts",
+      "a puncture repair kit",
+      "a spare inner tube",
+      "a pump",
+      "front and rear lights",
+      "energy bars",
+      "a rain cape",
+    ],
+  ],
+  [
+    "ski trip",
+    [
+      "a ski jacket",
+      "ski trousers",
+      "goggles",
+      "waterproof gloves",
+      "thermal base layers",
+      "a helmet",
+      "high-factor sun cream",
+      "your lift pass",
+    ],
+  ],
+  [
+    "family road trip",
+    [
+      "snacks and water",
+      "games for the children",
+      "a phone mount",
+      "charging cables",
+      "a blanket",
+      "a first-aid kit",
+      "rubbish bags",
+      "a shared playlist",
+    ],
+  ],
 ];
 
 const EMAILS: [string, string, string, string][] = [
-  ["your landlord", "to report a leaking kitchen tap", "The kitchen tap has been dripping steadily since Monday, and the cupboard underneath is starting to get damp.", "Could you arrange for a plumber to take a look this week? I am at home most mornings and can let them in."],
-  ["your manager", "to ask for next Friday off", "I would like to take next Friday off for a family event. My current tasks will be finished by Thursday, and Sam has agreed to cover any urgent requests.", "Please let me know whether that works for the team."],
-  ["a colleague", "to decline a meeting invitation", "Thank you for inviting me to Tuesday's planning meeting. Unfortunately I have a client call at the same time and cannot move it.", "Could you share the notes afterwards? I am happy to send my comments on the plan in writing before the meeting."],
-  ["your child's teacher", "to explain your child's absence", "My son was absent on Wednesday and Thursday because he had a fever. He is feeling much better and will be back at school on Monday.", "Could you let me know which homework he missed, so he can catch up over the weekend?"],
-  ["a client", "to apologise for a late delivery", "I am sorry that your order arrived three days later than promised. A problem at our warehouse delayed several shipments, and we have since changed how orders are checked.", "As an apology, we have added a discount of 15% to your next order."],
-  ["a neighbour", "to ask about noise in the evenings", "I hope you are settling in well. I wanted to mention that music has been quite loud after ten in the evening on several nights, and the sound carries into our bedroom.", "Would you mind keeping the volume down later in the evening? Thank you for understanding."],
-  ["a supplier", "to request a quote for 200 printed mugs", "We are looking to order 200 white ceramic mugs printed with our logo in one colour, delivered by the end of next month.", "Could you send us a quote, including delivery costs and your usual lead time?"],
-  ["a friend", "to thank them for helping you move house", "Thank you so much for giving up your whole Saturday to help me move. I could not have carried the sofa up those stairs without you.", "Dinner is on me next week: just tell me which evening suits you."],
+  [
+    "your landlord",
+    "to report a leaking kitchen tap",
+    "The kitchen tap has been dripping steadily since Monday, and the cupboard underneath is starting to get damp.",
+    "Could you arrange for a plumber to take a look this week? I am at home most mornings and can let them in.",
+  ],
+  [
+    "your manager",
+    "to ask for next Friday off",
+    "I would like to take next Friday off for a family event. My current tasks will be finished by Thursday, and Sam has agreed to cover any urgent requests.",
+    "Please let me know whether that works for the team.",
+  ],
+  [
+    "a colleague",
+    "to decline a meeting invitation",
+    "Thank you for inviting me to Tuesday's planning meeting. Unfortunately I have a client call at the same time and cannot move it.",
+    "Could you share the notes afterwards? I am happy to send my comments on the plan in writing before the meeting.",
+  ],
+  [
+    "your child's teacher",
+    "to explain your child's absence",
+    "My son was absent on Wednesday and Thursday because he had a fever. He is feeling much better and will be back at school on Monday.",
+    "Could you let me know which homework he missed, so he can catch up over the weekend?",
+  ],
+  [
+    "a client",
+    "to apologise for a late delivery",
+    "I am sorry that your order arrived three days later than promised. A problem at our warehouse delayed several shipments, and we have since changed how orders are checked.",
+    "As an apology, we have added a discount of 15% to your next order.",
+  ],
+  [
+    "a neighbour",
+    "to ask about noise in the evenings",
+    "I hope you are settling in well. I wanted to mention that music has been quite loud after ten in the evening on several nights, and the sound carries into our bedroom.",
+    "Would you mind keeping the volume down later in the evening? Thank you for understanding.",
+  ],
+  [
+    "a supplier",
+    "to request a quote for 200 printed mugs",
+    "We are looking to order 200 white ceramic mugs printed with our logo in one colour, delivered by the end of next month.",
+    "Could you send us a quote, including delivery costs and your usual lead time?",
+  ],
+  [
+    "a friend",
+    "to thank them for helping you move house",
+    "Thank you so much for giving up your whole Saturday to help me move. I could not have carried the sofa up those stairs without you.",
+    "Dinner is on me next week: just tell me which evening suits you.",
+  ],
 ];
 
 const TIPS: [string, string[]][] = [
-  ["sleeping better", ["Go to bed and get up at the same time every day, weekends included.", "Keep the bedroom cool, dark and quiet.", "Avoid caffeine after early afternoon.", "Put screens away half an hour before bed.", "Get some daylight and exercise during the day."]],
-  ["saving money on groceries", ["Plan the week's meals and shop with a list.", "Compare prices per kilogram rather than per pack.", "Buy store brands for basics such as rice and flour.", "Cook larger batches and freeze portions.", "Never shop when you are hungry."]],
-  ["learning a new language", ["Practise a little every day rather than a lot once a week.", "Learn the most common words first.", "Speak from the start, even if it feels awkward.", "Listen to podcasts or music in the language.", "Find a conversation partner or a tandem exchange."]],
-  ["keeping houseplants alive", ["Check how much light each plant needs before choosing a spot.", "Water when the top few centimetres of soil are dry, not on a fixed schedule.", "Use pots with drainage holes.", "Wipe dust off the leaves now and then.", "Feed lightly during spring and summer."]],
-  ["running your first 5 km", ["Start with run-walk intervals and build up gradually.", "Run three times a week with rest days in between.", "Keep an easy pace at which you can still talk.", "Invest in shoes that fit well.", "Add one longer run each week, increasing it slowly."]],
-  ["working from home", ["Keep a dedicated workspace, even if it is a corner of a table.", "Start and finish at set times.", "Take real breaks away from the screen.", "Get dressed as if you were going out.", "Agree with your team when you are reachable."]],
-  ["reducing food waste", ["Check the fridge before you shop.", "Store fruit and vegetables the right way.", "Understand the difference between use-by and best-before dates.", "Turn leftovers into soups, stir-fries or omelettes.", "Freeze bread and ripe bananas before they spoil."]],
-  ["preparing for a job interview", ["Research the company and its recent news.", "Prepare short stories that show your skills.", "Practise answers out loud.", "Prepare two or three questions to ask them.", "Plan your route and arrive ten minutes early."]],
+  [
+    "sleeping better",
+    [
+      "Go to bed and get up at the same time every day, weekends included.",
+      "Keep the bedroom cool, dark and quiet.",
+      "Avoid caffeine after early afternoon.",
+      "Put screens away half an hour before bed.",
+      "Get some daylight and exercise during the day.",
+    ],
+  ],
+  [
+    "saving money on groceries",
+    [
+      "Plan the week's meals and shop with a list.",
+      "Compare prices per kilogram rather than per pack.",
+      "Buy store brands for basics such as rice and flour.",
+      "Cook larger batches and freeze portions.",
+      "Never shop when you are hungry.",
+    ],
+  ],
+  [
+    "learning a new language",
+    [
+      "Practise a little every day rather than a lot once a week.",
+      "Learn the most common words first.",
+      "Speak from the start, even if it feels awkward.",
+      "Listen to podcasts or music in the language.",
+      "Find a conversation partner or a tandem exchange.",
+    ],
+  ],
+  [
+    "keeping houseplants alive",
+    [
+      "Check how much light each plant needs before choosing a spot.",
+      "Water when the top few centimetres of soil are dry, not on a fixed schedule.",
+      "Use pots with drainage holes.",
+      "Wipe dust off the leaves now and then.",
+      "Feed lightly during spring and summer.",
+    ],
+  ],
+  [
+    "running your first 5 km",
+    [
+      "Start with run-walk intervals and build up gradually.",
+      "Run three times a week with rest days in between.",
+      "Keep an easy pace at which you can still talk.",
+      "Invest in shoes that fit well.",
+      "Add one longer run each week, increasing it slowly.",
+    ],
+  ],
+  [
+    "working from home",
+    [
+      "Keep a dedicated workspace, even if it is a corner of a table.",
+      "Start and finish at set times.",
+      "Take real breaks away from the screen.",
+      "Get dressed as if you were going out.",
+      "Agree with your team when you are reachable.",
+    ],
+  ],
+  [
+    "reducing food waste",
+    [
+      "Check the fridge before you shop.",
+      "Store fruit and vegetables the right way.",
+      "Understand the difference between use-by and best-before dates.",
+      "Turn leftovers into soups, stir-fries or omelettes.",
+      "Freeze bread and ripe bananas before they spoil.",
+    ],
+  ],
+  [
+    "preparing for a job interview",
+    [
+      "Research the company and its recent news.",
+      "Prepare short stories that show your skills.",
+      "Practise answers out loud.",
+      "Prepare two or three questions to ask them.",
+      "Plan your route and arrive ten minutes early.",
+    ],
+  ],
 ];
 
 const EXPLAIN: [string, string, string[]][] = [
-  ["why the sky is blue", "a ten-year-old", ["Sunlight looks white, but it is really a mix of all the colours of the rainbow.", "When sunlight enters the air, it bumps into tiny gas molecules.", "Blue light has short, choppy waves, so it gets bounced around the sky much more than red or yellow light.", "That scattered blue light reaches our eyes from every direction, so the whole sky looks blue.", "At sunset the light travels through much more air, most of the blue is scattered away, and the reds and oranges are left."]],
-  ["how vaccines train the immune system", "a teenager", ["Your immune system learns to fight germs by meeting them.", "A vaccine gives it a safe preview: a weakened or inactivated germ, or just one harmless piece of it.", "The immune system reacts by making antibodies and memory cells that recognise that piece.", "If the real germ arrives later, those memory cells recognise it quickly and the body fights it off before it can make you seriously ill.", "That is why some vaccines need boosters: they refresh the memory."]],
-  ["what compound interest is", "someone opening their first savings account", ["Interest is what the bank pays you for keeping money in an account.", "With compound interest, the interest you earn is added to your balance, and next time interest is paid on that larger amount.", "So you earn interest on your interest.", "Over a few years the difference is small, but over decades it grows a lot: money left alone grows faster and faster.", "The same works against you with debts, which is why credit card balances can grow quickly."]],
-  ["how a rainbow forms", "a primary school class", ["A rainbow appears when sunlight shines through raindrops while the sun is behind you.", "Each raindrop acts like a tiny prism.", "Light bends as it enters the drop, reflects off the back of it, and bends again as it leaves.", "Different colours bend by slightly different amounts, so the white light spreads out into red, orange, yellow, green, blue, indigo and violet.", "Millions of drops together make the arc we see."]],
-  ["what inflation means", "a new employee", ["Inflation means that prices in general rise over time, so the same amount of money buys a little less each year.", "It is usually measured as the yearly change in the price of a typical basket of goods and services.", "A small, steady inflation rate is considered normal in most economies.", "For you it matters because a salary that stays the same is worth less each year, which is why pay rises are often discussed alongside inflation.", "Savings that earn less interest than inflation lose value too."]],
-  ["why we have seasons", "a curious adult", ["Seasons are caused by the tilt of the Earth's axis, not by how far we are from the Sun.", "The Earth is tilted by about 23 degrees.", "For part of the year one hemisphere leans towards the Sun: sunlight hits it more directly and days are longer, so it is summer there.", "Half a year later the same hemisphere leans away, the light is spread more thinly and days are short, so it is winter.", "That is why the seasons are reversed between the northern and southern hemispheres."]],
-  ["how a refrigerator keeps food cold", "a ten-year-old", ["A fridge does not make cold: it moves heat out of the box.", "A special liquid called a refrigerant flows through pipes inside the walls.", "When it turns into a gas inside the fridge, it soaks up heat from the food and air.", "A pump called the compressor then squeezes the gas, which makes it hot, and the coils at the back of the fridge give that heat away to the kitchen.", "The refrigerant cools, turns back into a liquid, and the cycle repeats."]],
-  ["what cross-site scripting (XSS) is and how to prevent it", "a junior web developer", ["Cross-site scripting happens when a site shows text that a user supplied as if it were part of the page's own HTML.", "If a comment containing a script tag is inserted into the page without escaping, every visitor's browser runs that script with the site's privileges, and it can steal session cookies or act on the user's behalf.", "The fix is to treat user input as text: escape it when rendering, so that < becomes &lt; and > becomes &gt;, or use a template engine that escapes by default.", "Add a Content-Security-Policy header as a second line of defence.", "Never build HTML by concatenating strings that contain user input."]],
+  [
+    "why the sky is blue",
+    "a ten-year-old",
+    [
+      "Sunlight looks white, but it is really a mix of all the colours of the rainbow.",
+      "When sunlight enters the air, it bumps into tiny gas molecules.",
+      "Blue light has short, choppy waves, so it gets bounced around the sky much more than red or yellow light.",
+      "That scattered blue light reaches our eyes from every direction, so the whole sky looks blue.",
+      "At sunset the light travels through much more air, most of the blue is scattered away, and the reds and oranges are left.",
+    ],
+  ],
+  [
+    "how vaccines train the immune system",
+    "a teenager",
+    [
+      "Your immune system learns to fight germs by meeting them.",
+      "A vaccine gives it a safe preview: a weakened or inactivated germ, or just one harmless piece of it.",
+      "The immune system reacts by making antibodies and memory cells that recognise that piece.",
+      "If the real germ arrives later, those memory cells recognise it quickly and the body fights it off before it can make you seriously ill.",
+      "That is why some vaccines need boosters: they refresh the memory.",
+    ],
+  ],
+  [
+    "what compound interest is",
+    "someone opening their first savings account",
+    [
+      "Interest is what the bank pays you for keeping money in an account.",
+      "With compound interest, the interest you earn is added to your balance, and next time interest is paid on that larger amount.",
+      "So you earn interest on your interest.",
+      "Over a few years the difference is small, but over decades it grows a lot: money left alone grows faster and faster.",
+      "The same works against you with debts, which is why credit card balances can grow quickly.",
+    ],
+  ],
+  [
+    "how a rainbow forms",
+    "a primary school class",
+    [
+      "A rainbow appears when sunlight shines through raindrops while the sun is behind you.",
+      "Each raindrop acts like a tiny prism.",
+      "Light bends as it enters the drop, reflects off the back of it, and bends again as it leaves.",
+      "Different colours bend by slightly different amounts, so the white light spreads out into red, orange, yellow, green, blue, indigo and violet.",
+      "Millions of drops together make the arc we see.",
+    ],
+  ],
+  [
+    "what inflation means",
+    "a new employee",
+    [
+      "Inflation means that prices in general rise over time, so the same amount of money buys a little less each year.",
+      "It is usually measured as the yearly change in the price of a typical basket of goods and services.",
+      "A small, steady inflation rate is considered normal in most economies.",
+      "For you it matters because a salary that stays the same is worth less each year, which is why pay rises are often discussed alongside inflation.",
+      "Savings that earn less interest than inflation lose value too.",
+    ],
+  ],
+  [
+    "why we have seasons",
+    "a curious adult",
+    [
+      "Seasons are caused by the tilt of the Earth's axis, not by how far we are from the Sun.",
+      "The Earth is tilted by about 23 degrees.",
+      "For part of the year one hemisphere leans towards the Sun: sunlight hits it more directly and days are longer, so it is summer there.",
+      "Half a year later the same hemisphere leans away, the light is spread more thinly and days are short, so it is winter.",
+      "That is why the seasons are reversed between the northern and southern hemispheres.",
+    ],
+  ],
+  [
+    "how a refrigerator keeps food cold",
+    "a ten-year-old",
+    [
+      "A fridge does not make cold: it moves heat out of the box.",
+      "A special liquid called a refrigerant flows through pipes inside the walls.",
+      "When it turns into a gas inside the fridge, it soaks up heat from the food and air.",
+      "A pump called the compressor then squeezes the gas, which makes it hot, and the coils at the back of the fridge give that heat away to the kitchen.",
+      "The refrigerant cools, turns back into a liquid, and the cycle repeats.",
+    ],
+  ],
+  [
+    "what cross-site scripting (XSS) is and how to prevent it",
+    "a junior web developer",
+    [
+      "Cross-site scripting happens when a site shows text that a user supplied as if it were part of the page's own HTML.",
+      "If a comment containing a script tag is inserted into the page without escaping, every visitor's browser runs that script with the site's privileges, and it can steal session cookies or act on the user's behalf.",
+      "The fix is to treat user input as text: escape it when rendering, so that < becomes &lt; and > becomes &gt;, or use a template engine that escapes by default.",
+      "Add a Content-Security-Policy header as a second line of defence.",
+      "Never build HTML by concatenating strings that contain user input.",
+    ],
+  ],
 ];
 
 const PRODUCTS: [string, string, string[]][] = [
-  ["a reusable steel water bottle", "the bottle that keeps up with your day", ["Double-walled steel keeps drinks cold for 24 hours or hot for 12.", "The leak-proof lid and carry loop make it easy to throw in a bag.", "It is dishwasher safe and free of plastic taste."]],
-  ["an adjustable LED desk lamp", "light exactly where you need it", ["Three colour temperatures and five brightness levels suit reading, drawing or late-night work.", "The arm and head swivel, so the light falls on the page and not in your eyes.", "A USB port in the base charges your phone while you work."]],
-  ["a 30-litre hiking backpack", "built for long days on the trail", ["A ventilated back panel keeps you cool on steep climbs.", "Side pockets hold two bottles within reach, and the hip belt carries the weight.", "A built-in rain cover tucks away in the base."]],
-  ["a ceramic teapot", "for unhurried afternoons", ["It holds four cups and keeps tea warm thanks to its thick glazed walls.", "A fine steel infuser lifts out when the tea is ready, so it never turns bitter.", "The matte finish comes in four quiet colours."]],
-  ["a pair of merino wool socks", "comfort that lasts all day", ["Merino wool regulates temperature, so feet stay warm in winter and dry in summer.", "Reinforced heels and toes add durability.", "Natural fibres resist odour, even after several wears."]],
-  ["a dotted notebook", "for plans, lists and sketches", ["The 160 pages of thick paper take ink without bleeding through.", "A dotted grid guides handwriting and drawings without getting in the way.", "It lies flat when open and has a ribbon marker and back pocket."]],
-  ["a folding city bike", "your commute, simplified", ["It folds in about ten seconds to fit under a desk or on a train.", "Seven gears handle hills, and the aluminium frame keeps the weight low.", "Mudguards and a rack come fitted."]],
-  ["a cast-iron frying pan", "the last pan you will need", ["Cast iron holds heat evenly, for a good sear on steaks and crisp edges on potatoes.", "It works on every hob, in the oven and over a campfire.", "Pre-seasoned and ready to use, it only gets better with time."]],
+  [
+    "a reusable steel water bottle",
+    "the bottle that keeps up with your day",
+    [
+      "Double-walled steel keeps drinks cold for 24 hours or hot for 12.",
+      "The leak-proof lid and carry loop make it easy to throw in a bag.",
+      "It is dishwasher safe and free of plastic taste.",
+    ],
+  ],
+  [
+    "an adjustable LED desk lamp",
+    "light exactly where you need it",
+    [
+      "Three colour temperatures and five brightness levels suit reading, drawing or late-night work.",
+      "The arm and head swivel, so the light falls on the page and not in your eyes.",
+      "A USB port in the base charges your phone while you work.",
+    ],
+  ],
+  [
+    "a 30-litre hiking backpack",
+    "built for long days on the trail",
+    [
+      "A ventilated back panel keeps you cool on steep climbs.",
+      "Side pockets hold two bottles within reach, and the hip belt carries the weight.",
+      "A built-in rain cover tucks away in the base.",
+    ],
+  ],
+  [
+    "a ceramic teapot",
+    "for unhurried afternoons",
+    [
+      "It holds four cups and keeps tea warm thanks to its thick glazed walls.",
+      "A fine steel infuser lifts out when the tea is ready, so it never turns bitter.",
+      "The matte finish comes in four quiet colours.",
+    ],
+  ],
+  [
+    "a pair of merino wool socks",
+    "comfort that lasts all day",
+    [
+      "Merino wool regulates temperature, so feet stay warm in winter and dry in summer.",
+      "Reinforced heels and toes add durability.",
+      "Natural fibres resist odour, even after several wears.",
+    ],
+  ],
+  [
+    "a dotted notebook",
+    "for plans, lists and sketches",
+    [
+      "The 160 pages of thick paper take ink without bleeding through.",
+      "A dotted grid guides handwriting and drawings without getting in the way.",
+      "It lies flat when open and has a ribbon marker and back pocket.",
+    ],
+  ],
+  [
+    "a folding city bike",
+    "your commute, simplified",
+    [
+      "It folds in about ten seconds to fit under a desk or on a train.",
+      "Seven gears handle hills, and the aluminium frame keeps the weight low.",
+      "Mudguards and a rack come fitted.",
+    ],
+  ],
+  [
+    "a cast-iron frying pan",
+    "the last pan you will need",
+    [
+      "Cast iron holds heat evenly, for a good sear on steaks and crisp edges on potatoes.",
+      "It works on every hob, in the oven and over a campfire.",
+      "Pre-seasoned and ready to use, it only gets better with time.",
+    ],
+  ],
 ];
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -95,7 +450,8 @@ function contents(): Content[] {
       intro: `Subject: ${cap(why.replace(/^to /, ""))}\n\nDear ${who.replace(/^(a|your) /, "").replace(/^./, (c) => c.toUpperCase())},\n\nI hope you are well.`,
       parts: [detail, ask],
       list: false,
-      closing: "I appreciate your help with this, and I look forward to hearing from you. Thank you for your time, and please let me know if you need anything else from me.\n\nKind regards,\nAlex",
+      closing:
+        "I appreciate your help with this, and I look forward to hearing from you. Thank you for your time, and please let me know if you need anything else from me.\n\nKind regards,\nAlex",
       vague: `Hello,\n\nI am writing ${why}. Please let me know what you think.\n\nThanks,\nAlex`,
       terse: "Hi, see above. Thanks.",
     });
@@ -106,7 +462,8 @@ function contents(): Content[] {
       intro: `Here are five practical tips for ${topic}:`,
       parts: tips,
       list: true,
-      closing: "Pick one or two of these to start with, and add the others once they have become habits: small changes that last beat big changes that do not.",
+      closing:
+        "Pick one or two of these to start with, and add the others once they have become habits: small changes that last beat big changes that do not.",
       vague: `There are many ways to get better at ${topic}. Try to be consistent, stay patient, and look for advice that suits your situation.`,
       terse: "Just be consistent.",
     });
@@ -126,9 +483,13 @@ function contents(): Content[] {
     out.push({
       instruction: `Write a short product description for ${product}.`,
       intro: `Meet ${product.replace(/^(a|an|a pair of) /, "our ")}: ${pitch}.`,
-      parts: [...features, `Whether it is a gift or a treat for yourself, ${product.replace(/^(a|an) /, "this ")} is made to be used every day for years.`],
+      parts: [
+        ...features,
+        `Whether it is a gift or a treat for yourself, ${product.replace(/^(a|an) /, "this ")} is made to be used every day for years.`,
+      ],
       list: false,
-      closing: "Every order ships in recyclable packaging, comes with a two-year guarantee and can be returned free of charge within 30 days.",
+      closing:
+        "Every order ships in recyclable packaging, comes with a two-year guarantee and can be returned free of charge within 30 days.",
       vague: `This is ${product}. It is well made and useful in everyday life, and it would make a good gift.`,
       terse: "A good product.",
     });
@@ -137,7 +498,9 @@ function contents(): Content[] {
 }
 
 function render(c: Content, parts: string[], intro = c.intro, closing = c.closing): string {
-  const body = c.list ? parts.map((p, i) => (c.intro.startsWith("Here are five") ? `${i + 1}. ${p}` : `- ${p}`)).join("\n") : parts.join(" ");
+  const body = c.list
+    ? parts.map((p, i) => (c.intro.startsWith("Here are five") ? `${i + 1}. ${p}` : `- ${p}`)).join("\n")
+    : parts.join(" ");
   return [intro, body, closing].filter(Boolean).join("\n\n");
 }
 
@@ -159,7 +522,9 @@ export const instruct: DemoTask<InstructItem> = {
         id: `demo_instruct/i${String(i + 1).padStart(2, "0")}`,
         input: c.instruction,
         reference,
-        metadata: { family: ["packing list", "email", "tips", "explanation", "product description"][Math.floor(i / 8)] },
+        metadata: {
+          family: ["packing list", "email", "tips", "explanation", "product description"][Math.floor(i / 8)],
+        },
         content: c,
         xss: c.instruction.includes("cross-site scripting"),
         suspect: false,
@@ -216,7 +581,8 @@ export const instruct: DemoTask<InstructItem> = {
         // Stops mid-sentence, right after an article, as if it hit a length limit.
         const text = good();
         const at = text.lastIndexOf(" the ", Math.floor(text.length * 0.7));
-        const cut = at > 100 ? text.slice(0, at + 4) : `${text.slice(0, Math.floor(text.length * 0.6)).trimEnd()} and the`;
+        const cut =
+          at > 100 ? text.slice(0, at + 4) : `${text.slice(0, Math.floor(text.length * 0.6)).trimEnd()} and the`;
         return scored(cut, half(4 + r.next()));
       }
       default:

@@ -2,7 +2,7 @@
 // answers them. One answer key is deliberately wrong (every model disagrees with it), and one
 // question is about HTML, so option texts and outputs carry markup the site must escape.
 import { rng, type Rng } from "./prng.ts";
-import type { DemoItem, DemoAnswer, DemoTask } from "./types.ts";
+import type { DemoItem, DemoTask } from "./types.ts";
 
 interface Fact {
   q: string;
@@ -14,46 +14,195 @@ interface Fact {
 }
 
 const FACTS: Fact[] = [
-  { q: "Which gas do plants take in from the air to carry out photosynthesis?", right: "Carbon dioxide", wrong: ["Oxygen", "Nitrogen", "Helium"], subject: "science" },
-  { q: "At sea level, at what temperature does pure water boil?", right: "100 °C", wrong: ["90 °C", "110 °C", "80 °C"], subject: "science" },
-  { q: "Which planet is closest to the Sun?", right: "Mercury", wrong: ["Venus", "Earth", "Mars"], subject: "science", badKey: true },
-  { q: "Which part of a plant or animal cell holds most of its genetic material?", right: "The nucleus", wrong: ["The ribosome", "The cell membrane", "The vacuole"], subject: "science" },
-  { q: "Which of these animals is a mammal?", right: "Dolphin", wrong: ["Shark", "Trout", "Octopus"], subject: "science" },
-  { q: "Which force keeps the planets in their orbits around the Sun?", right: "Gravity", wrong: ["Magnetism", "Friction", "Air pressure"], subject: "science" },
+  {
+    q: "Which gas do plants take in from the air to carry out photosynthesis?",
+    right: "Carbon dioxide",
+    wrong: ["Oxygen", "Nitrogen", "Helium"],
+    subject: "science",
+  },
+  {
+    q: "At sea level, at what temperature does pure water boil?",
+    right: "100 °C",
+    wrong: ["90 °C", "110 °C", "80 °C"],
+    subject: "science",
+  },
+  {
+    q: "Which planet is closest to the Sun?",
+    right: "Mercury",
+    wrong: ["Venus", "Earth", "Mars"],
+    subject: "science",
+    badKey: true,
+  },
+  {
+    q: "Which part of a plant or animal cell holds most of its genetic material?",
+    right: "The nucleus",
+    wrong: ["The ribosome", "The cell membrane", "The vacuole"],
+    subject: "science",
+  },
+  {
+    q: "Which of these animals is a mammal?",
+    right: "Dolphin",
+    wrong: ["Shark", "Trout", "Octopus"],
+    subject: "science",
+  },
+  {
+    q: "Which force keeps the planets in their orbits around the Sun?",
+    right: "Gravity",
+    wrong: ["Magnetism", "Friction", "Air pressure"],
+    subject: "science",
+  },
   { q: "How many legs does a spider have?", right: "Eight", wrong: ["Six", "Ten", "Four"], subject: "science" },
-  { q: "Which organ pumps blood around the body?", right: "The heart", wrong: ["The liver", "The lungs", "The kidneys"], subject: "science" },
+  {
+    q: "Which organ pumps blood around the body?",
+    right: "The heart",
+    wrong: ["The liver", "The lungs", "The kidneys"],
+    subject: "science",
+  },
   { q: "What is the chemical symbol for sodium?", right: "Na", wrong: ["So", "Sd", "Sn"], subject: "science" },
-  { q: "In which layer of the atmosphere is most of the ozone layer found?", right: "The stratosphere", wrong: ["The troposphere", "The mesosphere", "The thermosphere"], subject: "science" },
-  { q: "Which HTML element is used to embed or reference executable JavaScript in a page?", right: "<script>", wrong: ["<style>", "<link rel=\"stylesheet\">", "<meta>"], subject: "computing" },
-  { q: "What does the abbreviation CPU stand for?", right: "Central processing unit", wrong: ["Computer power unit", "Central program utility", "Core peripheral uplink"], subject: "computing" },
-  { q: "What is the decimal value of the binary number 1010?", right: "10", wrong: ["8", "12", "5"], subject: "computing" },
-  { q: "Which data structure removes items in the order they were added (first in, first out)?", right: "A queue", wrong: ["A stack", "A binary tree", "A hash set"], subject: "computing" },
-  { q: "Which word means nearly the same as \"rapid\"?", right: "quick", wrong: ["slow", "heavy", "quiet"], subject: "vocabulary" },
-  { q: "Which word means nearly the same as \"ancient\"?", right: "very old", wrong: ["modern", "fragile", "noisy"], subject: "vocabulary" },
-  { q: "Which word means nearly the same as \"generous\"?", right: "giving", wrong: ["selfish", "careful", "tired"], subject: "vocabulary" },
-  { q: "Which word means nearly the same as \"fragile\"?", right: "easily broken", wrong: ["strong", "brightly coloured", "well hidden"], subject: "vocabulary" },
-  { q: "Which word means nearly the same as \"vacant\"?", right: "empty", wrong: ["crowded", "expensive", "freshly painted"], subject: "vocabulary" },
-  { q: "Which word means nearly the same as \"reluctant\"?", right: "unwilling", wrong: ["eager", "famous", "sudden"], subject: "vocabulary" },
-  { q: "What is the capital city of France?", right: "Paris", wrong: ["Lyon", "Marseille", "Nice"], subject: "geography" },
-  { q: "What is the capital city of Japan?", right: "Tokyo", wrong: ["Osaka", "Kyoto", "Sapporo"], subject: "geography" },
-  { q: "What is the capital city of Canada?", right: "Ottawa", wrong: ["Toronto", "Vancouver", "Montreal"], subject: "geography" },
-  { q: "What is the capital city of Australia?", right: "Canberra", wrong: ["Sydney", "Melbourne", "Perth"], subject: "geography" },
-  { q: "What is the capital city of Kenya?", right: "Nairobi", wrong: ["Mombasa", "Kisumu", "Nakuru"], subject: "geography" },
-  { q: "What is the capital city of Brazil?", right: "Brasília", wrong: ["Rio de Janeiro", "São Paulo", "Salvador"], subject: "geography" },
-  { q: "What is the capital city of Egypt?", right: "Cairo", wrong: ["Alexandria", "Luxor", "Aswan"], subject: "geography" },
-  { q: "What is the capital city of Norway?", right: "Oslo", wrong: ["Bergen", "Trondheim", "Stavanger"], subject: "geography" },
+  {
+    q: "In which layer of the atmosphere is most of the ozone layer found?",
+    right: "The stratosphere",
+    wrong: ["The troposphere", "The mesosphere", "The thermosphere"],
+    subject: "science",
+  },
+  {
+    q: "Which HTML element is used to embed or reference executable JavaScript in a page?",
+    right: "<script>",
+    wrong: ["<style>", '<link rel="stylesheet">', "<meta>"],
+    subject: "computing",
+  },
+  {
+    q: "What does the abbreviation CPU stand for?",
+    right: "Central processing unit",
+    wrong: ["Computer power unit", "Central program utility", "Core peripheral uplink"],
+    subject: "computing",
+  },
+  {
+    q: "What is the decimal value of the binary number 1010?",
+    right: "10",
+    wrong: ["8", "12", "5"],
+    subject: "computing",
+  },
+  {
+    q: "Which data structure removes items in the order they were added (first in, first out)?",
+    right: "A queue",
+    wrong: ["A stack", "A binary tree", "A hash set"],
+    subject: "computing",
+  },
+  {
+    q: 'Which word means nearly the same as "rapid"?',
+    right: "quick",
+    wrong: ["slow", "heavy", "quiet"],
+    subject: "vocabulary",
+  },
+  {
+    q: 'Which word means nearly the same as "ancient"?',
+    right: "very old",
+    wrong: ["modern", "fragile", "noisy"],
+    subject: "vocabulary",
+  },
+  {
+    q: 'Which word means nearly the same as "generous"?',
+    right: "giving",
+    wrong: ["selfish", "careful", "tired"],
+    subject: "vocabulary",
+  },
+  {
+    q: 'Which word means nearly the same as "fragile"?',
+    right: "easily broken",
+    wrong: ["strong", "brightly coloured", "well hidden"],
+    subject: "vocabulary",
+  },
+  {
+    q: 'Which word means nearly the same as "vacant"?',
+    right: "empty",
+    wrong: ["crowded", "expensive", "freshly painted"],
+    subject: "vocabulary",
+  },
+  {
+    q: 'Which word means nearly the same as "reluctant"?',
+    right: "unwilling",
+    wrong: ["eager", "famous", "sudden"],
+    subject: "vocabulary",
+  },
+  {
+    q: "What is the capital city of France?",
+    right: "Paris",
+    wrong: ["Lyon", "Marseille", "Nice"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Japan?",
+    right: "Tokyo",
+    wrong: ["Osaka", "Kyoto", "Sapporo"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Canada?",
+    right: "Ottawa",
+    wrong: ["Toronto", "Vancouver", "Montreal"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Australia?",
+    right: "Canberra",
+    wrong: ["Sydney", "Melbourne", "Perth"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Kenya?",
+    right: "Nairobi",
+    wrong: ["Mombasa", "Kisumu", "Nakuru"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Brazil?",
+    right: "Brasília",
+    wrong: ["Rio de Janeiro", "São Paulo", "Salvador"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Egypt?",
+    right: "Cairo",
+    wrong: ["Alexandria", "Luxor", "Aswan"],
+    subject: "geography",
+  },
+  {
+    q: "What is the capital city of Norway?",
+    right: "Oslo",
+    wrong: ["Bergen", "Trondheim", "Stavanger"],
+    subject: "geography",
+  },
   { q: "How many sides does a hexagon have?", right: "6", wrong: ["5", "7", "8"], subject: "mathematics" },
-  { q: "Which is the largest ocean on Earth?", right: "The Pacific Ocean", wrong: ["The Atlantic Ocean", "The Indian Ocean", "The Arctic Ocean"], subject: "geography" },
+  {
+    q: "Which is the largest ocean on Earth?",
+    right: "The Pacific Ocean",
+    wrong: ["The Atlantic Ocean", "The Indian Ocean", "The Arctic Ocean"],
+    subject: "geography",
+  },
 ];
 
 /** Generated questions: unit conversions and primes (to reach 40 items). */
 function generatedFacts(r: Rng): Fact[] {
   const out: Fact[] = [];
   for (const n of [3, 7, 12, 25]) {
-    out.push({ q: `How many centimetres are there in ${n} metres?`, right: String(n * 100), wrong: [String(n * 10), String(n * 1000), String(n + 100)], subject: "mathematics" });
+    out.push({
+      q: `How many centimetres are there in ${n} metres?`,
+      right: String(n * 100),
+      wrong: [String(n * 10), String(n * 1000), String(n + 100)],
+      subject: "mathematics",
+    });
   }
-  for (const [kg, g] of [[2, 2000], [5, 5000]] as const) {
-    out.push({ q: `How many grams are there in ${kg} kilograms?`, right: String(g), wrong: [String(g / 10), String(g * 10), String(kg * 100)], subject: "mathematics" });
+  for (const [kg, g] of [
+    [2, 2000],
+    [5, 5000],
+  ] as const) {
+    out.push({
+      q: `How many grams are there in ${kg} kilograms?`,
+      right: String(g),
+      wrong: [String(g / 10), String(g * 10), String(kg * 100)],
+      subject: "mathematics",
+    });
   }
   const primes = [29, 31, 37, 41];
   for (const p of primes) {
@@ -161,7 +310,10 @@ export const quiz: DemoTask<QuizItem> = {
         };
       case "repetition": {
         const unit = "We need to compare the options carefully before deciding. ";
-        return { output: `Let's think step by step. ${unit.repeat(r.int(10, 14)).trim()} We need to compare the options carefully`, ...graded(null) };
+        return {
+          output: `Let's think step by step. ${unit.repeat(r.int(10, 14)).trim()} We need to compare the options carefully`,
+          ...graded(null),
+        };
       }
       case "abandoned": {
         // Reaches the key's answer, then talks itself out of it.
@@ -173,10 +325,16 @@ export const quiz: DemoTask<QuizItem> = {
       case "several": {
         // Commits to two options where one is wanted.
         const w2 = others.find((l) => l !== w)!;
-        return { output: `Both ${text(w)} and ${text(w2)} fit the question. The answer is (${w}) or (${w2}).`, ...graded(null) };
+        return {
+          output: `Both ${text(w)} and ${text(w2)} fit the question. The answer is (${w}) or (${w2}).`,
+          ...graded(null),
+        };
       }
       case "unanswerable":
-        return { output: "None of the listed options is correct, so the question cannot be answered as it is posed.", ...graded(null) };
+        return {
+          output: "None of the listed options is correct, so the question cannot be answered as it is posed.",
+          ...graded(null),
+        };
       case "echo":
         return { output: `${item.input}\n\nThe answer is (${w}).`, ...graded(w) };
       case "language":

@@ -4,14 +4,67 @@
 import type { DatasetEntry, ModelEntry } from "../../src/lib/schemas.ts";
 
 const ORG = "Demo (fictional)";
-const note = (what: string) => `FICTIONAL model of the ErrorAtlas demo data (scripts/demo.ts): ${what} Not a real model; its results are generated.`;
+const note = (what: string) =>
+  `FICTIONAL model of the ErrorAtlas demo data (scripts/demo.ts): ${what} Not a real model; its results are generated.`;
 
 export const DEMO_MODELS: ModelEntry[] = [
-  { id: "aurora-7b", name: "Aurora-7B", aliases: ["Aurora-7B"], organisation: ORG, family: "Aurora (fictional)", open_weights: true, parameters_b: 7, released: null, notes: note("a small open model that tends to loop and run out of length.") },
-  { id: "basalt-70b-instruct", name: "Basalt-70B-Instruct", aliases: ["Basalt-70B-Instruct"], organisation: ORG, family: "Basalt (fictional)", open_weights: true, parameters_b: 70, released: null, notes: note("the strongest demo model, over-cautious (refuses harmless requests) and careless with answer formats.") },
-  { id: "cirrus-mini", name: "Cirrus-Mini", aliases: ["Cirrus-Mini"], organisation: ORG, family: "Cirrus (fictional)", open_weights: false, parameters_b: null, released: null, notes: note("a small hosted model that answers briefly, sometimes not at all.") },
-  { id: "dune-xl", name: "Dune-XL", aliases: ["Dune-XL"], organisation: ORG, family: "Dune (fictional)", open_weights: false, parameters_b: null, released: null, notes: note("a strong hosted model whose slips are small: rounding, second-guessing, answers in another form.") },
-  { id: "ember-13b-chat", name: "Ember-13B-Chat", aliases: ["Ember-13B-Chat"], organisation: ORG, family: "Ember (fictional)", open_weights: true, parameters_b: 13, released: null, notes: note("a mid-sized chat model that sometimes switches language.") },
+  {
+    id: "aurora-7b",
+    name: "Aurora-7B",
+    aliases: ["Aurora-7B"],
+    organisation: ORG,
+    family: "Aurora (fictional)",
+    open_weights: true,
+    parameters_b: 7,
+    released: null,
+    notes: note("a small open model that tends to loop and run out of length."),
+  },
+  {
+    id: "basalt-70b-instruct",
+    name: "Basalt-70B-Instruct",
+    aliases: ["Basalt-70B-Instruct"],
+    organisation: ORG,
+    family: "Basalt (fictional)",
+    open_weights: true,
+    parameters_b: 70,
+    released: null,
+    notes: note(
+      "the strongest demo model, over-cautious (refuses harmless requests) and careless with answer formats.",
+    ),
+  },
+  {
+    id: "cirrus-mini",
+    name: "Cirrus-Mini",
+    aliases: ["Cirrus-Mini"],
+    organisation: ORG,
+    family: "Cirrus (fictional)",
+    open_weights: false,
+    parameters_b: null,
+    released: null,
+    notes: note("a small hosted model that answers briefly, sometimes not at all."),
+  },
+  {
+    id: "dune-xl",
+    name: "Dune-XL",
+    aliases: ["Dune-XL"],
+    organisation: ORG,
+    family: "Dune (fictional)",
+    open_weights: false,
+    parameters_b: null,
+    released: null,
+    notes: note("a strong hosted model whose slips are small: rounding, second-guessing, answers in another form."),
+  },
+  {
+    id: "ember-13b-chat",
+    name: "Ember-13B-Chat",
+    aliases: ["Ember-13B-Chat"],
+    organisation: ORG,
+    family: "Ember (fictional)",
+    open_weights: true,
+    parameters_b: 13,
+    released: null,
+    notes: note("a mid-sized chat model that sometimes switches language."),
+  },
 ];
 
 const SOURCE = "ErrorAtlas demo generator (scripts/demo.ts): DEMO DATA, fictional";
@@ -27,7 +80,8 @@ export const DEMO_DATASETS: DatasetEntry[] = [
     exact_match: true,
     success_threshold: null,
     skill: "grade-school arithmetic word problems",
-    description: "DEMO DATA, fictional: 40 generated grade-school word problems; models are asked for a JSON object with an \"answer\" field, graded by exact string match.",
+    description:
+      'DEMO DATA, fictional: 40 generated grade-school word problems; models are asked for a JSON object with an "answer" field, graded by exact string match.',
     source: SOURCE,
     licence: LICENCE,
   },
@@ -40,7 +94,8 @@ export const DEMO_DATASETS: DatasetEntry[] = [
     exact_match: false,
     success_threshold: 6,
     skill: "following open-ended instructions",
-    description: "DEMO DATA, fictional: 40 generated open-ended instructions (lists, emails, tips, explanations, descriptions), scored 1 to 10 by a fictional rubric; below 6 is a failure.",
+    description:
+      "DEMO DATA, fictional: 40 generated open-ended instructions (lists, emails, tips, explanations, descriptions), scored 1 to 10 by a fictional rubric; below 6 is a failure.",
     source: SOURCE,
     licence: LICENCE,
   },
@@ -53,7 +108,8 @@ export const DEMO_DATASETS: DatasetEntry[] = [
     exact_match: true,
     success_threshold: null,
     skill: "general knowledge, four-option multiple choice",
-    description: "DEMO DATA, fictional: 40 four-option general-knowledge questions written for the demo; one answer key is deliberately wrong.",
+    description:
+      "DEMO DATA, fictional: 40 four-option general-knowledge questions written for the demo; one answer key is deliberately wrong.",
     source: SOURCE,
     licence: LICENCE,
   },

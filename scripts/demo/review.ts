@@ -49,7 +49,10 @@ function demoTruth(): { kinds: Map<string, Kind>; badReferences: Set<string> } {
   const badReferences = new Set<string>();
   for (const [dataset, recs] of generateDemo())
     for (const { record, kind } of recs) {
-      kinds.set(recordKey({ dataset, model: idOf.get(record.model) ?? record.model, instance_id: record.instance_id }), kind);
+      kinds.set(
+        recordKey({ dataset, model: idOf.get(record.model) ?? record.model, instance_id: record.instance_id }),
+        kind,
+      );
       if (kind === "suspect") badReferences.add(`${dataset}|${record.instance_id}`);
     }
   return { kinds, badReferences };
@@ -83,7 +86,12 @@ async function fillAndImport(
  * `perCategory` failures per category, each agreed with when the judge's category is the one the
  * generator meant.
  */
-export async function reviewDemoRelease(root: string, release: string, date: string, perCategory = 6): Promise<{ items: number; failures: number }> {
+export async function reviewDemoRelease(
+  root: string,
+  release: string,
+  date: string,
+  perCategory = 6,
+): Promise<{ items: number; failures: number }> {
   const { kinds, badReferences } = demoTruth();
   const items = await fillAndImport(
     root,
@@ -92,8 +100,14 @@ export async function reviewDemoRelease(root: string, release: string, date: str
     ITEM_SHEET_COLUMNS,
     (c) =>
       badReferences.has(`${c.dataset}|${c.instance_id}`)
-        ? { verdict: "reference-wrong", note: "The demo generator wrote this item's reference wrong on purpose; the models' answer is the right one." }
-        : { verdict: "reference-right", note: "The demo generator's reference is right; the models share one mistake." },
+        ? {
+            verdict: "reference-wrong",
+            note: "The demo generator wrote this item's reference wrong on purpose; the models' answer is the right one.",
+          }
+        : {
+            verdict: "reference-right",
+            note: "The demo generator's reference is right; the models share one mistake.",
+          },
     date,
   );
   const failures = await fillAndImport(

@@ -1,4 +1,4 @@
-// The demo records written in the formats evaluation tools write (issue 15), so the importers of
+// The demo records written in the formats evaluation tools write (README "Importing what evaluation tools write"), so the importers of
 // scripts/import/formats are tested on a fresh clone: lm-evaluation-harness run folders
 // (generation with two filters, multiple choice with string log-likelihoods), Inspect AI logs
 // (.eval with deflate entries, .eval with zstd entries, .eval with two epochs and attachment://
@@ -98,7 +98,11 @@ export function writeZip(path: string, entries: [string, string | Buffer][], met
 // ---------------------------------------------------------------------------------------------
 // lm-evaluation-harness
 
-function lmEvalRun(dir: string, model: string, tasks: { task: string; recs: DemoRecord[]; kind: "generate" | "mc" }[]): void {
+function lmEvalRun(
+  dir: string,
+  model: string,
+  tasks: { task: string; recs: DemoRecord[]; kind: "generate" | "mc" }[],
+): void {
   mkdirSync(dir, { recursive: true });
   const results: Record<string, Record<string, unknown>> = {};
   const configs: Record<string, unknown> = {};
@@ -113,13 +117,19 @@ function lmEvalRun(dir: string, model: string, tasks: { task: string; recs: Demo
         recs.forEach(({ record: r }, i) => {
           const ok = !failed(recs[i]);
           const answer = answerOf(r);
-          const filtered = filter === "strict-match" ? (answer || "[invalid]") : answer || r.output.trim().split(/\s+/).at(-1) || "";
+          const filtered =
+            filter === "strict-match" ? answer || "[invalid]" : answer || r.output.trim().split(/\s+/).at(-1) || "";
           lines.push(
             JSON.stringify({
               doc_id: i,
               doc: { question: r.input, answer: r.reference },
               target: r.reference,
-              arguments: { gen_args_0: { arg_0: `Question: ${r.input}\nAnswer:`, arg_1: { until: ["Question:"], do_sample: false } } },
+              arguments: {
+                gen_args_0: {
+                  arg_0: `Question: ${r.input}\nAnswer:`,
+                  arg_1: { until: ["Question:"], do_sample: false },
+                },
+              },
               resps: [[r.output]],
               filtered_resps: [filtered],
               filter,
@@ -132,12 +142,21 @@ function lmEvalRun(dir: string, model: string, tasks: { task: string; recs: Demo
           );
         });
       }
-      results[task] = { alias: task, "exact_match,strict-match": acc, "exact_match_stderr,strict-match": 0, "exact_match,flexible-extract": acc, "exact_match_stderr,flexible-extract": 0 };
+      results[task] = {
+        alias: task,
+        "exact_match,strict-match": acc,
+        "exact_match_stderr,strict-match": 0,
+        "exact_match,flexible-extract": acc,
+        "exact_match_stderr,flexible-extract": 0,
+      };
       configs[task] = {
         task,
         output_type: "generate_until",
         metric_list: [{ metric: "exact_match", aggregation: "mean", higher_is_better: true }],
-        filter_list: [{ name: "strict-match", filter: [] }, { name: "flexible-extract", filter: [] }],
+        filter_list: [
+          { name: "strict-match", filter: [] },
+          { name: "flexible-extract", filter: [] },
+        ],
       };
       hib[task] = { exact_match: true };
     } else {
@@ -145,7 +164,11 @@ function lmEvalRun(dir: string, model: string, tasks: { task: string; recs: Demo
         const { question, options } = splitOptions(r.input);
         const gold = LETTERS.indexOf(r.reference);
         const picked = LETTERS.indexOf(answerOf(r));
-        const chosen = !failed(recs[i]) ? gold : picked >= 0 && picked !== gold && picked < options.length ? picked : (gold + 1) % options.length;
+        const chosen = !failed(recs[i])
+          ? gold
+          : picked >= 0 && picked !== gold && picked < options.length
+            ? picked
+            : (gold + 1) % options.length;
         // Log-likelihoods as lm-eval writes them since ~0.4.5: strings.
         const lls = options.map((_, k) => (k === chosen ? "-0.25" : `-${(3 + k).toFixed(1)}`));
         lines.push(
@@ -153,7 +176,9 @@ function lmEvalRun(dir: string, model: string, tasks: { task: string; recs: Demo
             doc_id: i,
             doc: { question, choices: options, gold },
             target: String(gold),
-            arguments: Object.fromEntries(options.map((o, k) => [`gen_args_${k}`, { arg_0: `Question: ${question}\nAnswer:`, arg_1: ` ${o}` }])),
+            arguments: Object.fromEntries(
+              options.map((o, k) => [`gen_args_${k}`, { arg_0: `Question: ${question}\nAnswer:`, arg_1: ` ${o}` }]),
+            ),
             resps: lls.map((ll, k) => [[ll, k === chosen ? "True" : "False"]]),
             filtered_resps: lls.map((ll, k) => [ll, k === chosen ? "True" : "False"]),
             filter: "none",
@@ -166,7 +191,13 @@ function lmEvalRun(dir: string, model: string, tasks: { task: string; recs: Demo
           }),
         );
       });
-      results[task] = { alias: task, "acc,none": acc, "acc_stderr,none": 0, "acc_norm,none": acc, "acc_norm_stderr,none": 0 };
+      results[task] = {
+        alias: task,
+        "acc,none": acc,
+        "acc_stderr,none": 0,
+        "acc_norm,none": acc,
+        "acc_norm_stderr,none": 0,
+      };
       configs[task] = {
         task,
         output_type: "multiple_choice",
@@ -216,7 +247,11 @@ function inspectHeader(task: string, model: string, n: number, epochs: number, s
       packages: { inspect_ai: "0.3.210" },
     },
     plan: { name: "plan", steps: [] },
-    results: { total_samples: n * epochs, completed_samples: n * epochs, scores: [{ name: scorer, scorer, params: {}, metrics: {} }] },
+    results: {
+      total_samples: n * epochs,
+      completed_samples: n * epochs,
+      scores: [{ name: scorer, scorer, params: {}, metrics: {} }],
+    },
     stats: { started_at: "2026-01-02T03:04:05+00:00", completed_at: "2026-01-02T03:05:05+00:00", model_usage: {} },
   };
 }
@@ -230,13 +265,28 @@ function inspectSample(rec: DemoRecord, epoch: number, mc: boolean, attach: bool
   return {
     id: r.instance_id.split("/").at(-1),
     epoch,
-    input: mc ? input : [{ id: "m1", role: "system", content: "Answer the question." }, { id: "m2", role: "user", content: input, source: "input" }],
+    input: mc
+      ? input
+      : [
+          { id: "m1", role: "system", content: "Answer the question." },
+          { id: "m2", role: "user", content: input, source: "input" },
+        ],
     ...(options ? { choices: options } : {}),
     target: r.reference,
     messages: [],
     // Before ~0.3.133 there is no output.completion: the text is in the first choice's message.
-    output: { model: "demo", choices: [{ message: { role: "assistant", content: [{ type: "text", text: r.output }] }, stop_reason: "stop" }], usage: {} },
-    scores: { [mc ? "choice" : "match"]: { value: ok ? "C" : "I", answer: answerOf(r) || undefined, explanation: r.output.slice(0, 80) } },
+    output: {
+      model: "demo",
+      choices: [{ message: { role: "assistant", content: [{ type: "text", text: r.output }] }, stop_reason: "stop" }],
+      usage: {},
+    },
+    scores: {
+      [mc ? "choice" : "match"]: {
+        value: ok ? "C" : "I",
+        answer: answerOf(r) || undefined,
+        explanation: r.output.slice(0, 80),
+      },
+    },
     metadata: {},
     store: {},
     events: [],
@@ -244,11 +294,23 @@ function inspectSample(rec: DemoRecord, epoch: number, mc: boolean, attach: bool
   };
 }
 
-function inspectEval(path: string, task: string, model: string, recs: DemoRecord[], opts: { mc: boolean; epochs: number; method: 8 | 93; attach: boolean }): void {
+function inspectEval(
+  path: string,
+  task: string,
+  model: string,
+  recs: DemoRecord[],
+  opts: { mc: boolean; epochs: number; method: 8 | 93; attach: boolean },
+): void {
   const header = inspectHeader(task, model, recs.length, opts.epochs, opts.mc ? "choice" : "match");
-  const entries: [string, string][] = [["_journal/start.json", JSON.stringify({ version: 2, eval: header.eval, plan: header.plan })]];
+  const entries: [string, string][] = [
+    ["_journal/start.json", JSON.stringify({ version: 2, eval: header.eval, plan: header.plan })],
+  ];
   for (let e = 1; e <= opts.epochs; e++) {
-    for (const rec of recs) entries.push([`samples/${rec.record.instance_id.split("/").at(-1)}_epoch_${e}.json`, JSON.stringify(inspectSample(rec, e, opts.mc, opts.attach))]);
+    for (const rec of recs)
+      entries.push([
+        `samples/${rec.record.instance_id.split("/").at(-1)}_epoch_${e}.json`,
+        JSON.stringify(inspectSample(rec, e, opts.mc, opts.attach)),
+      ]);
   }
   entries.push(["summaries.json", "[]"], ["header.json", JSON.stringify(header)]);
   writeZip(path, entries, opts.method);
@@ -276,7 +338,10 @@ function eeeFiles(dir: string, dataset: string, model: string, recs: DemoRecord[
       output: { raw: [r.output], reasoning_trace: null },
       messages: null,
       answer_attribution: [],
-      evaluation: { score: typeof r.score === "number" ? r.score : kind === "correct" ? 1 : 0, is_correct: kind === "correct" },
+      evaluation: {
+        score: typeof r.score === "number" ? r.score : kind === "correct" ? 1 : 0,
+        is_correct: kind === "correct",
+      },
       token_usage: null,
       performance: null,
       error: null,
@@ -288,15 +353,30 @@ function eeeFiles(dir: string, dataset: string, model: string, recs: DemoRecord[
     schema_version: "0.3.0",
     evaluation_id: evaluationId,
     retrieved_timestamp: "1767323045",
-    source_metadata: { source_type: "evaluation_run", source_organization_name: "ErrorAtlas demo", evaluator_relationship: "third_party" },
-    model_info: { name: model, id: model, additional_details: { deployment_type: "unknown", model_availability: "unknown" } },
+    source_metadata: {
+      source_type: "evaluation_run",
+      source_organization_name: "ErrorAtlas demo",
+      evaluator_relationship: "third_party",
+    },
+    model_info: {
+      name: model,
+      id: model,
+      additional_details: { deployment_type: "unknown", model_availability: "unknown" },
+    },
     eval_library: { name: "demo", version: "unknown" },
     evaluation_results: [
       {
         evaluation_result_id: `${dataset}.score`,
         evaluation_name: dataset,
         source_data: { dataset_name: dataset, source_type: "other" },
-        metric_config: { metric_id: "score", metric_kind: "score", lower_is_better: false, score_type: "continuous", min_score: 0, max_score: 1 },
+        metric_config: {
+          metric_id: "score",
+          metric_kind: "score",
+          lower_is_better: false,
+          score_type: "continuous",
+          min_score: 0,
+          max_score: 1,
+        },
         score_details: { score: recs.filter((r) => r.kind === "correct").length / recs.length },
       },
     ],
@@ -313,7 +393,13 @@ function helmStateRun(dir: string, dataset: string, model: string, recs: DemoRec
   mkdirSync(dir, { recursive: true });
   const slug = `demo_${model.toLowerCase()}`;
   const name = `${dataset}:method=multiple_choice_joint,model=${slug}`;
-  const adapter = { method: "multiple_choice_joint", model, model_deployment: `demo/${model}`, max_train_instances: 0, num_outputs: 1 };
+  const adapter = {
+    method: "multiple_choice_joint",
+    model,
+    model_deployment: `demo/${model}`,
+    max_train_instances: 0,
+    num_outputs: 1,
+  };
   const states = [];
   const stats = [];
   for (const rec of recs) {
@@ -323,22 +409,51 @@ function helmStateRun(dir: string, dataset: string, model: string, recs: DemoRec
     const gold = LETTERS.indexOf(r.reference);
     const mapping = Object.fromEntries(options.map((o, k) => [LETTERS[k], o]));
     states.push({
-      instance: { input: { text: question }, references: options.map((text, k) => ({ output: { text }, tags: k === gold ? ["correct"] : [] })), split: "test", id },
+      instance: {
+        input: { text: question },
+        references: options.map((text, k) => ({ output: { text }, tags: k === gold ? ["correct"] : [] })),
+        split: "test",
+        id,
+      },
       train_trial_index: 0,
       output_mapping: mapping,
-      request: { model, prompt: `${question}\n${options.map((o, k) => `${LETTERS[k]}. ${o}`).join("\n")}\nAnswer:`, temperature: 0 },
+      request: {
+        model,
+        prompt: `${question}\n${options.map((o, k) => `${LETTERS[k]}. ${o}`).join("\n")}\nAnswer:`,
+        temperature: 0,
+      },
       result: { success: true, completions: [{ text: r.output, logprob: 0, tokens: [] }], cached: false },
       num_train_instances: 0,
       prompt_truncated: false,
     });
     const score = failed(rec) ? 0 : 1;
-    const stat = (n: string, v: number) => ({ name: { name: n, split: "test" }, count: 1, sum: v, sum_squared: v, min: v, max: v, mean: v, variance: 0, stddev: 0 });
+    const stat = (n: string, v: number) => ({
+      name: { name: n, split: "test" },
+      count: 1,
+      sum: v,
+      sum_squared: v,
+      min: v,
+      max: v,
+      mean: v,
+      variance: 0,
+      stddev: 0,
+    });
     // Two entries for the instance, as an annotator run writes them: merged by the importer.
     stats.push({ instance_id: id, train_trial_index: 0, stats: [stat("num_output_tokens", 1)] });
-    stats.push({ instance_id: id, train_trial_index: 0, stats: [stat("exact_match", score), stat("quasi_exact_match", score)] });
+    stats.push({
+      instance_id: id,
+      train_trial_index: 0,
+      stats: [stat("exact_match", score), stat("quasi_exact_match", score)],
+    });
   }
   const write = (f: string, v: unknown) => writeFileSync(join(dir, f), JSON.stringify(v, null, 2) + "\n");
-  write("run_spec.json", { name, scenario_spec: { class_name: `errormap.demo.${dataset}.DemoScenario`, args: {} }, adapter_spec: adapter, metric_specs: [], groups: [dataset] });
+  write("run_spec.json", {
+    name,
+    scenario_spec: { class_name: `errormap.demo.${dataset}.DemoScenario`, args: {} },
+    adapter_spec: adapter,
+    metric_specs: [],
+    groups: [dataset],
+  });
   write("scenario.json", { name: dataset, description: "demo" });
   write("scenario_state.json", { adapter_spec: adapter, request_states: states });
   write("per_instance_stats.json", stats);
@@ -350,24 +465,44 @@ function helmStateRun(dir: string, dataset: string, model: string, recs: DemoRec
 /** Writes every tool format under `dir` (see the file comment); `perModel` items per (dataset, model). */
 export function writeToolDemoInputs(dir: string, perModel = 12): ToolDemoInputs {
   const demo = generateDemo();
-  const pick = (dataset: string, model: string) => (demo.get(dataset as never) ?? []).filter((r) => r.record.model === model).slice(0, perModel);
+  const pick = (dataset: string, model: string) =>
+    (demo.get(dataset as never) ?? []).filter((r) => r.record.model === model).slice(0, perModel);
   const files: ToolDemoFile[] = [];
   const add = (f: ToolDemoFile) => files.push(f);
 
   const lm = (model: string) => join(dir, "lm_eval", model);
   for (const model of ["Aurora-7B", "Basalt-70B-Instruct"]) {
     const recs = pick("demo_arith", model);
-    const tasks: { task: string; recs: DemoRecord[]; kind: "generate" | "mc" }[] = [{ task: "demo_arith", recs, kind: "generate" }];
+    const tasks: { task: string; recs: DemoRecord[]; kind: "generate" | "mc" }[] = [
+      { task: "demo_arith", recs, kind: "generate" },
+    ];
     lmEvalRun(lm(model), model, tasks);
-    add({ format: "lm-eval", path: join(lm(model), `samples_demo_arith_${TS}.jsonl`), dataset: "demo_arith", model, records: recs, epochs: 1 });
+    add({
+      format: "lm-eval",
+      path: join(lm(model), `samples_demo_arith_${TS}.jsonl`),
+      dataset: "demo_arith",
+      model,
+      records: recs,
+      epochs: 1,
+    });
   }
   const mcRecs = pick("demo_quiz", "Ember-13B-Chat");
   lmEvalRun(lm("Ember-13B-Chat"), "Ember-13B-Chat", [{ task: "demo_quiz", recs: mcRecs, kind: "mc" }]);
-  add({ format: "lm-eval", path: join(lm("Ember-13B-Chat"), `samples_demo_quiz_${TS}.jsonl`), dataset: "demo_quiz", model: "Ember-13B-Chat", records: mcRecs, epochs: 1 });
+  add({
+    format: "lm-eval",
+    path: join(lm("Ember-13B-Chat"), `samples_demo_quiz_${TS}.jsonl`),
+    dataset: "demo_quiz",
+    model: "Ember-13B-Chat",
+    records: mcRecs,
+    epochs: 1,
+  });
 
   const ins = join(dir, "inspect");
   mkdirSync(ins, { recursive: true });
-  for (const [model, method] of [["Cirrus-Mini", 8], ["Dune-XL", 93]] as const) {
+  for (const [model, method] of [
+    ["Cirrus-Mini", 8],
+    ["Dune-XL", 93],
+  ] as const) {
     const recs = pick("demo_quiz", model);
     const path = join(ins, `2026-01-02T03-04-05+00-00_demo-quiz_${model}.eval`);
     inspectEval(path, "demo_evals/demo_quiz", model, recs, { mc: true, epochs: 1, method, attach: false });
@@ -377,13 +512,24 @@ export function writeToolDemoInputs(dir: string, perModel = 12): ToolDemoInputs 
     const recs = pick("demo_arith", "Cirrus-Mini");
     const path = join(ins, "2026-01-02T03-04-05+00-00_demo-arith-epochs_Cirrus-Mini.eval");
     inspectEval(path, "demo_arith", "Cirrus-Mini", recs, { mc: false, epochs: 2, method: 8, attach: true });
-    add({ format: "inspect-eval", path, dataset: "demo_arith", model: "Cirrus-Mini", records: recs, epochs: 2, method: 8 });
+    add({
+      format: "inspect-eval",
+      path,
+      dataset: "demo_arith",
+      model: "Cirrus-Mini",
+      records: recs,
+      epochs: 2,
+      method: 8,
+    });
   }
   {
     const recs = pick("demo_arith", "Dune-XL");
     const path = join(ins, "2026-01-02T03-04-05+00-00_demo-arith_Dune-XL.json");
     const header = inspectHeader("demo_arith", "Dune-XL", recs.length, 1, "match");
-    writeFileSync(path, JSON.stringify({ ...header, samples: recs.map((r) => inspectSample(r, 1, false, false)) }, null, 2) + "\n");
+    writeFileSync(
+      path,
+      JSON.stringify({ ...header, samples: recs.map((r) => inspectSample(r, 1, false, false)) }, null, 2) + "\n",
+    );
     add({ format: "inspect-json", path, dataset: "demo_arith", model: "Dune-XL", records: recs, epochs: 1 });
   }
 

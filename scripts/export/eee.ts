@@ -129,7 +129,18 @@ function writeGroup(
       input: { raw: r.input, formatted: r.prompt ?? null, reference: [r.reference], choices: null },
       output: { raw: [r.output], reasoning_trace: null },
       messages: null,
-      answer_attribution: r.extracted !== undefined ? [{ turn_idx: 0, source: "output.raw", extracted_value: r.extracted, extraction_method: "source_scorer", is_terminal: true }] : [],
+      answer_attribution:
+        r.extracted !== undefined
+          ? [
+              {
+                turn_idx: 0,
+                source: "output.raw",
+                extracted_value: r.extracted,
+                extraction_method: "source_scorer",
+                is_terminal: true,
+              },
+            ]
+          : [],
       evaluation: { score: r.score ?? (r.correct ? 1 : 0), is_correct: !failed, num_turns: 1, tool_calls_count: null },
       token_usage: null,
       performance: null,
@@ -138,7 +149,10 @@ function writeGroup(
     };
     // The export is an EEE data boundary too: every record must pass the instance schema.
     const checked = EeeInstanceSchema.safeParse(instance);
-    if (!checked.success) throw new Error(`export of ${r.dataset}|${r.model}|${r.instance_id}: field ${checked.error.issues[0].path.join(".")}: ${checked.error.issues[0].message}`);
+    if (!checked.success)
+      throw new Error(
+        `export of ${r.dataset}|${r.model}|${r.instance_id}: field ${checked.error.issues[0].path.join(".")}: ${checked.error.issues[0].message}`,
+      );
     lines.push(stableJsonLine(instance));
     result.records++;
     if (failed) result.failures++;
@@ -148,19 +162,43 @@ function writeGroup(
     evaluation_id: evaluationId,
     evaluation_timestamp: "0",
     retrieved_timestamp: "0",
-    source_metadata: { source_name: `ErrorAtlas release ${releaseId}`, source_type: "evaluation_run", source_organization_name: "ErrorAtlas", evaluator_relationship: "third_party" },
+    source_metadata: {
+      source_name: `ErrorAtlas release ${releaseId}`,
+      source_type: "evaluation_run",
+      source_organization_name: "ErrorAtlas",
+      evaluator_relationship: "third_party",
+    },
     eval_library: { name: "errormap", version: "unknown", additional_details: { release: releaseId } },
-    model_info: { name: modelId, id: modelId, additional_details: { deployment_type: "unknown", model_availability: "unknown" } },
+    model_info: {
+      name: modelId,
+      id: modelId,
+      additional_details: { deployment_type: "unknown", model_availability: "unknown" },
+    },
     evaluation_results: [
       {
         evaluation_result_id: resultId,
         evaluation_name: dataset,
         source_data: { dataset_name: dataset, source_type: "other", additional_details: { errormap_dataset: dataset } },
-        metric_config: { metric_id: "accuracy", metric_name: "accuracy", metric_kind: "accuracy", metric_unit: "proportion", lower_is_better: false, score_type: "continuous", min_score: 0, max_score: 1 },
+        metric_config: {
+          metric_id: "accuracy",
+          metric_name: "accuracy",
+          metric_kind: "accuracy",
+          metric_unit: "proportion",
+          lower_is_better: false,
+          score_type: "continuous",
+          min_score: 0,
+          max_score: 1,
+        },
         score_details: { score: recs.length ? correct / recs.length : 0 },
       },
     ],
-    detailed_evaluation_results: { format: "jsonl", file_path: `${safe(dataset)}/${safe(model)}/${uuid}_samples.jsonl`, hash_algorithm: "sha256", checksum: sha256(lines.join("\n") + "\n"), total_rows: lines.length },
+    detailed_evaluation_results: {
+      format: "jsonl",
+      file_path: `${safe(dataset)}/${safe(model)}/${uuid}_samples.jsonl`,
+      hash_algorithm: "sha256",
+      checksum: sha256(lines.join("\n") + "\n"),
+      total_rows: lines.length,
+    },
   };
   writeFileSync(join(dir, `${uuid}_samples.jsonl`), lines.join("\n") + "\n");
   writeFileSync(join(dir, `${uuid}.json`), JSON.stringify(aggregate, null, 2) + "\n");

@@ -7,13 +7,46 @@
 // spool back at those offsets. Hashes are computed in chunks, never over a whole file in memory.
 // Everything is written into a temporary folder that is renamed into place at the very end, so a
 // failed import leaves no snapshot behind.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { createHash, type Hash } from "node:crypto";
 import { layout } from "../../src/lib/paths.ts";
-import { indexes, loadRegistry, newDatasetEntry, newModelEntry, registryHash, saveRegistry, UnknownNameError } from "../../src/lib/registry.ts";
-import { IdSchema, parseEvalRecord, parseRawRecord, RawRecordSchema, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
-import { MAX_NESTING, removeStaleTemps, replaceDir, sha256, sha256File, stableJsonLine, tooDeep, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import {
+  indexes,
+  loadRegistry,
+  newDatasetEntry,
+  newModelEntry,
+  registryHash,
+  saveRegistry,
+  UnknownNameError,
+} from "../../src/lib/registry.ts";
+import {
+  IdSchema,
+  parseEvalRecord,
+  parseRawRecord,
+  RawRecordSchema,
+  type EvalRecord,
+  type SnapshotManifest,
+} from "../../src/lib/schemas.ts";
+import {
+  MAX_NESTING,
+  removeStaleTemps,
+  replaceDir,
+  sha256,
+  stableJsonLine,
+  tooDeep,
+  writeJsonAtomic,
+} from "../../src/lib/jsonio.ts";
 import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
@@ -87,7 +120,8 @@ class Spool {
   }
   flush() {
     if (!this.size) return;
-    const chunk = typeof this.buf[0] === "string" ? Buffer.from(this.buf.join("")) : Buffer.concat(this.buf as Buffer[]);
+    const chunk =
+      typeof this.buf[0] === "string" ? Buffer.from(this.buf.join("")) : Buffer.concat(this.buf as Buffer[]);
     writeSync(this.fd, chunk);
     this.hash?.update(chunk);
     this.written += this.size;
@@ -117,19 +151,6 @@ function noteUnknownFields(value: Record<string, unknown>, unknown: Map<string, 
 /** Spools up to this size are read back whole to write them sorted; larger ones record by record (memory stays bounded). */
 const READ_WHOLE_BYTES = 64 << 20;
 
-/** SHA-256 of a file, read in chunks (inputs may be larger than memory). */
-function hashFileStreamed(path: string): string {
-  const h = createHash("sha256");
-  const fd = openSync(path, "r");
-  const buf = Buffer.allocUnsafe(1 << 20);
-  try {
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
-  return h.digest("hex");
-}
-
 /**
  * One dataset being imported: its spool and a compact index with one slot per record, kept in
  * parallel arrays (no object and no extra string per record: a 1 GB input holds millions of
@@ -154,7 +175,6 @@ interface DatasetState {
   allHaveCorrect: boolean;
 }
 
-
 export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManifest> {
   const log = opts.log ?? (() => {});
   const L = layout(opts.root);
@@ -162,14 +182,18 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   if (!idCheck.success) throw new Error(`snapshot id "${opts.snapshot}": ${idCheck.error.issues[0].message}`);
   const final = L.snapshot(opts.snapshot);
   if (existsSync(final) && !opts.force && !opts.dryRun) {
-    throw new Error(`snapshot "${opts.snapshot}" already exists in ${L.snapshots}; choose a new id, or pass --force to replace it`);
+    throw new Error(
+      `snapshot "${opts.snapshot}" already exists in ${L.snapshots}; choose a new id, or pass --force to replace it`,
+    );
   }
   if (opts.base === opts.snapshot) throw new Error("--base must name another snapshot than the one being written");
   if (existsSync(final) && !opts.dryRun) {
     // A snapshot a published release was built from is part of that release's record: immutable.
     const users = listReleases(opts.root).filter((r) => r.published && r.snapshot === opts.snapshot);
     if (users.length) {
-      throw new Error(`snapshot "${opts.snapshot}" is the input of published release(s) ${users.map((r) => r.id).join(", ")} and cannot be replaced, even with --force; import into a new snapshot id (--base ${opts.snapshot} to build on it)`);
+      throw new Error(
+        `snapshot "${opts.snapshot}" is the input of published release(s) ${users.map((r) => r.id).join(", ")} and cannot be replaced, even with --force; import into a new snapshot id (--base ${opts.snapshot} to build on it)`,
+      );
     }
   }
   const baseManifest = opts.base ? loadManifest(opts.root, opts.base) : null;
@@ -183,7 +207,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   const files: (DetectedInput & { arg: string })[] = [];
   for (const p of opts.paths) {
     const d = detectInputs(p, { model: opts.model, scorer: opts.scorer, filter: opts.filter });
-    d.notes.forEach((n) => log(n));
+    for (const n of d.notes) log(n);
     files.push(...d.inputs.map((i) => ({ ...i, arg: p })));
   }
   const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
@@ -234,7 +258,12 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
       if (first >= 0 || origin < 0) {
         const [path, at] = where();
         const seenIn = first >= 0 ? `${files[first].path}, record ${s.ordinal[slot]}` : `snapshot ${opts.base}`;
-        throw new ImportError(path, at, "instance_id", `duplicate record for model "${rec.model}" (source name "${rec.source_model}") and item "${rec.instance_id}" (first seen in ${seenIn})`);
+        throw new ImportError(
+          path,
+          at,
+          "instance_id",
+          `duplicate record for model "${rec.model}" (source name "${rec.source_model}") and item "${rec.instance_id}" (first seen in ${seenIn})`,
+        );
       }
       log(`replaced ${rec.dataset}|${rec.model}|${rec.instance_id} of the base snapshot`);
       // The replaced record's score no longer counts towards the mean.
@@ -290,7 +319,13 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
         // record later (sorting keys, hashing); say where instead.
         for (const field of ["metadata", "source"] as const) {
           const deep = raw[field] && tooDeep(raw[field]);
-          if (deep) throw new ImportError(item.path, item.where, field, `nested more than ${MAX_NESTING} levels deep (${[field, ...deep.slice(0, 3)].join(".")}...)`);
+          if (deep)
+            throw new ImportError(
+              item.path,
+              item.where,
+              field,
+              `nested more than ${MAX_NESTING} levels deep (${[field, ...deep.slice(0, 3)].join(".")}...)`,
+            );
         }
         let model = idx.models.find(raw.model);
         if (!model) {
@@ -343,7 +378,9 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
       if (n === 0) throw new ImportError(f.path, "file", null, "holds no records");
       // Once per file, not per record: a misspelt column (scroe) is in every line.
       if (unknown.size) {
-        log(`warning: ${f.path}: unknown field(s) ignored: ${[...unknown].map(([k, at]) => `"${k}" (first at ${at})`).join(", ")}; known fields: ${RAW_FIELDS.join(", ")}`);
+        log(
+          `warning: ${f.path}: unknown field(s) ignored: ${[...unknown].map(([k, at]) => `"${k}" (first at ${at})`).join(", ")}; known fields: ${RAW_FIELDS.join(", ")}`,
+        );
       }
       inputs.push({ name: basename(f.path), sha256: f.hash(), records: n });
     }
@@ -426,7 +463,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
       };
       manifest.records += sorted.length;
       manifest.failures += failures;
-      models.forEach((m) => allModels.add(m));
+      for (const m of models) allModels.add(m);
     }
     manifest.models = [...allModels].sort();
     manifest.sha256 = sha256(datasetHashes.join("\n"));

@@ -1,7 +1,16 @@
 // Readers of the formats people actually have. Each yields raw objects with where they came from;
 // validation and name mapping happen in one place (snapshot.ts). Text files are streamed, so a
 // 1 GB file is never held in memory at once.
-import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  statSync,
+} from "node:fs";
 import { basename, extname, join } from "node:path";
 import { isUtf8 } from "node:buffer";
 import { bomLength, decodeUtf8, firstInvalidUtf8, replacementPath, Utf8Error } from "../../src/lib/jsonio.ts";
@@ -28,7 +37,12 @@ export function sourceKind(path: string): SourceKind {
   const ext = extname(path).toLowerCase();
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
   if (ext === ".csv") return "csv";
-  throw new ImportError(path, "path", null, `unsupported file type "${ext}" (expected .jsonl, .csv or a HELM run directory)`);
+  throw new ImportError(
+    path,
+    "path",
+    null,
+    `unsupported file type "${ext}" (expected .jsonl, .csv or a HELM run directory)`,
+  );
 }
 
 /** A line whose bytes are not UTF-8: its number and bytes, for an error that names the field. */
@@ -123,7 +137,12 @@ export async function* readJsonl(path: string, onBytes?: (n: number) => void): A
 /** The error for a JSONL line that is not UTF-8: the field its bad bytes are in, where that can be told. */
 function badUtf8Line(path: string, e: BadLine): ImportError {
   const at = firstInvalidUtf8(e.bytes);
-  return new ImportError(path, `line ${e.n}`, fieldOfBadBytes(e.bytes), `not valid UTF-8 (byte ${at?.column ?? "?"} of the line); re-save the file as UTF-8`);
+  return new ImportError(
+    path,
+    `line ${e.n}`,
+    fieldOfBadBytes(e.bytes),
+    `not valid UTF-8 (byte ${at?.column ?? "?"} of the line); re-save the file as UTF-8`,
+  );
 }
 
 /**
@@ -178,7 +197,7 @@ function csvValue(field: string, v: string, path: string, where: string): unknow
 }
 
 export async function* readCsv(path: string, onBytes?: (n: number) => void): AsyncGenerator<RawItem> {
-  // Loaded here, not at the start of every import: most imports hold no CSV file (issue 6).
+  // Loaded here, not at the start of every import: most imports hold no CSV file (README "Performance").
   const { parse } = await import("csv-parse");
   const file = basename(path);
   const stream = createReadStream(path);
@@ -195,7 +214,10 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
   let errormap = false;
   const dataset = basename(path, extname(path));
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; records: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number; records: number };
+    }>) {
       if (notUtf8) throw await badCsvCell(path);
       if (!header) {
         header = record.map((h) => h.trim());
@@ -232,7 +254,12 @@ export async function* readCsv(path: string, onBytes?: (n: number) => void): Asy
       // The parser runs ahead of this loop, so the header may not have been seen here yet: the
       // expected count comes from the parser's message. `records` counts the header row too.
       const expected = header?.length ?? /expect (\d+)/.exec(err.message)?.[1] ?? "?";
-      throw new ImportError(path, `row ${err.records} (line ${err.lines})`, null, `wrong number of columns: ${err.record?.length ?? "?"} (header has ${expected})`);
+      throw new ImportError(
+        path,
+        `row ${err.records} (line ${err.lines})`,
+        null,
+        `wrong number of columns: ${err.record?.length ?? "?"} (header has ${expected})`,
+      );
     }
     throw new ImportError(path, `line ${err.lines ?? "?"}`, null, `CSV error: ${err.message}`);
   }
@@ -279,21 +306,33 @@ async function badCsvCell(path: string): Promise<ImportError> {
     closeSync(fd);
   }
   // The parser's `bom` option would switch it back to text: start the stream after the mark instead.
-  const parser = createReadStream(path, { start: bomLength(head) }).pipe(parse({ encoding: null, relax_column_count: true, info: true, skip_empty_lines: true }));
+  const parser = createReadStream(path, { start: bomLength(head) }).pipe(
+    parse({ encoding: null, relax_column_count: true, info: true, skip_empty_lines: true }),
+  );
   let header: string[] | null = null;
-  const detail = (bytes: Uint8Array) => `not valid UTF-8 (byte ${firstInvalidUtf8(bytes)?.column ?? "?"} of the cell); re-save the file as UTF-8`;
+  const detail = (bytes: Uint8Array) =>
+    `not valid UTF-8 (byte ${firstInvalidUtf8(bytes)?.column ?? "?"} of the cell); re-save the file as UTF-8`;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Uint8Array[]; info: { lines: number; records: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Uint8Array[];
+      info: { lines: number; records: number };
+    }>) {
       const where = header ? `row ${info.records - 1} (line ${info.lines})` : `header (line ${info.lines})`;
       for (let i = 0; i < record.length; i++) {
-        if (!isUtf8(record[i])) return new ImportError(path, where, header?.[i] ?? `column ${i + 1}`, detail(record[i]));
+        if (!isUtf8(record[i]))
+          return new ImportError(path, where, header?.[i] ?? `column ${i + 1}`, detail(record[i]));
       }
       header ??= record.map((h) => Buffer.from(h).toString("utf8").trim());
     }
   } catch {
     /* a CSV error further on: the whole-file message below */
   }
-  return new ImportError(path, "file", null, "not valid UTF-8 (an incomplete character at the end, or outside any cell); re-save the file as UTF-8");
+  return new ImportError(
+    path,
+    "file",
+    null,
+    "not valid UTF-8 (an incomplete character at the end, or outside any cell); re-save the file as UTF-8",
+  );
 }
 
 /**
@@ -309,7 +348,13 @@ export function helmRunDirs(path: string): string[] {
     .map((d) => join(path, d.name))
     .filter((d) => HELM_FILES.some((f) => existsSync(join(d, f))))
     .sort();
-  if (dirs.length === 0) throw new ImportError(path, "directory", "run_spec.json", "not a HELM run directory (no run_spec.json) and holds no run directories");
+  if (dirs.length === 0)
+    throw new ImportError(
+      path,
+      "directory",
+      "run_spec.json",
+      "not a HELM run directory (no run_spec.json) and holds no run directories",
+    );
   return dirs;
 }
 
@@ -321,7 +366,13 @@ function readHelmJson(dir: string, name: string): unknown {
   try {
     text = decodeUtf8(readFileSync(p));
   } catch (e) {
-    if (e instanceof Utf8Error) throw new ImportError(p, `line ${e.line}`, fieldOfBadBytes(readFileSync(p)), `not valid UTF-8 (byte ${e.column} of the line); re-save the file as UTF-8`);
+    if (e instanceof Utf8Error)
+      throw new ImportError(
+        p,
+        `line ${e.line}`,
+        fieldOfBadBytes(readFileSync(p)),
+        `not valid UTF-8 (byte ${e.column} of the line); re-save the file as UTF-8`,
+      );
     throw e;
   }
   try {
@@ -354,7 +405,15 @@ const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
  * The score of a HELM run: its main stat, the first of these the run reports (exact_match for
  * multiple choice such as BBQ; generation scenarios report others).
  */
-export const HELM_MAIN_STATS = ["exact_match", "quasi_exact_match", "math_equiv_chain_of_thought", "math_equiv", "f1_score", "rouge_l", "bleu_4"];
+export const HELM_MAIN_STATS = [
+  "exact_match",
+  "quasi_exact_match",
+  "math_equiv_chain_of_thought",
+  "math_equiv",
+  "f1_score",
+  "rouge_l",
+  "bleu_4",
+];
 
 /**
  * One HELM run directory. Input = instance text with its options ("A. ..."), reference = the
@@ -365,7 +424,13 @@ export const HELM_MAIN_STATS = ["exact_match", "quasi_exact_match", "math_equiv_
 export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS): Generator<RawItem> {
   // Check every file first, so a folder missing one fails before anything is read.
   for (const f of HELM_FILES) {
-    if (!existsSync(join(dir, f))) throw new ImportError(dir, "run directory", f, `missing file (a HELM run directory needs ${HELM_FILES.join(", ")})`);
+    if (!existsSync(join(dir, f)))
+      throw new ImportError(
+        dir,
+        "run directory",
+        f,
+        `missing file (a HELM run directory needs ${HELM_FILES.join(", ")})`,
+      );
   }
   const spec = readHelmJson(dir, "run_spec.json") as {
     name?: string;
@@ -386,13 +451,28 @@ export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS)
     .join(",");
   const itemScope = args ? `${args}/` : "";
   const instances = readHelmJson(dir, "instances.json") as HelmInstance[];
-  const preds = readHelmJson(dir, "display_predictions.json") as { instance_id: string; train_trial_index?: number; predicted_text?: string; mapped_output?: string; perturbation?: unknown }[];
-  const stats = readHelmJson(dir, "per_instance_stats.json") as { instance_id: string; train_trial_index?: number; perturbation?: unknown; stats: HelmStat[] }[];
+  const preds = readHelmJson(dir, "display_predictions.json") as {
+    instance_id: string;
+    train_trial_index?: number;
+    predicted_text?: string;
+    mapped_output?: string;
+    perturbation?: unknown;
+  }[];
+  const stats = readHelmJson(dir, "per_instance_stats.json") as {
+    instance_id: string;
+    train_trial_index?: number;
+    perturbation?: unknown;
+    stats: HelmStat[];
+  }[];
   const byId = new Map(instances.filter((i) => !i.perturbation).map((i) => [i.id, i]));
   const statById = new Map<string, HelmStat[]>();
   for (const s of stats) if ((s.train_trial_index ?? 0) === 0 && !s.perturbation) statById.set(s.instance_id, s.stats);
   // The run's main stat: the first of mainStats that its unperturbed stats report.
-  const reported = new Set([...statById.values()].flatMap((st) => st.filter((x) => !x.name.perturbation && typeof x.mean === "number").map((x) => x.name.name)));
+  const reported = new Set(
+    [...statById.values()].flatMap((st) =>
+      st.filter((x) => !x.name.perturbation && typeof x.mean === "number").map((x) => x.name.name),
+    ),
+  );
   const mainStat = mainStats.find((m) => reported.has(m)) ?? mainStats[0];
   const file = basename(dir);
   const predPath = join(dir, "display_predictions.json");
@@ -400,14 +480,23 @@ export function* readHelmRun(dir: string, mainStats: string[] = HELM_MAIN_STATS)
     if ((p.train_trial_index ?? 0) !== 0 || p.perturbation) continue;
     const where = `instance ${p.instance_id}`;
     const inst = byId.get(p.instance_id);
-    if (!inst) throw new ImportError(join(dir, "instances.json"), where, "id", "instance in display_predictions.json not found in instances.json");
+    if (!inst)
+      throw new ImportError(
+        join(dir, "instances.json"),
+        where,
+        "id",
+        "instance in display_predictions.json not found in instances.json",
+      );
     const st = statById.get(p.instance_id);
-    if (!st) throw new ImportError(join(dir, "per_instance_stats.json"), where, "instance_id", "no stats for this instance");
+    if (!st)
+      throw new ImportError(join(dir, "per_instance_stats.json"), where, "instance_id", "no stats for this instance");
     const main = st.find((s) => s.name.name === mainStat && !s.name.perturbation);
-    if (!main || typeof main.mean !== "number") throw new ImportError(join(dir, "per_instance_stats.json"), where, mainStat, "missing stat (the score)");
+    if (!main || typeof main.mean !== "number")
+      throw new ImportError(join(dir, "per_instance_stats.json"), where, mainStat, "missing stat (the score)");
     const refs = inst.references ?? [];
     const correctIdx = refs.findIndex((r) => r.tags?.includes("correct"));
-    if (correctIdx < 0) throw new ImportError(join(dir, "instances.json"), where, "references", "no reference tagged correct");
+    if (correctIdx < 0)
+      throw new ImportError(join(dir, "instances.json"), where, "references", "no reference tagged correct");
     const multipleChoice = method.startsWith("multiple_choice");
     const input = multipleChoice
       ? `${inst.input.text}\n${refs.map((r, i) => `${LETTERS[i]}. ${r.output.text}`).join("\n")}`

@@ -16,7 +16,18 @@
 // Two runs on one data root may flush at once: each re-reads a shard just before writing it whole,
 // and <judge>/.lock (see withFlushLock) makes that read-and-write one step, so neither drops the other's
 // new entries.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { alive, sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
 import { withLock } from "../../src/lib/lock.ts";
@@ -62,7 +73,8 @@ function withFlushLock<T>(dir: string, fold: () => T): T {
     {
       command: "errormap (judge cache flush)",
       waitMs: LOCK_WAIT_MS,
-      busy: (holder) => `${join(dir, LOCK_NAME)}: another run (${holder}) has held the judge cache's lock for over ${LOCK_WAIT_MS / 1000} s; if no errormap command is running, delete this file`,
+      busy: (holder) =>
+        `${join(dir, LOCK_NAME)}: another run (${holder}) has held the judge cache's lock for over ${LOCK_WAIT_MS / 1000} s; if no errormap command is running, delete this file`,
     },
     fold,
   );
@@ -213,7 +225,8 @@ export class JudgeCache {
    */
   flush(): void {
     // Judges this process did not use may hold a killed run's journal or old-layout files too.
-    if (existsSync(this.dir)) for (const d of readdirSync(this.dir, { withFileTypes: true })) if (d.isDirectory()) this.judge(d.name);
+    if (existsSync(this.dir))
+      for (const d of readdirSync(this.dir, { withFileTypes: true })) if (d.isDirectory()) this.judge(d.name);
     for (const j of this.judges.values()) {
       if (j.pending.size === 0 && j.leftovers.length === 0 && !j.journal) continue;
       withFlushLock(j.path, () => this.fold(j));
@@ -231,7 +244,11 @@ export class JudgeCache {
       const path = join(j.path, `${prefix}.jsonl`);
       const shard = readShard(path, prefix);
       for (const [hash, line] of entries) shard.set(hash, line);
-      const text = [...shard.keys()].sort().map((h) => shard.get(h)!).join("\n") + "\n";
+      const text =
+        [...shard.keys()]
+          .sort()
+          .map((h) => shard.get(h)!)
+          .join("\n") + "\n";
       writeFileAtomic(path, text);
       j.shards.set(prefix, shard);
     }

@@ -4,7 +4,14 @@
 // method, stage by stage", steps 2 to 4). A judge with a fixed taxonomy (the heuristic one) names
 // each failure's leaf when it analyses it, and its taxonomy and classify stages only hand those back.
 import { sha256, stableJsonLine } from "../../src/lib/jsonio.ts";
-import { parseAnalysis, type Analysis, type EvalRecord, type Release, type Taxonomy, type Usage } from "../../src/lib/schemas.ts";
+import {
+  parseAnalysis,
+  type Analysis,
+  type EvalRecord,
+  type Release,
+  type Taxonomy,
+  type Usage,
+} from "../../src/lib/schemas.ts";
 import type { JudgeCache } from "./cache.ts";
 import type { ResponseFormatMode } from "./openai/defaults.ts";
 import type { FailureContext } from "./types.ts";
@@ -98,7 +105,9 @@ export function recordContentHash(r: EvalRecord): string {
  * denominators (scripts/pipeline/aggregate.ts).
  */
 export function analysesOf(outcomes: JudgeOutcomes, taxonomy: Taxonomy): Analysis[] {
-  const leaves = new Set(taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id));
+  const leaves = new Set(
+    taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id),
+  );
   return [...outcomes.values()]
     .map((o) => {
       const category = o.analysis.status === "judge_error" ? JUDGE_ERROR_CATEGORY : o.analysis.category;

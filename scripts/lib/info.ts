@@ -39,7 +39,10 @@ export function snapshotInfo(root: string, id: string): SnapshotInfo {
     models: m.models.length,
     sha256: m.sha256,
     by_dataset: Object.fromEntries(
-      Object.entries(m.datasets).map(([k, d]) => [k, { records: d.records, failures: d.failures, models: d.models.length, items: d.items }]),
+      Object.entries(m.datasets).map(([k, d]) => [
+        k,
+        { records: d.records, failures: d.failures, models: d.models.length, items: d.items },
+      ]),
     ),
     by_model: byModel,
   };
@@ -52,15 +55,40 @@ export function textTable(rows: (string | number)[][]): string {
 
 function table(rows: (string | number)[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  return rows.map((r) => r.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  ")).join("\n");
+  return rows
+    .map((r) =>
+      r.map((c, i) => (typeof c === "number" ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join("  "),
+    )
+    .join("\n");
 }
 
 export function printSnapshotTable(info: SnapshotInfo): void {
   const pct = (f: number, n: number) => (n ? `${((100 * f) / n).toFixed(1)}%` : "-");
-  console.log(`snapshot ${info.snapshot}: ${info.records} records, ${info.failures} failures, ${info.datasets} datasets, ${info.models} models\n`);
-  console.log(table([["dataset", "models", "items", "records", "failures", "fail rate"], ...Object.entries(info.by_dataset).map(([k, d]) => [k, d.models, d.items, d.records, d.failures, pct(d.failures, d.records)])]));
+  console.log(
+    `snapshot ${info.snapshot}: ${info.records} records, ${info.failures} failures, ${info.datasets} datasets, ${info.models} models\n`,
+  );
+  console.log(
+    table([
+      ["dataset", "models", "items", "records", "failures", "fail rate"],
+      ...Object.entries(info.by_dataset).map(([k, d]) => [
+        k,
+        d.models,
+        d.items,
+        d.records,
+        d.failures,
+        pct(d.failures, d.records),
+      ]),
+    ]),
+  );
   console.log();
-  console.log(table([["model", "datasets", "records", "failures", "fail rate"], ...Object.entries(info.by_model).sort().map(([k, d]) => [k, d.datasets, d.records, d.failures, pct(d.failures, d.records)])]));
+  console.log(
+    table([
+      ["model", "datasets", "records", "failures", "fail rate"],
+      ...Object.entries(info.by_model)
+        .sort()
+        .map(([k, d]) => [k, d.datasets, d.records, d.failures, pct(d.failures, d.records)]),
+    ]),
+  );
 }
 
 export interface ReleaseInfo {
@@ -128,13 +156,25 @@ export function releaseInfo(root: string, id: string): ReleaseInfo {
 }
 
 export function printReleaseTable(info: ReleaseInfo): void {
-  console.log(table(Object.entries(info).map(([k, v]) => [k, typeof v === "number" ? v : v === null ? "-" : String(v)])));
+  console.log(
+    table(Object.entries(info).map(([k, v]) => [k, typeof v === "number" ? v : v === null ? "-" : String(v)])),
+  );
 }
 
 export interface DataRootInfo {
   root: string;
   snapshots: { id: string; base: string | null; records: number; failures: number; datasets: number; models: number }[];
-  releases: { id: string; title: string; snapshot: string; judge: string; judge_model: string; previous: string | null; published: boolean; failures: number; analysed: number }[];
+  releases: {
+    id: string;
+    title: string;
+    snapshot: string;
+    judge: string;
+    judge_model: string;
+    previous: string | null;
+    published: boolean;
+    failures: number;
+    analysed: number;
+  }[];
   /** The release the site shows as current (src/lib/releases-order.ts), or null. */
   latest: string | null;
 }
@@ -144,7 +184,9 @@ export function dataRootInfo(root: string): DataRootInfo {
   const L = layout(root);
   const snapIds = existsSync(L.snapshots)
     ? readdirSync(L.snapshots, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(join(L.snapshot(d.name), "manifest.json")))
+        .filter(
+          (d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(join(L.snapshot(d.name), "manifest.json")),
+        )
         .map((d) => d.name)
         .sort()
     : [];
@@ -153,7 +195,14 @@ export function dataRootInfo(root: string): DataRootInfo {
     root,
     snapshots: snapIds.map((id) => {
       const m = loadManifest(root, id);
-      return { id, base: m.base, records: m.records, failures: m.failures, datasets: Object.keys(m.datasets).length, models: m.models.length };
+      return {
+        id,
+        base: m.base,
+        records: m.records,
+        failures: m.failures,
+        datasets: Object.keys(m.datasets).length,
+        models: m.models.length,
+      };
     }),
     latest: pickLatest(releases)?.id ?? null,
     releases: releases.map((r) => ({
@@ -173,14 +222,28 @@ export function dataRootInfo(root: string): DataRootInfo {
 export function printDataRootTable(info: DataRootInfo): void {
   console.log(`data root ${info.root}\n`);
   if (info.snapshots.length === 0) console.log("no snapshots (errormap import --snapshot ID PATH...)");
-  else console.log(table([["snapshot", "base", "datasets", "models", "records", "failures"], ...info.snapshots.map((s) => [s.id, s.base ?? "-", s.datasets, s.models, s.records, s.failures])]));
+  else
+    console.log(
+      table([
+        ["snapshot", "base", "datasets", "models", "records", "failures"],
+        ...info.snapshots.map((s) => [s.id, s.base ?? "-", s.datasets, s.models, s.records, s.failures]),
+      ]),
+    );
   console.log();
   if (info.releases.length === 0) console.log("no releases (errormap run --snapshot ID --release ID)");
   else {
     console.log(
       table([
         ["release", "snapshot", "judge", "previous", "published", "failures", "analysed"],
-        ...info.releases.map((r) => [r.id, r.snapshot, `${r.judge} (${r.judge_model})`, r.previous ?? "-", r.published ? "yes" : "no", r.failures, r.analysed]),
+        ...info.releases.map((r) => [
+          r.id,
+          r.snapshot,
+          `${r.judge} (${r.judge_model})`,
+          r.previous ?? "-",
+          r.published ? "yes" : "no",
+          r.failures,
+          r.analysed,
+        ]),
       ]),
     );
     console.log(`\nlatest: ${info.latest}`);

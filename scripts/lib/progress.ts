@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import type CliProgress from "cli-progress";
 
 // Required when a bar is drawn, not imported: most runs (CI, pipes, tests) never draw one, and
-// loading the library added to the start of every command (issue 6).
+// loading the library added to the start of every command (README "Performance").
 const require = createRequire(import.meta.url);
 
 export interface Progress {
@@ -58,7 +58,8 @@ export function startProgress(label: string, total: number, unit = "items"): Pro
 export function startTicker(label: string, status: () => string): { stop(): void } {
   if (!process.stderr.isTTY || process.env.ERRORMAP_QUIET) return { stop() {} };
   const started = Date.now();
-  const draw = () => process.stderr.write(`\r${label.padEnd(10)} ${status()} | ${((Date.now() - started) / 1000).toFixed(0)} s\x1b[K`);
+  const draw = () =>
+    process.stderr.write(`\r${label.padEnd(10)} ${status()} | ${((Date.now() - started) / 1000).toFixed(0)} s\x1b[K`);
   const timer = setInterval(draw, 1000);
   draw();
   return {

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { forEachLine } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { SnapshotManifestSchema, parseEvalRecord, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
+import {
+  SnapshotManifestSchema,
+  parseEvalRecord,
+  type EvalRecord,
+  type SnapshotManifest,
+} from "../../src/lib/schemas.ts";
 
 export function loadManifest(root: string, id: string): SnapshotManifest {
   const path = join(layout(root).snapshot(id), "manifest.json");
@@ -25,7 +30,10 @@ export async function* recordsOf(snapshotDir: string, file: string): AsyncGenera
     n++;
     if (!line) continue;
     const parsed = parseEvalRecord(JSON.parse(line));
-    if (!parsed.success) throw new Error(`${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
+    if (!parsed.success)
+      throw new Error(
+        `${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+      );
     yield parsed.data;
   }
 }
@@ -39,7 +47,10 @@ export function loadRecords(root: string, manifest: SnapshotManifest): EvalRecor
     forEachLine(readFileSync(path), (text, n) => {
       if (!text) return;
       const parsed = parseEvalRecord(JSON.parse(text));
-      if (!parsed.success) throw new Error(`${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
+      if (!parsed.success)
+        throw new Error(
+          `${path}: line ${n}, field ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+        );
       out.push(parsed.data);
     });
   }

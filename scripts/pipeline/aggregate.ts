@@ -1,4 +1,4 @@
-// The Aggregate stage of the ErrorMap pipeline (DESIGN.md): counts and shares per model, dataset,
+// The Aggregate stage of the ErrorMap pipeline (docs/design.md): counts and shares per model, dataset,
 // (model, dataset) pair and category with bootstrap intervals, each model's failure signature
 // against its peers, model-vs-model tests, and dataset profiles. Pure: same inputs, same output.
 //
@@ -43,7 +43,15 @@ import {
   type Taxonomy,
   recordKey,
 } from "../../src/lib/schemas.ts";
-import { Mulberry32, benjaminiHochberg, bootstrapShares, proportionTest, round, roundSig, seedFor } from "../../src/lib/stats.ts";
+import {
+  Mulberry32,
+  benjaminiHochberg,
+  bootstrapShares,
+  proportionTest,
+  round,
+  roundSig,
+  seedFor,
+} from "../../src/lib/stats.ts";
 
 export interface AggregateInput {
   /** Every record of the snapshot, failures and successes. */
@@ -213,7 +221,8 @@ export function aggregate(input: AggregateInput): Aggregates {
 
   const pairs: Aggregates["pairs"] = [];
   for (const m of models)
-    for (const d of datasetsOf.get(m)!) pairs.push({ ...group(byPair.get(`${m}|${d}`)!, `pair|${m}|${d}`), model: m, dataset: d });
+    for (const d of datasetsOf.get(m)!)
+      pairs.push({ ...group(byPair.get(`${m}|${d}`)!, `pair|${m}|${d}`), model: m, dataset: d });
 
   // Leaf counts and analysed totals per (model, dataset), for signatures and comparisons.
   const pairCounts = new Map<string, { n: number; counts: number[] }>();
@@ -226,8 +235,19 @@ export function aggregate(input: AggregateInput): Aggregates {
     models: modelsOut,
     datasets: datasetsOut,
     pairs,
-    signatures: signatures(models, datasetsOf, modelsOn, pairCounts, tax.leaves.map((c) => c.id)),
-    comparisons: comparisons(models, datasetsOf, pairCounts, tax.leaves.map((c) => c.id)),
+    signatures: signatures(
+      models,
+      datasetsOf,
+      modelsOn,
+      pairCounts,
+      tax.leaves.map((c) => c.id),
+    ),
+    comparisons: comparisons(
+      models,
+      datasetsOf,
+      pairCounts,
+      tax.leaves.map((c) => c.id),
+    ),
   };
 }
 

@@ -15,7 +15,13 @@ import { join } from "node:path";
 import { alive, sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
-import { AggregatesSchema, RegistrySchema, ReleaseReviewsSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
+import {
+  AggregatesSchema,
+  RegistrySchema,
+  ReleaseReviewsSchema,
+  type PublishedEntry,
+  type Release,
+} from "../../src/lib/schemas.ts";
 import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
@@ -35,7 +41,10 @@ export interface DoctorOptions {
   fix?: boolean;
 }
 
-export function doctor(root: string, opts: DoctorOptions = {}): { problems: Problem[]; checked: Record<string, number>; fixed: string[] } {
+export function doctor(
+  root: string,
+  opts: DoctorOptions = {},
+): { problems: Problem[]; checked: Record<string, number>; fixed: string[] } {
   const L = layout(root);
   const problems: Problem[] = [];
   const fixed: string[] = [];
@@ -53,20 +62,34 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
   const datasets = new Set(registry.datasets.map((d) => d.id));
 
   // Snapshots.
-  const snapIds = existsSync(L.snapshots) ? readdirSync(L.snapshots, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith(".")).map((d) => d.name).sort() : [];
+  const snapIds = existsSync(L.snapshots)
+    ? readdirSync(L.snapshots, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+        .map((d) => d.name)
+        .sort()
+    : [];
   for (const id of snapIds) {
     checked.snapshots++;
     let m;
     try {
       m = loadManifest(root, id);
     } catch (e) {
-      add(L.snapshot(id), (e as Error).message, `re-import the snapshot with \`errormap import --snapshot ${id} --force ...\``);
+      add(
+        L.snapshot(id),
+        (e as Error).message,
+        `re-import the snapshot with \`errormap import --snapshot ${id} --force ...\``,
+      );
       continue;
     }
     for (const [ds, d] of Object.entries(m.datasets)) {
       const p = join(L.snapshot(id), d.file);
       if (!existsSync(p)) add(p, "records file listed in the manifest is missing", `re-import snapshot ${id}`);
-      else if (sha256File(p) !== d.sha256) add(p, `records of ${ds} changed since import (hash differs from manifest.json)`, `restore the file from version control, or re-import snapshot ${id} with --force`);
+      else if (sha256File(p) !== d.sha256)
+        add(
+          p,
+          `records of ${ds} changed since import (hash differs from manifest.json)`,
+          `restore the file from version control, or re-import snapshot ${id} with --force`,
+        );
     }
     try {
       const unknownModels = new Set<string>();
@@ -76,8 +99,14 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
         if (!models.has(r.model)) unknownModels.add(r.model);
         if (!datasets.has(r.dataset)) unknownDatasets.add(r.dataset);
       }
-      for (const x of unknownModels) add(L.snapshot(id), `model "${x}" is not in the registry`, `add an entry with id "${x}" to ${L.modelsFile}`);
-      for (const x of unknownDatasets) add(L.snapshot(id), `dataset "${x}" is not in the registry`, `add an entry with id "${x}" to ${L.datasetsFile}`);
+      for (const x of unknownModels)
+        add(L.snapshot(id), `model "${x}" is not in the registry`, `add an entry with id "${x}" to ${L.modelsFile}`);
+      for (const x of unknownDatasets)
+        add(
+          L.snapshot(id),
+          `dataset "${x}" is not in the registry`,
+          `add an entry with id "${x}" to ${L.datasetsFile}`,
+        );
     } catch (e) {
       add(L.snapshot(id), (e as Error).message, `re-import snapshot ${id} with --force`);
     }
@@ -88,14 +117,24 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
     if (opts.fix) {
       rmSync(t.path, { recursive: true, force: true });
       fixed.push(t.path);
-    } else add(t.path, `a temporary folder left by a killed ${t.kind} (process ${t.pid} is gone), ${formatBytes(t.bytes)}`, "`errormap doctor --fix` removes it");
+    } else
+      add(
+        t.path,
+        `a temporary folder left by a killed ${t.kind} (process ${t.pid} is gone), ${formatBytes(t.bytes)}`,
+        "`errormap doctor --fix` removes it",
+      );
   }
 
   // Releases: a folder that is not a valid release is reported by path; the others are checked.
   const referenced = new Set<string>();
   const keysOf = new Map<string, string[]>();
   const { releases, invalid } = scanReleases(root);
-  for (const x of invalid) add(x.path, x.problem, "remove the folder if it is not a release, else restore its release.json from version control");
+  for (const x of invalid)
+    add(
+      x.path,
+      x.problem,
+      "remove the folder if it is not a release, else restore its release.json from version control",
+    );
   for (const r of releases) {
     checked.releases++;
     const dir = L.release(r.id);
@@ -104,18 +143,28 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
       loadReleaseAnalyses(root, r.id);
       AggregatesSchema.parse(JSON.parse(readFileSync(join(dir, "aggregates.json"), "utf8")));
       RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
-      if ("reviews.json" in r.files) ReleaseReviewsSchema.parse(JSON.parse(readFileSync(join(dir, "reviews.json"), "utf8")));
+      if ("reviews.json" in r.files)
+        ReleaseReviewsSchema.parse(JSON.parse(readFileSync(join(dir, "reviews.json"), "utf8")));
     } catch (e) {
-      add(dir, `does not validate: ${problemText(e)}`, r.published ? "restore the published files from version control" : `re-run with \`errormap run --release ${r.id} --force\``);
+      add(
+        dir,
+        `does not validate: ${problemText(e)}`,
+        r.published
+          ? "restore the published files from version control"
+          : `re-run with \`errormap run --release ${r.id} --force\``,
+      );
     }
-    if (!snapIds.includes(r.snapshot)) add(dir, `its snapshot "${r.snapshot}" is missing`, `restore data/snapshots/${r.snapshot}`);
+    if (!snapIds.includes(r.snapshot))
+      add(dir, `its snapshot "${r.snapshot}" is missing`, `restore data/snapshots/${r.snapshot}`);
     else {
       try {
         if (loadManifest(root, r.snapshot).sha256 !== r.snapshot_sha256) {
           add(
             L.snapshot(r.snapshot),
             `snapshot "${r.snapshot}" changed since release "${r.id}" was built from it`,
-            r.published ? `restore the snapshot from version control: published release "${r.id}" was built from the old one` : `re-run with \`errormap run --snapshot ${r.snapshot} --release ${r.id} --force\``,
+            r.published
+              ? `restore the snapshot from version control: published release "${r.id}" was built from the old one`
+              : `re-run with \`errormap run --snapshot ${r.snapshot} --release ${r.id} --force\``,
           );
         }
       } catch {
@@ -130,11 +179,23 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
     }
     for (const f of releaseFiles(r)) {
       if (files[f] && files[f] !== r.files[f]) {
-        add(join(dir, f), r.published ? "published release file was changed (hash differs)" : "file differs from the hash the run recorded", r.published ? "restore it from version control: published releases are immutable" : `re-run with \`errormap run --release ${r.id} --force\``);
+        add(
+          join(dir, f),
+          r.published
+            ? "published release file was changed (hash differs)"
+            : "file differs from the hash the run recorded",
+          r.published
+            ? "restore it from version control: published releases are immutable"
+            : `re-run with \`errormap run --release ${r.id} --force\``,
+        );
       }
     }
     if (r.published && r.published.inputs_sha256 !== inputsHash(r)) {
-      add(join(dir, "release.json"), "published release's recorded inputs were changed", "restore release.json from version control");
+      add(
+        join(dir, "release.json"),
+        "published release's recorded inputs were changed",
+        "restore release.json from version control",
+      );
     }
     const keys = join(dir, CACHE_KEYS_FILE);
     if (existsSync(keys)) {
@@ -152,14 +213,21 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
   try {
     readReviews(root);
   } catch (e) {
-    add(L.reviews, (e as Error).message, "correct or delete the line named above, then re-import the sheet with `errormap review import`");
+    add(
+      L.reviews,
+      (e as Error).message,
+      "correct or delete the line named above, then re-import the sheet with `errormap review import`",
+    );
   }
 
   // Cache: every shard line readable and filed in its own shard, every entry used by some release,
   // no journal or old-layout folder left behind (other files there, the batch mode's state, are not answers).
   const present = new Set<string>();
   if (existsSync(L.cache)) {
-    for (const judge of readdirSync(L.cache, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    for (const judge of readdirSync(L.cache, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()) {
       const dir = join(L.cache, judge);
       let oldDirs = 0;
       const orphans = { n: 0, example: "" };
@@ -171,7 +239,12 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
             checked.cache_entries++;
             const where = `${p}:${i + 1}`;
             if (!e) add(where, "unreadable cache entry", "delete the line; the next run asks the judge again");
-            else if (shardOf(e.hash) !== shard) add(where, `cache entry ${e.hash} is filed in the wrong shard`, "delete the line; the next run asks the judge again");
+            else if (shardOf(e.hash) !== shard)
+              add(
+                where,
+                `cache entry ${e.hash} is filed in the wrong shard`,
+                "delete the line; the next run asks the judge again",
+              );
             else {
               present.add(e.hash);
               if (!referenced.has(e.hash) && !orphans.n++) orphans.example = `${where} (${e.hash})`;
@@ -180,15 +253,30 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
         } else if (d.isFile() && JOURNAL_NAME.test(d.name)) {
           // A journal's answers are in the cache as far as the next run is concerned: it folds them in.
           for (const e of parseLines(readFileSync(p, "utf8"))) if (e) present.add(e.hash);
-          if (journalAbandoned(d.name)) add(p, "a killed run's journal: its answers are not in the shards yet", "nothing to do: the next run folds it in");
+          if (journalAbandoned(d.name))
+            add(
+              p,
+              "a killed run's journal: its answers are not in the shards yet",
+              "nothing to do: the next run folds it in",
+            );
         } else if (d.isDirectory() && OLD_DIR_NAME.test(d.name)) {
           oldDirs++;
           for (const f of readdirSync(p)) if (f.endsWith(".json")) present.add(f.slice(0, -5));
         }
       }
-      if (oldDirs) add(dir, `${oldDirs} folder(s) of cache entries in the old one-file-per-answer layout`, "nothing to do: the next run converts them into shards");
+      if (oldDirs)
+        add(
+          dir,
+          `${oldDirs} folder(s) of cache entries in the old one-file-per-answer layout`,
+          "nothing to do: the next run converts them into shards",
+        );
       // One line per judge, not per entry: a data root after a few test runs holds thousands.
-      if (orphans.n) add(dir, `orphan cache entries: ${orphans.n} that no release uses, e.g. ${orphans.example}`, "keep them if a run you have not finished will need them; else delete those lines");
+      if (orphans.n)
+        add(
+          dir,
+          `orphan cache entries: ${orphans.n} that no release uses, e.g. ${orphans.example}`,
+          "keep them if a run you have not finished will need them; else delete those lines",
+        );
     }
   }
 
@@ -208,7 +296,12 @@ export function doctor(root: string, opts: DoctorOptions = {}): { problems: Prob
     );
   }
   // Locks of commands that were killed (scripts/pipeline/locks.ts).
-  for (const l of staleLocks(root)) add(l.path, `a lock left by a process that is gone (${l.holder})`, "nothing to do: the next command takes it over (or delete the file)");
+  for (const l of staleLocks(root))
+    add(
+      l.path,
+      `a lock left by a process that is gone (${l.holder})`,
+      "nothing to do: the next command takes it over (or delete the file)",
+    );
   return { problems, checked, fixed };
 }
 
@@ -229,7 +322,10 @@ export interface LeftoverTemp {
 export function leftoverTemps(root: string): LeftoverTemp[] {
   const L = layout(root);
   const out: LeftoverTemp[] = [];
-  for (const [dir, kind] of [[L.snapshots, "import"], [L.releases, "run"]] as const) {
+  for (const [dir, kind] of [
+    [L.snapshots, "import"],
+    [L.releases, "run"],
+  ] as const) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) {
       const m = /^\.tmp-(.+)-(\d+)(\.old)?$/.exec(name);
@@ -264,7 +360,9 @@ function checkPublished(root: string, releases: Release[]): Problem[] {
   try {
     entries = readPublished(root);
   } catch (e) {
-    return [{ where: L.publishedFile, what: (e as Error).message, fix: "restore data/published.json from version control" }];
+    return [
+      { where: L.publishedFile, what: (e as Error).message, fix: "restore data/published.json from version control" },
+    ];
   }
   const byId = new Map(releases.map((r) => [r.id, r]));
   const recorded = new Map(entries.map((e) => [e.release, e]));
@@ -281,16 +379,27 @@ function checkPublished(root: string, releases: Release[]): Problem[] {
     const where = L.release(e.release);
     const restore = `restore ${where} from version control: published releases are immutable`;
     if (!r) {
-      out.push({ where, what: `release "${e.release}", published on ${e.date ?? "an unknown date"} (${L.publishedFile}), is missing or not a valid release`, fix: restore });
+      out.push({
+        where,
+        what: `release "${e.release}", published on ${e.date ?? "an unknown date"} (${L.publishedFile}), is missing or not a valid release`,
+        fix: restore,
+      });
       continue;
     }
     if (!r.published) {
-      out.push({ where: join(where, "release.json"), what: `release "${e.release}" was published on ${e.date ?? "an unknown date"} (${L.publishedFile}) but its release.json says it is not: it was replaced or edited after publication`, fix: restore });
+      out.push({
+        where: join(where, "release.json"),
+        what: `release "${e.release}" was published on ${e.date ?? "an unknown date"} (${L.publishedFile}) but its release.json says it is not: it was replaced or edited after publication`,
+        fix: restore,
+      });
       continue;
     }
     const digest = publicationDigest(root, r);
     if (digest === e.digest) continue;
-    const dateNote = (r.published.date ?? null) !== e.date ? `; its publication date reads ${r.published.date ?? "nothing"}, recorded ${e.date ?? "none"}` : "";
+    const dateNote =
+      (r.published.date ?? null) !== e.date
+        ? `; its publication date reads ${r.published.date ?? "nothing"}, recorded ${e.date ?? "none"}`
+        : "";
     out.push({
       where,
       what: `published release "${e.release}" differs from the digest recorded when it was published (${e.digest.slice(0, 12)}, now ${digest.slice(0, 12)}): one of ${digestFiles(root, r).join(", ")} changed, release.json's own fields (title, counts, dates, hashes) included${dateNote}`,

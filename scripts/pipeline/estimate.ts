@@ -30,15 +30,36 @@ import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
-import { JudgeVerdictSchema, recordKey, type Category, type DatasetEntry, type JudgeVerdict, type Taxonomy } from "../../src/lib/schemas.ts";
+import {
+  JudgeVerdictSchema,
+  recordKey,
+  type Category,
+  type DatasetEntry,
+  type JudgeVerdict,
+  type Taxonomy,
+} from "../../src/lib/schemas.ts";
 import { JudgeCache, cacheHash } from "../judges/cache.ts";
 import { type CallResult, StructuredCaller } from "../judges/openai/caller.ts";
 import { DEFAULT_CONCURRENCY, DEFAULT_JUDGE_MODEL } from "../judges/openai/defaults.ts";
 import { type PrefixShare, analysisPrefixShare, sharedPrefixShare, promptText } from "../judges/openai/prefix-share.ts";
 import type { FailureContext } from "../judges/types.ts";
 import { type Price, costOf, priceOf } from "../judges/openai/pricing.ts";
-import { ANALYSE_PROMPT_VERSION, analyseMessages, classifyMessages, taxonomyMessages } from "../judges/openai/prompts.ts";
-import { DraftAnswerSchema, HARD, TaxonomyEngine, classificationSchema, distinctTitles, maxPerNode, type TaxonomyOptions, type TitleItem } from "../judges/openai/taxonomy.ts";
+import {
+  ANALYSE_PROMPT_VERSION,
+  analyseMessages,
+  classifyMessages,
+  taxonomyMessages,
+} from "../judges/openai/prompts.ts";
+import {
+  DraftAnswerSchema,
+  HARD,
+  TaxonomyEngine,
+  classificationSchema,
+  distinctTitles,
+  maxPerNode,
+  type TaxonomyOptions,
+  type TitleItem,
+} from "../judges/openai/taxonomy.ts";
 import { splitReusable } from "../judges/openai/stage.ts";
 import { TokenCounter, type Encoding } from "../judges/openai/tokens.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
@@ -86,10 +107,30 @@ export interface RunEstimate {
 /** A typical answer of the analysis schema, for completion tokens when no answer was measured. */
 export const TYPICAL_ANALYSIS: JudgeVerdict = {
   criteria: [
-    { criterion: "Identifies every quantity the question gives and what it asks for", present: true, quality: "good", evidence: "The train leaves at 3 pm and travels 120 miles" },
-    { criterion: "Sets up the relation between the quantities correctly", present: false, quality: "poor", evidence: "so the speed is 120 / 3 = 40 miles per hour" },
-    { criterion: "Carries out each step of the computation without slips", present: false, quality: "partial", evidence: "40 * 2.5 = 90" },
-    { criterion: "States one final answer in the format asked for", present: true, quality: "good", evidence: "The answer is 90." },
+    {
+      criterion: "Identifies every quantity the question gives and what it asks for",
+      present: true,
+      quality: "good",
+      evidence: "The train leaves at 3 pm and travels 120 miles",
+    },
+    {
+      criterion: "Sets up the relation between the quantities correctly",
+      present: false,
+      quality: "poor",
+      evidence: "so the speed is 120 / 3 = 40 miles per hour",
+    },
+    {
+      criterion: "Carries out each step of the computation without slips",
+      present: false,
+      quality: "partial",
+      evidence: "40 * 2.5 = 90",
+    },
+    {
+      criterion: "States one final answer in the format asked for",
+      present: true,
+      quality: "good",
+      evidence: "The answer is 90.",
+    },
   ],
   title: "Misread the elapsed time as the clock time",
   summary:
@@ -102,7 +143,8 @@ export const MEASURED_MIN = 10;
 
 const STAND_IN_CATEGORY = {
   name: "Multi-step arithmetic slips",
-  description: "Errors in carrying out a computation the output set up correctly: a wrong sum, product or rounding in one of the steps.",
+  description:
+    "Errors in carrying out a computation the output set up correctly: a wrong sum, product or rounding in one of the steps.",
   facet: "skill" as const,
 };
 
@@ -120,16 +162,31 @@ const RESERVED_IDS = new Set([REFERENCE_ERROR.id, "suspect-reference-by-consensu
 
 /** A caller that answers only from the cache: a miss stops the replay (nothing is ever sent). */
 class CacheOnlyCaller extends StructuredCaller {
-  override async call<T>(schema: import("zod").ZodType<T>, body: Parameters<StructuredCaller["call"]>[1], promptVersion: string): Promise<CallResult<T>> {
+  override async call<T>(
+    schema: import("zod").ZodType<T>,
+    body: Parameters<StructuredCaller["call"]>[1],
+    promptVersion: string,
+  ): Promise<CallResult<T>> {
     const key = this.key(body, promptVersion);
     const hit = this.cached(schema, key);
     if (!hit) throw new CacheMiss();
-    return { ok: true, value: hit.answer, cached: true, hash: cacheHash(key), answerUsage: hit.usage, callUsage: hit.usage, notes: [] };
+    return {
+      ok: true,
+      value: hit.answer,
+      cached: true,
+      hash: cacheHash(key),
+      answerUsage: hit.usage,
+      callUsage: hit.usage,
+      notes: [],
+    };
   }
 }
 
 /** The failures a run of a snapshot would analyse, selected as the run does (run.ts), and their contexts. */
-export function selectContexts(opts: Pick<RunOptions, "root" | "snapshot" | "sample" | "seed">): { selected: number; contexts: () => FailureContext[] } {
+export function selectContexts(opts: Pick<RunOptions, "root" | "snapshot" | "sample" | "seed">): {
+  selected: number;
+  contexts: () => FailureContext[];
+} {
   const sample = opts.sample ?? 1;
   if (!(sample > 0 && sample <= 1)) throw new Error(`--sample must be in (0, 1], got ${sample}`);
   const registry = loadRegistry(opts.root);
@@ -177,16 +234,29 @@ export async function estimateRun(opts: RunOptions): Promise<RunEstimate> {
 
   const model = opts.judgeModel || DEFAULT_JUDGE_MODEL;
   const contexts = selection.contexts();
-  const existing = existsSync(join(L.release(opts.release), "release.json")) ? loadRelease(opts.root, opts.release) : null;
+  const existing = existsSync(join(L.release(opts.release), "release.json"))
+    ? loadRelease(opts.root, opts.release)
+    : null;
   // The run would refuse it (run.ts): no estimate of a run that cannot happen.
-  if (existing?.published) throw new Error(`release "${opts.release}" is published and immutable; it cannot be re-run. Start a new release id.`);
-  const previousId = opts.previous !== undefined ? opts.previous : existing ? existing.previous : findPrevious(opts.root, opts.release);
+  if (existing?.published)
+    throw new Error(
+      `release "${opts.release}" is published and immutable; it cannot be re-run. Start a new release id.`,
+    );
+  const previousId =
+    opts.previous !== undefined ? opts.previous : existing ? existing.previous : findPrevious(opts.root, opts.release);
   const previous = previousId ? loadRelease(opts.root, previousId) : null;
   if (previousId && !previous) throw new Error(`previous release "${previousId}" not found`);
 
   const cache = new JudgeCache(L.cache);
   // The client is built but never used to send anything: only request bodies and cache keys.
-  const callerOpts = { baseURL: opts.baseURL || "https://api.openai.com/v1", apiKey: "estimate", model, cache, concurrency: DEFAULT_CONCURRENCY, responseFormat: opts.responseFormat };
+  const callerOpts = {
+    baseURL: opts.baseURL || "https://api.openai.com/v1",
+    apiKey: "estimate",
+    model,
+    cache,
+    concurrency: DEFAULT_CONCURRENCY,
+    responseFormat: opts.responseFormat,
+  };
   const caller = new StructuredCaller(callerOpts);
   const counter = await TokenCounter.forModel(model);
 
@@ -210,7 +280,8 @@ export async function estimateRun(opts: RunOptions): Promise<RunEstimate> {
       continue;
     }
     const hash = cacheHash(key);
-    if (!fresh.has(hash)) fresh.set(hash, { prompt: counter.prompt(body), text: promptText(body.messages), n: fresh.size + 1 });
+    if (!fresh.has(hash))
+      fresh.set(hash, { prompt: counter.prompt(body), text: promptText(body.messages), n: fresh.size + 1 });
     pending.push({ key: k, n: fresh.get(hash)!.n });
   }
   // A stand-in title per new request (identical requests get one answer, so one title): distinct
@@ -219,7 +290,12 @@ export async function estimateRun(opts: RunOptions): Promise<RunEstimate> {
   const known = items.length;
   const repeat = known >= MEASURED_MIN ? distinctTitles(items).length / known : 1;
   const standIns = Math.max(1, Math.round(fresh.size * repeat));
-  for (const p of pending) items.push({ key: p.key, title: `${TYPICAL_ANALYSIS.title} #${((p.n - 1) % standIns) + 1}`, summary: TYPICAL_ANALYSIS.summary });
+  for (const p of pending)
+    items.push({
+      key: p.key,
+      title: `${TYPICAL_ANALYSIS.title} #${((p.n - 1) % standIns) + 1}`,
+      summary: TYPICAL_ANALYSIS.summary,
+    });
   const completionEach =
     measured.length >= MEASURED_MIN
       ? Math.round(measured.reduce((s, x) => s + x, 0) / measured.length)
@@ -232,8 +308,15 @@ export async function estimateRun(opts: RunOptions): Promise<RunEstimate> {
   const prefix = sharedPrefixShare([...fresh.values()].map((r) => r.text));
 
   // Taxonomy and classification.
-  const taxOpts: Required<TaxonomyOptions> = { batchSize: 100, classifyBatchSize: 50, minSplit: 20, maxDepth: 2, ...((opts.judgeOptions?.taxonomy as TaxonomyOptions | undefined) ?? {}) };
-  const prevTaxonomy: Taxonomy | undefined = previous?.judge === "openai" ? readTaxonomy(opts.root, previous.id) : undefined;
+  const taxOpts: Required<TaxonomyOptions> = {
+    batchSize: 100,
+    classifyBatchSize: 50,
+    minSplit: 20,
+    maxDepth: 2,
+    ...((opts.judgeOptions?.taxonomy as TaxonomyOptions | undefined) ?? {}),
+  };
+  const prevTaxonomy: Taxonomy | undefined =
+    previous?.judge === "openai" ? readTaxonomy(opts.root, previous.id) : undefined;
   let taxonomy = ZERO();
   let classify = ZERO();
   let basis: RunEstimate["taxonomy_basis"] = "modelled";
@@ -246,7 +329,11 @@ export async function estimateRun(opts: RunOptions): Promise<RunEstimate> {
   const cost = (cachedAnalysisTokens: number) =>
     Math.round(
       (costOf(model, analysis.prompt_tokens, analysis.completion_tokens, batch, cachedAnalysisTokens) +
-        costOf(model, taxonomy.prompt_tokens + classify.prompt_tokens, taxonomy.completion_tokens + classify.completion_tokens)) *
+        costOf(
+          model,
+          taxonomy.prompt_tokens + classify.prompt_tokens,
+          taxonomy.completion_tokens + classify.completion_tokens,
+        )) *
         1e6,
     ) / 1e6;
   return {
@@ -302,7 +389,10 @@ function modelTaxonomy(
   const classify = ZERO();
   const titles = distinctTitles(items).map((t) => ({ title: t.title, summary: t.summary }));
   const standIns = (n: number, parent?: string) =>
-    Array.from({ length: n }, (_, i) => ({ ...STAND_IN_CATEGORY, name: `${STAND_IN_CATEGORY.name} ${parent ?? ""}${i + 1}`.replace(/\s+/g, " ") }));
+    Array.from({ length: n }, (_, i) => ({
+      ...STAND_IN_CATEGORY,
+      name: `${STAND_IN_CATEGORY.name} ${parent ?? ""}${i + 1}`.replace(/\s+/g, " "),
+    }));
   const draftAnswer = (cats: { name: string; description: string; facet: string }[]) =>
     JSON.stringify({ categories: cats.map((c) => ({ ...c, from: [c.name] })) });
   const asCategory = (c: { name: string; description: string }, i: number, parent?: string): Category => ({
@@ -315,14 +405,20 @@ function modelTaxonomy(
     old_slugs: [],
     lineage: [],
   });
-  const chunk = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+  const chunk = <T>(xs: T[], n: number) =>
+    Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
   const count = (part: EstimatePart, body: ReturnType<StructuredCaller["request"]>, answer: string) => {
     part.calls++;
     part.prompt_tokens += counter.prompt(body);
     part.completion_tokens += counter.text(answer);
   };
 
-  const level = (level: { title: string; summary: string }[], parent: { name: string; description: string } | null, start: { name: string; description: string; facet: "skill" | "format" | "noise" }[], parentId?: string) => {
+  const level = (
+    level: { title: string; summary: string }[],
+    parent: { name: string; description: string } | null,
+    start: { name: string; description: string; facet: "skill" | "format" | "noise" }[],
+    parentId?: string,
+  ) => {
     if (level.length === 0) return [];
     const limit = maxPerNode(level.length);
     // As many categories as the limit allows; a continued taxonomy keeps the number it had.
@@ -331,32 +427,57 @@ function modelTaxonomy(
     let current = start;
     batches.forEach((b, i) => {
       const step = i === 0 && current.length === 0 ? "generate" : "update";
-      const messages = taxonomyMessages({ step, limit, parent, current: current.map(({ name, description, facet }) => ({ name, description, facet })), titles: b });
+      const messages = taxonomyMessages({
+        step,
+        limit,
+        parent,
+        current: current.map(({ name, description, facet }) => ({ name, description, facet })),
+        titles: b,
+      });
       count(taxonomy, caller.request(messages, DraftAnswerSchema, "taxonomy"), draftAnswer(cats));
       current = cats;
     });
-    const spreadTitles = level.length <= o.batchSize ? level : Array.from({ length: o.batchSize }, (_, i) => level[Math.floor((i * level.length) / o.batchSize)]!);
-    count(taxonomy, caller.request(taxonomyMessages({ step: "review", limit, parent, current: cats, titles: spreadTitles }), DraftAnswerSchema, "taxonomy"), draftAnswer(cats));
+    const spreadTitles =
+      level.length <= o.batchSize
+        ? level
+        : Array.from({ length: o.batchSize }, (_, i) => level[Math.floor((i * level.length) / o.batchSize)]!);
+    count(
+      taxonomy,
+      caller.request(
+        taxonomyMessages({ step: "review", limit, parent, current: cats, titles: spreadTitles }),
+        DraftAnswerSchema,
+        "taxonomy",
+      ),
+      draftAnswer(cats),
+    );
     // Classification into this level's categories (and "hard to analyse" at the top).
     const choices = cats.map((c, i) => asCategory(c, i, parentId));
     const offered = parentId ? choices : [...choices, HARD];
     const schema = classificationSchema(offered.map((c) => c.id));
     for (const b of chunk(level, o.classifyBatchSize)) {
-      const answer = JSON.stringify({ assignments: b.map((_, n) => ({ n, category: offered[n % offered.length]!.id })) });
+      const answer = JSON.stringify({
+        assignments: b.map((_, n) => ({ n, category: offered[n % offered.length]!.id })),
+      });
       count(classify, caller.request(classifyMessages(offered, b), schema, "classification"), answer);
     }
     return choices;
   };
 
   const prevTop = (previous?.categories ?? [])
-    .filter((c) => c.parent === null && (c.facet === "skill" || c.facet === "format" || c.facet === "noise") && !RESERVED_IDS.has(c.id))
+    .filter(
+      (c) =>
+        c.parent === null &&
+        (c.facet === "skill" || c.facet === "format" || c.facet === "noise") &&
+        !RESERVED_IDS.has(c.id),
+    )
     .map((c) => ({ name: c.name, description: c.description, facet: c.facet as "skill" | "format" | "noise" }));
   const top = level(titles, null, prevTop);
   if (o.maxDepth >= 2 && top.length > 0) {
     // Titles split evenly among the top categories; the large ones get sub-categories.
     top.forEach((c, i) => {
       const mine = titles.filter((_, t) => t % top.length === i);
-      if (mine.length >= o.minSplit && maxPerNode(mine.length) >= 2) level(mine, { name: c.name, description: c.description }, [], c.id);
+      if (mine.length >= o.minSplit && maxPerNode(mine.length) >= 2)
+        level(mine, { name: c.name, description: c.description }, [], c.id);
     });
   }
   return { taxonomy, classify };

@@ -17,7 +17,15 @@
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { itemConsensus, normaliseAnswer } from "../../src/lib/consensus.ts";
-import { removeStaleTemps, replaceDir, sha256, stableJson, stableJsonLine, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import {
+  removeStaleTemps,
+  replaceDir,
+  sha256,
+  stableJson,
+  stableJsonLine,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import {
@@ -107,7 +115,11 @@ interface Disputed {
 }
 
 /** The items of every dataset where most models agree against the reference, with their review (if one applies). */
-function disputedItems(input: FinaliseInput, items: ReadonlyMap<string, EvalRecord[]>, itemReviews: ReadonlyMap<string, ItemReview>): Disputed[] {
+function disputedItems(
+  input: FinaliseInput,
+  items: ReadonlyMap<string, EvalRecord[]>,
+  itemReviews: ReadonlyMap<string, ItemReview>,
+): Disputed[] {
   const { records, isFailure } = input;
   const accuracy = accuracyByDataset(records, isFailure);
   const taskType = new Map(input.datasets.map((d) => [d.id, d.task_type]));
@@ -135,7 +147,9 @@ function disputedItems(input: FinaliseInput, items: ReadonlyMap<string, EvalReco
         models: c.models,
         reference_sha256: refSha,
         failures: group.filter(isFailure).length,
-        review: applies ? { verdict: applies.verdict, note: applies.note, reviewer: applies.reviewer, date: applies.date } : null,
+        review: applies
+          ? { verdict: applies.verdict, note: applies.note, reviewer: applies.reviewer, date: applies.date }
+          : null,
       },
     });
   }
@@ -157,7 +171,10 @@ export function reviewStats(t: { n: number; agree: number; disagree: number; uns
 }
 
 /** Review figures per category (the judge's own leaf; parents sum their leaves) and overall. */
-function reviewFigures(taxonomy: Taxonomy, reviewed: { analysis: Analysis; review: FailureReview }[]): ReviewsAggregate {
+function reviewFigures(
+  taxonomy: Taxonomy,
+  reviewed: { analysis: Analysis; review: FailureReview }[],
+): ReviewsAggregate {
   const parentOf = new Map(taxonomy.categories.map((c) => [c.id, c.parent]));
   const tallies = new Map(taxonomy.categories.map((c) => [c.id, emptyStats()]));
   const overall = emptyStats();
@@ -187,7 +204,9 @@ function ancestry(id: string, parentOf: ReadonlyMap<string, string | null>, seen
 
 export function finalise(input: FinaliseInput): Finalised {
   const { taxonomy } = input;
-  const leaves = new Set(taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id));
+  const leaves = new Set(
+    taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id),
+  );
   const facetOf = new Map(taxonomy.categories.map((c) => [c.id, c.facet]));
   const itemReviews = new Map(input.reviews.items.map((r) => [itemId(r), r]));
   const recordsByItem = groupByItem(input.records);
@@ -207,20 +226,26 @@ export function finalise(input: FinaliseInput): Finalised {
       if (!review) byKey.set(key, { ...a, disputed: true });
       else if (review.verdict === "reference-wrong" && a.status === "ok" && normaliseAnswer(r) === d.canonical) {
         if (!leaves.has(REFERENCE_ERROR.id))
-          throw new Error(`the taxonomy (${taxonomy.version}) has no "${REFERENCE_ERROR.id}" category for reviewed reference errors; re-run the release with this version of errormap`);
+          throw new Error(
+            `the taxonomy (${taxonomy.version}) has no "${REFERENCE_ERROR.id}" category for reviewed reference errors; re-run the release with this version of errormap`,
+          );
         byKey.set(key, { ...a, category: REFERENCE_ERROR.id, judged_category: a.category });
       }
     }
   }
-  const analyses = [...byKey.values()].sort((a, b) => cmp(a.key, b.key)).map((a) => {
-    const r = parseAnalysis(a);
-    if (!r.success) throw new Error(`analysis ${a.key}: ${r.error.issues[0]!.path.join(".")}: ${r.error.issues[0]!.message}`);
-    return r.data;
-  });
+  const analyses = [...byKey.values()]
+    .sort((a, b) => cmp(a.key, b.key))
+    .map((a) => {
+      const r = parseAnalysis(a);
+      if (!r.success)
+        throw new Error(`analysis ${a.key}: ${r.error.issues[0]!.path.join(".")}: ${r.error.issues[0]!.message}`);
+      return r.data;
+    });
 
   // Failure reviews that apply: same record key and same analysis hash.
   const failureReviews = new Map<string, FailureReview[]>();
-  for (const r of input.reviews.failures) (failureReviews.get(r.key) ?? failureReviews.set(r.key, []).get(r.key)!).push(r);
+  for (const r of input.reviews.failures)
+    (failureReviews.get(r.key) ?? failureReviews.set(r.key, []).get(r.key)!).push(r);
   const reviewed: { analysis: Analysis; review: FailureReview }[] = [];
   for (const a of analyses) {
     const candidates = a.status === "ok" ? failureReviews.get(a.key) : undefined;
@@ -230,7 +255,10 @@ export function finalise(input: FinaliseInput): Finalised {
     if (review) reviewed.push({ analysis: a, review });
   }
 
-  const reviews: ReleaseReviews = ReleaseReviewsSchema.parse({ items: appliedItems, failures: reviewed.map((x) => x.review) });
+  const reviews: ReleaseReviews = ReleaseReviewsSchema.parse({
+    items: appliedItems,
+    failures: reviewed.map((x) => x.review),
+  });
   const figures = reviewFigures(taxonomy, reviewed);
   const agg = aggregate({
     records: input.records,
@@ -319,10 +347,15 @@ export function prepareRefinalise(
   const L = layout(root);
   const existing = loadRelease(root, id);
   if (!existing) throw new Error(`no release "${id}" in ${L.releases}`);
-  if (existing.published) throw new Error(`release "${id}" is published and immutable: reviews change a release, so import them into a new (unpublished) release`);
+  if (existing.published)
+    throw new Error(
+      `release "${id}" is published and immutable: reviews change a release, so import them into a new (unpublished) release`,
+    );
   const manifest = loadManifest(root, existing.snapshot);
   if (manifest.sha256 !== existing.snapshot_sha256)
-    throw new Error(`snapshot "${existing.snapshot}" changed since release "${id}" was built from it; re-run it with \`errormap run --snapshot ${existing.snapshot} --release ${id} --force\``);
+    throw new Error(
+      `snapshot "${existing.snapshot}" changed since release "${id}" was built from it; re-run it with \`errormap run --snapshot ${existing.snapshot} --release ${id} --force\``,
+    );
   const dir = L.release(id);
   const registry = RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
   const finalised = finalise({
@@ -345,7 +378,10 @@ export function prepareRefinalise(
       for (const f of FINALISED_FILES) writeFileAtomic(join(tmp, f), finalised.texts[f]);
       writeJsonAtomic(join(tmp, "release.json"), release);
       // The caller holds the release's lock; this is the last check that nothing published it.
-      if (publishedOnDisk(root, id)) throw new Error(`release "${id}" was published meanwhile; it was not replaced (a published release is immutable)`);
+      if (publishedOnDisk(root, id))
+        throw new Error(
+          `release "${id}" was published meanwhile; it was not replaced (a published release is immutable)`,
+        );
       replaceDir(tmp, dir);
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true });

@@ -57,7 +57,9 @@ export function lockRelease(root: string, id: string, command: string, what: str
  */
 export function publishedOnDisk(root: string, id: string): boolean {
   try {
-    const r = JSON.parse(readFileSync(join(layout(root).release(id), "release.json"), "utf8")) as { published?: unknown };
+    const r = JSON.parse(readFileSync(join(layout(root).release(id), "release.json"), "utf8")) as {
+      published?: unknown;
+    };
     return Boolean(r && typeof r === "object" && r.published);
   } catch {
     return false;

@@ -36,10 +36,15 @@ function publishLocked(root: string, id: string, date: string): Release {
   const { hash, files } = outputsHash(root, id, releaseFiles(r));
   for (const f of releaseFiles(r)) {
     if (r.files[f] !== files[f]) {
-      throw new Error(`release "${id}": ${f} changed since the run wrote it (hash differs from release.json); re-run the release before publishing`);
+      throw new Error(
+        `release "${id}": ${f} changed since the run wrote it (hash differs from release.json); re-run the release before publishing`,
+      );
     }
   }
-  const published = ReleaseSchema.parse({ ...r, published: { inputs_sha256: inputsHash(r), outputs_sha256: hash, date } });
+  const published = ReleaseSchema.parse({
+    ...r,
+    published: { inputs_sha256: inputsHash(r), outputs_sha256: hash, date },
+  });
   writeJsonAtomic(join(layout(root).release(id), "release.json"), published);
   // The digest goes outside the release, into data/published.json (scripts/pipeline/published.ts).
   addPublished(root, [publishedEntry(root, published)]);

@@ -53,7 +53,9 @@ export function readPublished(root: string): PublishedEntry[] {
   const parsed = PublishedListSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${path}: entry ${String(issue.path[0] ?? "")}${issue.path.length > 1 ? `, field ${issue.path.slice(1).join(".")}` : ""}: ${issue.message}`);
+    throw new Error(
+      `${path}: entry ${String(issue.path[0] ?? "")}${issue.path.length > 1 ? `, field ${issue.path.slice(1).join(".")}` : ""}: ${issue.message}`,
+    );
   }
   const seen = new Set<string>();
   parsed.data.forEach((e, i) => {
@@ -63,7 +65,16 @@ export function readPublished(root: string): PublishedEntry[] {
   return parsed.data;
 }
 
-const byDateThenId = (a: PublishedEntry, b: PublishedEntry) => ((a.date ?? "") < (b.date ?? "") ? -1 : (a.date ?? "") > (b.date ?? "") ? 1 : a.release < b.release ? -1 : a.release > b.release ? 1 : 0);
+const byDateThenId = (a: PublishedEntry, b: PublishedEntry) =>
+  (a.date ?? "") < (b.date ?? "")
+    ? -1
+    : (a.date ?? "") > (b.date ?? "")
+      ? 1
+      : a.release < b.release
+        ? -1
+        : a.release > b.release
+          ? 1
+          : 0;
 
 /**
  * Adds entries to data/published.json under a lock (two releases published at once must not lose
@@ -73,12 +84,18 @@ const byDateThenId = (a: PublishedEntry, b: PublishedEntry) => ((a.date ?? "") <
 export function addPublished(root: string, entries: PublishedEntry[]): void {
   if (!entries.length) return;
   const L = layout(root);
-  const lock = acquireLock(join(L.locks, "published.lock"), { command: "errormap (recording a publication)", waitMs: 10_000 });
+  const lock = acquireLock(join(L.locks, "published.lock"), {
+    command: "errormap (recording a publication)",
+    waitMs: 10_000,
+  });
   try {
     const list = readPublished(root);
     for (const e of entries) {
       const old = list.find((x) => x.release === e.release);
-      if (old) throw new Error(`release "${e.release}" was already published on ${old.date ?? "an unknown date"} (digest ${old.digest} in ${L.publishedFile}); a published release is never published again`);
+      if (old)
+        throw new Error(
+          `release "${e.release}" was already published on ${old.date ?? "an unknown date"} (digest ${old.digest} in ${L.publishedFile}); a published release is never published again`,
+        );
       list.push(e);
     }
     writeFileAtomic(L.publishedFile, stableJson(list.sort(byDateThenId)));
@@ -109,7 +126,10 @@ export function publishedEntry(root: string, r: Release): PublishedEntry {
  * still what its release.json says (every output file matches its hash, inputs and outputs hashes
  * match) is recorded; the others are returned with the reason, to be restored first.
  */
-export function recordPublished(root: string, releases: Release[]): { recorded: PublishedEntry[]; refused: { release: string; why: string }[] } {
+export function recordPublished(
+  root: string,
+  releases: Release[],
+): { recorded: PublishedEntry[]; refused: { release: string; why: string }[] } {
   const have = new Set(readPublished(root).map((e) => e.release));
   const recorded: PublishedEntry[] = [];
   const refused: { release: string; why: string }[] = [];
@@ -121,7 +141,8 @@ export function recordPublished(root: string, releases: Release[]): { recorded: 
       const changed = releaseFiles(r).filter((f) => files[f] !== r.files[f]);
       if (changed.length) why = `${changed.join(", ")} differ(s) from the hash in release.json`;
       else if (hash !== r.published.outputs_sha256) why = "its files differ from published.outputs_sha256";
-      else if (inputsHash(r) !== r.published.inputs_sha256) why = "its recorded inputs differ from published.inputs_sha256";
+      else if (inputsHash(r) !== r.published.inputs_sha256)
+        why = "its recorded inputs differ from published.inputs_sha256";
     } catch (e) {
       why = problemText(e);
     }

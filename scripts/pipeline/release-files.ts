@@ -38,7 +38,11 @@ export function inputsHash(r: Release): string {
 }
 
 /** Hash of the release's output files as they are on disk now. */
-export function outputsHash(root: string, id: string, names: readonly string[] = RELEASE_FILES): { hash: string; files: Record<string, string> } {
+export function outputsHash(
+  root: string,
+  id: string,
+  names: readonly string[] = RELEASE_FILES,
+): { hash: string; files: Record<string, string> } {
   const dir = layout(root).release(id);
   const files: Record<string, string> = {};
   for (const f of names) {

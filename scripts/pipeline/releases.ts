@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
 import { isDataFolderName, orderReleases } from "../../src/lib/releases-order.ts";
 import { z } from "zod";
-import { parseAnalysis, ReleaseSchema, TaxonomySchema, type Analysis, type Release, type Taxonomy } from "../../src/lib/schemas.ts";
+import {
+  parseAnalysis,
+  ReleaseSchema,
+  TaxonomySchema,
+  type Analysis,
+  type Release,
+  type Taxonomy,
+} from "../../src/lib/schemas.ts";
 
 function parseFile<T>(path: string, parse: (v: unknown) => T): T {
   try {
@@ -39,7 +46,10 @@ export function loadReleaseAnalyses(root: string, id: string): Analysis[] {
     .filter(Boolean)
     .map((line, i) => {
       const r = parseAnalysis(JSON.parse(line));
-      if (!r.success) throw new Error(`${path}: line ${i + 1}, field ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`);
+      if (!r.success)
+        throw new Error(
+          `${path}: line ${i + 1}, field ${r.error.issues[0].path.join(".")}: ${r.error.issues[0].message}`,
+        );
       return r.data;
     });
 }
@@ -77,7 +87,10 @@ export function scanReleases(root: string): { releases: Release[]; invalid: Inva
       if (r.id !== d.name) throw new Error(`${file}: field id: "${r.id}" is not the folder's name "${d.name}"`);
       releases.push(r);
     } catch (e) {
-      invalid.push({ path: file, problem: `not a valid release: ${(e as Error).message.startsWith(file) ? (e as Error).message.slice(file.length + 2) : (e as Error).message}` });
+      invalid.push({
+        path: file,
+        problem: `not a valid release: ${(e as Error).message.startsWith(file) ? (e as Error).message.slice(file.length + 2) : (e as Error).message}`,
+      });
     }
   }
   return { releases: orderReleases(releases), invalid };

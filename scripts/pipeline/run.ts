@@ -10,10 +10,28 @@
 // What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { removeStaleTemps, replaceDir, sha256, stableJson, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import {
+  removeStaleTemps,
+  replaceDir,
+  sha256,
+  stableJson,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
-import { IdSchema, RegistrySchema, ReleaseSchema, RunLogSchema, TaxonomySchema, type DatasetEntry, type JudgeName, type Release, type RunLog, type Taxonomy } from "../../src/lib/schemas.ts";
+import {
+  IdSchema,
+  RegistrySchema,
+  ReleaseSchema,
+  RunLogSchema,
+  TaxonomySchema,
+  type DatasetEntry,
+  type JudgeName,
+  type Release,
+  type RunLog,
+  type Taxonomy,
+} from "../../src/lib/schemas.ts";
 import type { Lock } from "../../src/lib/lock.ts";
 import { JudgeCache } from "../judges/cache.ts";
 import { analysesOf, type JudgeOutcomes, type JudgeReport } from "../judges/judge.ts";
@@ -30,7 +48,9 @@ import { CACHE_KEYS_FILE } from "./release-files.ts";
 import { findPrevious, loadRelease } from "./releases.ts";
 import { buildContexts, failurePredicate, selectFailures } from "./select.ts";
 
-export const CODE_VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+export const CODE_VERSION: string = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+).version;
 
 /**
  * Runs the pipeline holding the data root's run lock and the release's lock (scripts/pipeline/locks.ts:
@@ -68,7 +88,9 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
   const final = L.release(opts.release);
   const existing = existsSync(join(final, "release.json")) ? loadRelease(opts.root, opts.release) : null;
   if (existing?.published) {
-    throw new Error(`release "${opts.release}" is published and immutable; it cannot be re-run or overwritten (even with --force). Start a new release id.`);
+    throw new Error(
+      `release "${opts.release}" is published and immutable; it cannot be re-run or overwritten (even with --force). Start a new release id.`,
+    );
   }
   // Published once is published for good, even if its folder was since replaced or removed (data/published.json).
   assertNotRecorded(opts.root, opts.release);
@@ -96,7 +118,8 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
   const contexts = buildContexts(selected, records, failed, datasets);
 
   // The release this one follows: explicit, or kept from an earlier run of the same id, or the newest.
-  const previousId = opts.previous !== undefined ? opts.previous : existing ? existing.previous : findPrevious(opts.root, opts.release);
+  const previousId =
+    opts.previous !== undefined ? opts.previous : existing ? existing.previous : findPrevious(opts.root, opts.release);
   const previous = previousId ? loadRelease(opts.root, previousId) : null;
   if (previousId && !previous) throw new Error(`previous release "${previousId}" not found`);
 
@@ -110,7 +133,13 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
   // judge stops early (call budget, abort): answers paid for are kept.
   let taxonomy: Taxonomy;
   try {
-    const judge = (await loadJudge(judgeName))(opts, { root: opts.root, releaseId: opts.release, previous, cache, log });
+    const judge = (await loadJudge(judgeName))(opts, {
+      root: opts.root,
+      releaseId: opts.release,
+      previous,
+      cache,
+      log,
+    });
     outcomes = await judge.analyse(contexts);
     taxonomy = await judge.taxonomy(outcomes);
     outcomes = await judge.classify(outcomes, taxonomy);
@@ -213,7 +242,13 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
  * Writes the release's files (text as it is, objects as JSON) into a temporary folder, then renames
  * it into place, so the release is at every moment either the old one or the new one.
  */
-function writeRelease(root: string, id: string, lock: Lock, log: (line: string) => void, files: Record<string, string | object>): void {
+function writeRelease(
+  root: string,
+  id: string,
+  lock: Lock,
+  log: (line: string) => void,
+  files: Record<string, string | object>,
+): void {
   const L = layout(root);
   mkdirSync(L.releases, { recursive: true });
   for (const t of removeStaleTemps(L.releases, id)) log(`removed ${t}, left by a run that was killed`);
@@ -227,7 +262,12 @@ function writeRelease(root: string, id: string, lock: Lock, log: (line: string) 
     }
     // Checked again at the last moment: the release may have been published meanwhile by someone
     // who deleted this run's lock by hand; a published release is never replaced.
-    assertStillWritable(root, id, lock, "This run's judge answers are cached: running it again (under a new release id if that one is published) repeats no call.");
+    assertStillWritable(
+      root,
+      id,
+      lock,
+      "This run's judge answers are cached: running it again (under a new release id if that one is published) repeats no call.",
+    );
     replaceDir(tmp, L.release(id));
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

@@ -14,7 +14,12 @@ export function failurePredicate(manifest: SnapshotManifest): (r: EvalRecord) =>
  * failures, ranked by a hash of (seed, record key): the same seed always picks the same failures,
  * and adding records elsewhere never changes a pair's pick.
  */
-export function selectFailures(records: EvalRecord[], failed: (r: EvalRecord) => boolean, ratio: number, seed: number): EvalRecord[] {
+export function selectFailures(
+  records: EvalRecord[],
+  failed: (r: EvalRecord) => boolean,
+  ratio: number,
+  seed: number,
+): EvalRecord[] {
   const failures = records.filter(failed);
   if (ratio >= 1) return failures;
   const groups = new Map<string, EvalRecord[]>();
@@ -25,13 +30,16 @@ export function selectFailures(records: EvalRecord[], failed: (r: EvalRecord) =>
   const keep = new Set<EvalRecord>();
   for (const g of groups.values()) {
     const ranked = g.map((r) => ({ r, h: sha256(`${seed}|${recordKey(r)}`) })).sort((a, b) => (a.h < b.h ? -1 : 1));
-    ranked.slice(0, Math.ceil(ratio * g.length)).forEach(({ r }) => keep.add(r));
+    for (const { r } of ranked.slice(0, Math.ceil(ratio * g.length))) keep.add(r);
   }
   return failures.filter((r) => keep.has(r));
 }
 
 /** Accuracy of every model on every dataset: dataset → model → share of records not failed. */
-export function accuracyByDataset(records: EvalRecord[], failed: (r: EvalRecord) => boolean): Map<string, Map<string, number>> {
+export function accuracyByDataset(
+  records: EvalRecord[],
+  failed: (r: EvalRecord) => boolean,
+): Map<string, Map<string, number>> {
   const tally = new Map<string, Map<string, [number, number]>>();
   for (const r of records) {
     const d = tally.get(r.dataset) ?? tally.set(r.dataset, new Map()).get(r.dataset)!;
@@ -72,7 +80,9 @@ export function buildContexts(
     const modelAccuracy = accuracy.get(record.dataset) ?? new Map<string, number>();
     const correctPeers = itemRecords
       .filter((r) => r.model !== record.model && !failed(r))
-      .sort((a, b) => (modelAccuracy.get(b.model) ?? 0) - (modelAccuracy.get(a.model) ?? 0) || (a.model < b.model ? -1 : 1))
+      .sort(
+        (a, b) => (modelAccuracy.get(b.model) ?? 0) - (modelAccuracy.get(a.model) ?? 0) || (a.model < b.model ? -1 : 1),
+      )
       .slice(0, 3);
     const dataset = datasets.get(record.dataset);
     if (!dataset) throw new Error(`dataset "${record.dataset}" is not in the registry`);
@@ -87,7 +97,10 @@ export function buildContexts(
  * scored correct with an empty output shows the output existed and was left out, so an empty
  * output of that model says nothing about what the model returned.
  */
-export function sourceOutputsByModel(records: EvalRecord[], failed: (r: EvalRecord) => boolean): Map<string, SourceOutputs> {
+export function sourceOutputsByModel(
+  records: EvalRecord[],
+  failed: (r: EvalRecord) => boolean,
+): Map<string, SourceOutputs> {
   const out = new Map<string, SourceOutputs>();
   for (const r of records) {
     const k = `${r.dataset}|${r.model}`;

@@ -27,7 +27,9 @@ export async function agreementWith(root: string, releaseId: string, file: strin
   const { taxonomy, byKey } = loadReleaseContext(root, releaseId);
   const sheet = await readSheet(file);
   const errors = new SheetErrors(file);
-  for (const c of sheet.columns) if (!["key", "label", "note"].includes(c)) errors.add(1, c, "unknown column (a labels file has key, label and optionally note)");
+  for (const c of sheet.columns)
+    if (!["key", "label", "note"].includes(c))
+      errors.add(1, c, "unknown column (a labels file has key, label and optionally note)");
   for (const c of ["key", "label"]) if (!sheet.columns.includes(c)) errors.add(1, c, "required column missing");
   errors.throwIfAny("no agreement computed");
 
@@ -38,7 +40,8 @@ export async function agreementWith(root: string, releaseId: string, file: strin
   const parentOf = new Map(cats.map((c) => [c.id, c.parent]));
   const facetOf = new Map(cats.map((c) => [c.id, c.facet]));
   const under = (leaf: string, cat: string) => {
-    for (let c: string | null | undefined = leaf, n = 0; c && n < 100; c = parentOf.get(c), n++) if (c === cat) return true;
+    for (let c: string | null | undefined = leaf, n = 0; c && n < 100; c = parentOf.get(c), n++)
+      if (c === cat) return true;
     return false;
   };
 
@@ -51,7 +54,12 @@ export async function agreementWith(root: string, releaseId: string, file: strin
     else if (seen.has(key)) errors.add(row, "key", `"${key}" is labelled again (also on row ${seen.get(key)})`);
     else seen.set(key, row);
     const label = byIdOrSlug.get(raw) ?? (raw === UNEXPLAINED_LABEL ? UNEXPLAINED_LABEL : null);
-    if (!label) errors.add(row, "label", `"${raw}" is no category id or slug of release "${releaseId}"'s taxonomy, nor "${UNEXPLAINED_LABEL}"`);
+    if (!label)
+      errors.add(
+        row,
+        "label",
+        `"${raw}" is no category id or slug of release "${releaseId}"'s taxonomy, nor "${UNEXPLAINED_LABEL}"`,
+      );
     else if (key) labels.push({ key, label });
   }
   errors.throwIfAny("no agreement computed");
@@ -69,7 +77,11 @@ export async function agreementWith(root: string, releaseId: string, file: strin
     const row = (confusion[label] ??= {});
     row[got] = (row[got] ?? 0) + 1;
     // A label agrees with the category itself or one under it; "unexplained" with any unexplained category.
-    if (a.status === "ok" && (label === UNEXPLAINED_LABEL && !facetOf.has(label) ? facetOf.get(got) === "unexplained" : under(got, label))) agree++;
+    if (
+      a.status === "ok" &&
+      (label === UNEXPLAINED_LABEL && !facetOf.has(label) ? facetOf.get(got) === "unexplained" : under(got, label))
+    )
+      agree++;
   }
   const found = labels.length - missing.length;
   return {

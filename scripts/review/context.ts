@@ -3,7 +3,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
-import { parseAggregates, recordKey, type Aggregates, type Analysis, type EvalRecord, type Release, type Taxonomy } from "../../src/lib/schemas.ts";
+import {
+  parseAggregates,
+  recordKey,
+  type Aggregates,
+  type Analysis,
+  type EvalRecord,
+  type Release,
+  type Taxonomy,
+} from "../../src/lib/schemas.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { loadRelease, loadReleaseAnalyses, readTaxonomy } from "../pipeline/releases.ts";
 

@@ -31,7 +31,10 @@ export function disputedSheet(root: string, releaseId: string): { text: string; 
   const rows = items.map((s) => {
     // The item's first record (by model id) holds the reference an item review is tied to, as in finalise.
     const first = records.get(itemId(s))?.[0];
-    if (!first) throw new Error(`release "${releaseId}": disputed item ${itemId(s)} has no record in snapshot "${release.snapshot}"`);
+    if (!first)
+      throw new Error(
+        `release "${releaseId}": disputed item ${itemId(s)} has no record in snapshot "${release.snapshot}"`,
+      );
     return {
       dataset: s.dataset,
       instance_id: s.instance_id,
@@ -46,5 +49,9 @@ export function disputedSheet(root: string, releaseId: string): { text: string; 
       note: s.review?.note ?? "",
     };
   });
-  return { text: writeSheet(ITEM_SHEET_COLUMNS, rows), rows: rows.length, toReview: items.filter((s) => !s.review).length };
+  return {
+    text: writeSheet(ITEM_SHEET_COLUMNS, rows),
+    rows: rows.length,
+    toReview: items.filter((s) => !s.review).length,
+  };
 }

@@ -52,17 +52,28 @@ export function drawSample(analyses: Analysis[], leafOrder: string[], perCategor
   );
 }
 
-export function sampleSheet(root: string, releaseId: string, opts: SampleOptions = {}): { text: string; rows: number; categories: number } {
+export function sampleSheet(
+  root: string,
+  releaseId: string,
+  opts: SampleOptions = {},
+): { text: string; rows: number; categories: number } {
   const perCategory = opts.perCategory ?? 10;
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(perCategory) || perCategory < 1) throw new Error(`--per-category must be a positive integer, not ${perCategory}`);
+  if (!Number.isInteger(perCategory) || perCategory < 1)
+    throw new Error(`--per-category must be a positive integer, not ${perCategory}`);
   const { release, taxonomy, analyses } = loadReleaseContext(root, releaseId);
   const names = new Map(taxonomy.categories.map((c) => [c.id, c.name]));
-  const sample = drawSample(analyses, taxonomy.categories.map((c) => c.id), perCategory, seed);
+  const sample = drawSample(
+    analyses,
+    taxonomy.categories.map((c) => c.id),
+    perCategory,
+    seed,
+  );
   const records = loadRecordsByKey(root, release);
   const rows = sample.map((a) => {
     const r = records.get(a.key);
-    if (!r) throw new Error(`release "${releaseId}": analysis ${a.key} has no record in snapshot "${release.snapshot}"`);
+    if (!r)
+      throw new Error(`release "${releaseId}": analysis ${a.key} has no record in snapshot "${release.snapshot}"`);
     const leaf = a.judged_category ?? a.category;
     return {
       key: a.key,
@@ -84,5 +95,9 @@ export function sampleSheet(root: string, releaseId: string, opts: SampleOptions
       note: "",
     };
   });
-  return { text: writeSheet(FAILURE_SHEET_COLUMNS, rows), rows: rows.length, categories: new Set(sample.map((a) => a.judged_category ?? a.category)).size };
+  return {
+    text: writeSheet(FAILURE_SHEET_COLUMNS, rows),
+    rows: rows.length,
+    categories: new Set(sample.map((a) => a.judged_category ?? a.category)).size,
+  };
 }

@@ -19,7 +19,10 @@ export interface Sheet {
 
 /** A sheet's text: the header, then one row per entry, cells in the columns' order. */
 export function writeSheet(columns: readonly string[], rows: Record<string, CsvCell>[]): string {
-  return toCsv([...columns], rows.map((r) => columns.map((c) => r[c])));
+  return toCsv(
+    [...columns],
+    rows.map((r) => columns.map((c) => r[c])),
+  );
 }
 
 /** csvCell writes text that starts like a formula with a leading apostrophe; reading takes it off. */

@@ -34,7 +34,16 @@ const failureId = (r: { key: string; analysis_sha256: string }) => `${r.key}|${r
  */
 export function analysisSha256(a: Analysis): string {
   return sha256(
-    stableJsonLine([a.judge, a.judge_model, a.prompt_version, a.record_sha256 ?? null, a.judged_category ?? a.category, a.title, a.summary, a.evidence]),
+    stableJsonLine([
+      a.judge,
+      a.judge_model,
+      a.prompt_version,
+      a.record_sha256 ?? null,
+      a.judged_category ?? a.category,
+      a.title,
+      a.summary,
+      a.evidence,
+    ]),
   );
 }
 
@@ -43,8 +52,10 @@ export function referenceSha256(reference: string): string {
   return sha256(reference);
 }
 
-export const sortItemReviews = (xs: ItemReview[]) => [...xs].sort((a, b) => cmp(a.dataset, b.dataset) || cmp(a.instance_id, b.instance_id));
-export const sortFailureReviews = (xs: FailureReview[]) => [...xs].sort((a, b) => cmp(a.key, b.key) || cmp(a.analysis_sha256, b.analysis_sha256));
+export const sortItemReviews = (xs: ItemReview[]) =>
+  [...xs].sort((a, b) => cmp(a.dataset, b.dataset) || cmp(a.instance_id, b.instance_id));
+export const sortFailureReviews = (xs: FailureReview[]) =>
+  [...xs].sort((a, b) => cmp(a.key, b.key) || cmp(a.analysis_sha256, b.analysis_sha256));
 
 function readLines<T>(path: string, schema: z.ZodType<T>, id: (v: T) => string): T[] {
   if (!existsSync(path)) return [];

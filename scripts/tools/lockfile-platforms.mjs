@@ -8,7 +8,15 @@ import { readFileSync, writeFileSync, renameSync } from "node:fs";
 
 const path = new URL("../../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
-const OS = { darwin: "darwin", win32: "win32", windows: "win32", linux: "linux", android: "android", freebsd: "freebsd", wasm32: null };
+const OS = {
+  darwin: "darwin",
+  win32: "win32",
+  windows: "win32",
+  linux: "linux",
+  android: "android",
+  freebsd: "freebsd",
+  wasm32: null,
+};
 let added = 0;
 for (const [key, entry] of Object.entries(lock.packages)) {
   for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
@@ -24,7 +32,9 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     added++;
   }
 }
-const sorted = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)));
+const sorted = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+);
 lock.packages = sorted;
 writeFileSync(`${path.pathname}.tmp`, JSON.stringify(lock, null, 2) + "\n");
 renameSync(`${path.pathname}.tmp`, path);

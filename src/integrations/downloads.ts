@@ -1,6 +1,6 @@
 // The `data.json` and `data.csv` beside every data page (src/lib/site/downloads.ts): written in one
 // pass over the site model, not as Astro routes. As routes they were two thirds of the site's files
-// and most of its build time at atlas scale (issue 6, README "Performance"). A worker thread writes
+// and most of its build time at atlas scale (README "Performance"). A worker thread writes
 // them into a staging folder while Astro renders the pages (the build uses one core; this uses the
 // other), and they are moved into the output when the build is done. `astro dev` serves them too.
 //
@@ -19,7 +19,10 @@ import { loadSiteFromDisk, releaseIds } from "../lib/site/fsdata.ts";
 import { paths } from "../lib/site/urls.ts";
 import { writeDownloads } from "./write-downloads.ts";
 
-const TYPES: Record<string, string> = { ".json": "application/json; charset=utf-8", ".jsonl": "application/jsonl; charset=utf-8" };
+const TYPES: Record<string, string> = {
+  ".json": "application/json; charset=utf-8",
+  ".jsonl": "application/jsonl; charset=utf-8",
+};
 
 /** release.json and every file whose hash release.json records (taxonomy, analyses, aggregates, registry). */
 const releaseFiles = (r: { files: Record<string, string> }) => ["release.json", ...Object.keys(r.files).sort()];
@@ -59,7 +62,10 @@ export default function downloads(): AstroIntegration {
           if (/^\/releases\/[^/]+\/files\/[^/]+$/.test(path)) {
             const file = releaseFileCopies(dataRoot()).find((f) => f.path === path);
             if (!file) return next();
-            res.setHeader("Content-Type", TYPES[file.path.slice(file.path.lastIndexOf("."))] ?? "application/octet-stream");
+            res.setHeader(
+              "Content-Type",
+              TYPES[file.path.slice(file.path.lastIndexOf("."))] ?? "application/octet-stream",
+            );
             res.end(readFileSync(file.from));
             return;
           }
@@ -84,7 +90,9 @@ export default function downloads(): AstroIntegration {
         stagedPaths = new Promise((resolve, reject) => {
           worker.once("message", resolve);
           worker.once("error", reject);
-          worker.once("exit", (code) => reject(new Error(`the downloads worker exited with code ${code} before it finished`)));
+          worker.once("exit", (code) =>
+            reject(new Error(`the downloads worker exited with code ${code} before it finished`)),
+          );
         });
         stagedPaths.catch(() => {}); // awaited at build:done; do not let it go unhandled meanwhile
       },
@@ -112,7 +120,9 @@ export default function downloads(): AstroIntegration {
           copyFileSync(f.from, target);
           files++;
         }
-        logger.info(`${files} download files${stagedPaths ? " (written alongside the pages by a worker)" : ""}, ${((performance.now() - t0) / 1000).toFixed(1)}s after the pages`);
+        logger.info(
+          `${files} download files${stagedPaths ? " (written alongside the pages by a worker)" : ""}, ${((performance.now() - t0) / 1000).toFixed(1)}s after the pages`,
+        );
       },
     },
   };

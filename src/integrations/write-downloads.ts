@@ -20,7 +20,9 @@ export function writeDownloads(root: string, out: string, flat = false): string[
   mkdirSync(out, { recursive: true });
   for (const page of dataPages(loadSiteFromDisk(root))) {
     for (const f of downloadsOf(page)) {
-      const target = flat ? join(out, String(written.length)) : join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
+      const target = flat
+        ? join(out, String(written.length))
+        : join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
       const folder = dirname(target);
       if (!made.has(folder)) mkdirSync(folder, { recursive: true });
       made.add(folder);

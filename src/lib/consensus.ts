@@ -257,7 +257,11 @@ export function findAnswerInOutput(r: EvalRecord): FoundAnswer | null {
   const json = lastMatch(JSON_ANSWER_RE, end);
   if (json) {
     const raw = json[1] !== undefined ? json[1].replace(/\\\\/g, "\\").replace(/\\"/g, '"') : json[2]!;
-    const got = finish(kind === "choice" ? raw : statementValue(raw, kind === "number" ? "number" : "text"), "json", json[0]);
+    const got = finish(
+      kind === "choice" ? raw : statementValue(raw, kind === "number" ? "number" : "text"),
+      "json",
+      json[0],
+    );
     if (got) return got;
   }
   const boxed = lastBraced(out, "\\boxed");
@@ -278,7 +282,8 @@ export function findAnswerInOutput(r: EvalRecord): FoundAnswer | null {
     const first = trimmed.split(/(?<=[.!?])\s+|\n/)[0]!;
     const verdict = proseVerdict(first);
     const other = verdict === "true" ? /\b(?:no|false|not true|incorrect)\b/i : /\b(?:yes|true|correct)\b/i;
-    if (verdict && !other.test(trimmed.slice(first.length)) && !HEDGE_RE.test(trimmed)) return { raw: first, source: "statement", span: first.slice(0, 160) };
+    if (verdict && !other.test(trimmed.slice(first.length)) && !HEDGE_RE.test(trimmed))
+      return { raw: first, source: "statement", span: first.slice(0, 160) };
   }
   if (trimmed.length <= 40) {
     const got = finish(kind === "choice" ? trimmed : cleanAnswerText(trimmed), "bare", trimmed);
@@ -286,12 +291,21 @@ export function findAnswerInOutput(r: EvalRecord): FoundAnswer | null {
   }
   if (kind === "choice") {
     const tail = out.slice(-300);
-    const lastSentence = tail.split(/(?<=[.!?])\s+/).filter((x) => x.trim()).pop() ?? "";
+    const lastSentence =
+      tail
+        .split(/(?<=[.!?])\s+/)
+        .filter((x) => x.trim())
+        .pop() ?? "";
     const byText = optionByText(lastSentence, options);
     if (byText) return { raw: byText, source: "option_text", span: wordTail(lastSentence.trim(), 160) };
     const mentions = [...tail.matchAll(/\(([A-Ja-j])\)/g)].filter((m) => options.has(m[1]!.toUpperCase()));
     const last = mentions.pop();
-    if (last) return { raw: last[1]!.toUpperCase(), source: "last_mention", span: wordTail(tail.slice(0, last.index! + 4), 84).trim() };
+    if (last)
+      return {
+        raw: last[1]!.toUpperCase(),
+        source: "last_mention",
+        span: wordTail(tail.slice(0, last.index! + 4), 84).trim(),
+      };
   }
   return null;
 }
@@ -347,14 +361,19 @@ export function canonical(raw: string, kind: AnswerKind): string | null {
     }
   }
   if (kind === "list" || /^\[.*\]$/.test(t) || /^[-+]?[\d.]+(?:\s*,\s*[-+]?[\d.]+)+$/.test(t)) {
-    const parts = t.replace(/^\[|\]$/g, "").split(",").map((p) => parseNumber(p));
-    if (parts.length && parts.every((p) => p !== null)) return `[${parts.map((p) => String(Number(p!.toPrecision(9)))).join(",")}]`;
+    const parts = t
+      .replace(/^\[|\]$/g, "")
+      .split(",")
+      .map((p) => parseNumber(p));
+    if (parts.length && parts.every((p) => p !== null))
+      return `[${parts.map((p) => String(Number(p!.toPrecision(9)))).join(",")}]`;
   }
   return cleanAnswerText(t).replace(/\s+/g, "").toLowerCase() || null;
 }
 
 // A hedge after a verdict ("Yes, but only if ...") takes it back.
-const HEDGE_RE = /\b(?:but|however|although|unless|only if|depends?|depending|maybe|perhaps|possibly|not sure|cannot|can't)\b/i;
+const HEDGE_RE =
+  /\b(?:but|however|although|unless|only if|depends?|depending|maybe|perhaps|possibly|not sure|cannot|can't)\b/i;
 
 /**
  * A true/false answer stated in prose: "Yes, the sequence is in the image", "No, it is not",
@@ -457,7 +476,8 @@ export function itemConsensus(
   if (agreeing.length < o.minShare * models.size) return null;
   const strong = strongerHalf([...models], modelAccuracy);
   if (agreeing.filter((m) => strong.has(m)).length < o.minStrong) return null;
-  const shown = answerKind(first) === "choice" ? withOptionText(answer, first.input) : (recordAnswer(group[0]!)?.raw ?? answer);
+  const shown =
+    answerKind(first) === "choice" ? withOptionText(answer, first.input) : (recordAnswer(group[0]!)?.raw ?? answer);
   return {
     dataset: first.dataset,
     instance_id: first.instance_id,
@@ -478,7 +498,9 @@ function withOptionText(letter: string, input: string): string {
 
 /** The stronger half (rounded up) of the given models by accuracy; ties broken by id. */
 export function strongerHalf(models: string[], modelAccuracy: ReadonlyMap<string, number>): Set<string> {
-  const sorted = [...models].sort((a, b) => (modelAccuracy.get(b) ?? 0) - (modelAccuracy.get(a) ?? 0) || (a < b ? -1 : 1));
+  const sorted = [...models].sort(
+    (a, b) => (modelAccuracy.get(b) ?? 0) - (modelAccuracy.get(a) ?? 0) || (a < b ? -1 : 1),
+  );
   return new Set(sorted.slice(0, Math.ceil(sorted.length / 2)));
 }
 

@@ -1,6 +1,6 @@
 // A fast path for zod's safeParse on data that is almost always valid: the site and the pipeline
 // read hundreds of thousands of analyses and large aggregates files, and zod's general machinery
-// took several seconds of an atlas-scale build (issue 6). `fastParser(schema)` compiles the schema's
+// took several seconds of an atlas-scale build (README "Performance"). `fastParser(schema)` compiles the schema's
 // definition into plain checks once; a value they accept is returned as it is, and anything else
 // (an invalid value, or a schema part the compiler does not know) goes through the schema itself,
 // so results and error messages stay zod's. The checks accept a value only where zod would return
@@ -32,11 +32,20 @@ function refinements(def: Def, kind: "string" | "number"): ((v: never) => boolea
     const d = c._zod.def;
     if (kind === "string" && d.check === "min_length") out.push((v: string) => v.length >= (d.minimum as number));
     else if (kind === "string" && d.check === "max_length") out.push((v: string) => v.length <= (d.maximum as number));
-    else if (kind === "string" && d.check === "length_equals") out.push((v: string) => v.length === (d.length as number));
-    else if (kind === "string" && d.check === "string_format" && d.format === "regex" && d.pattern instanceof RegExp && !d.pattern.global && !d.pattern.sticky) {
+    else if (kind === "string" && d.check === "length_equals")
+      out.push((v: string) => v.length === (d.length as number));
+    else if (
+      kind === "string" &&
+      d.check === "string_format" &&
+      d.format === "regex" &&
+      d.pattern instanceof RegExp &&
+      !d.pattern.global &&
+      !d.pattern.sticky
+    ) {
       const re = d.pattern;
       out.push((v: string) => re.test(v));
-    } else if (kind === "number" && d.check === "number_format" && d.format === "safeint") out.push((v: number) => Number.isSafeInteger(v));
+    } else if (kind === "number" && d.check === "number_format" && d.format === "safeint")
+      out.push((v: number) => Number.isSafeInteger(v));
     else if (kind === "number" && d.check === "greater_than") {
       const [x, inclusive] = [d.value as number, d.inclusive === true];
       out.push(inclusive ? (v: number) => v >= x : (v: number) => v > x);

@@ -63,7 +63,7 @@ export function stableJsonLine(value: unknown): string {
 /**
  * Calls `fn` with each line of a file's bytes (without its "\n") and its 1-based number, decoded
  * one line at a time: decoding a whole mostly-ASCII file with a few other characters gives one
- * two-byte string, slower to split and parse (issue 6).
+ * two-byte string, slower to split and parse (README "Performance").
  */
 export function forEachLine(bytes: Buffer, fn: (text: string, n: number) => void): void {
   for (let start = 0, n = 1; start < bytes.length; n++) {
@@ -206,7 +206,8 @@ function pathAtDepth(value: unknown, depth: number): string[] {
   while (stack.length) {
     const { v, path } = stack.pop()!;
     if (path.length === depth) return path;
-    for (const [k, c] of Object.entries(v as object)) if (c && typeof c === "object") stack.push({ v: c, path: [...path, k] });
+    for (const [k, c] of Object.entries(v as object))
+      if (c && typeof c === "object") stack.push({ v: c, path: [...path, k] });
   }
   return [];
 }
@@ -240,7 +241,10 @@ export function replacementPath(value: unknown, limit = MAX_NESTING): string[] |
  * first and removed after, so at every moment `final` is either the old folder or the new one.
  */
 export function replaceDir(tmp: string, final: string): void {
-  if (!existsSync(final)) return renameSync(tmp, final);
+  if (!existsSync(final)) {
+    renameSync(tmp, final);
+    return;
+  }
   const trash = `${tmp}.old`;
   renameSync(final, trash);
   renameSync(tmp, final);

@@ -13,7 +13,17 @@
 // lock is read again and removed only if it is still the same, so two processes finding one dead
 // lock at the same moment cannot both remove it and both go on (one would remove the other's new
 // lock otherwise).
-import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, mkdirSync } from "node:fs";
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  mkdirSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -231,7 +241,9 @@ export function acquireLock(path: string, opts: AcquireOptions): Lock {
     }
     if (Date.now() >= deadline) {
       const holder = describeHolder(read);
-      const message = opts.busy?.(holder, read) ?? `${path}: held by ${holder}; if that process is no longer running, delete this file`;
+      const message =
+        opts.busy?.(holder, read) ??
+        `${path}: held by ${holder}; if that process is no longer running, delete this file`;
       throw new LockBusyError(message, path, read.owner);
     }
     sleep(5);

@@ -1,5 +1,5 @@
 // Where the data root is: --data DIR, else ERRORMAP_DATA, else ./data. Every layout path of
-// DESIGN.md ("Data layout") is computed here and nowhere else.
+// the README's "Data layout" is computed here and nowhere else.
 import { join, resolve } from "node:path";
 
 export function dataRoot(flag?: string): string {

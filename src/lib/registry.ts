@@ -9,10 +9,11 @@ import { decodeUtf8, sha256, stableJson, writeFileAtomic } from "./jsonio.ts";
 import { slugify } from "./slug.ts";
 
 // Required on first use, not imported: only a name that matches nothing needs suggestions, and
-// every command paid for loading the library at its start (issue 6).
+// every command paid for loading the library at its start (README "Performance").
 const require = createRequire(import.meta.url);
 let levenshtein: typeof import("fastest-levenshtein") | undefined;
-const distance = (a: string, b: string) => (levenshtein ??= require("fastest-levenshtein") as typeof import("fastest-levenshtein")).distance(a, b);
+const distance = (a: string, b: string) =>
+  (levenshtein ??= require("fastest-levenshtein") as typeof import("fastest-levenshtein")).distance(a, b);
 
 function readArray<T>(path: string, schema: z.ZodType<T>): T[] {
   if (!existsSync(path)) return [];
@@ -27,7 +28,9 @@ function readArray<T>(path: string, schema: z.ZodType<T>): T[] {
   const parsed = z.array(schema).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${path}: entry ${String(issue.path[0])}, field ${issue.path.slice(1).join(".") || "(entry)"}: ${issue.message}`);
+    throw new Error(
+      `${path}: entry ${String(issue.path[0])}, field ${issue.path.slice(1).join(".") || "(entry)"}: ${issue.message}`,
+    );
   }
   return parsed.data;
 }
@@ -109,7 +112,10 @@ export class NameIndex<E extends Entry> {
 }
 
 export function indexes(reg: Registry) {
-  return { models: new NameIndex<ModelEntry>("model", reg.models), datasets: new NameIndex<DatasetEntry>("dataset", reg.datasets) };
+  return {
+    models: new NameIndex<ModelEntry>("model", reg.models),
+    datasets: new NameIndex<DatasetEntry>("dataset", reg.datasets),
+  };
 }
 
 /** A new registry entry for an unknown model name (--register): unknown facts stay null. */

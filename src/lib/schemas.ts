@@ -51,7 +51,9 @@ export const DatasetEntrySchema = z
     success_threshold: z
       .number()
       .nullable()
-      .describe("A record with only a score fails when score < threshold; null = default (1 for exact match, else 0.7 × mean)."),
+      .describe(
+        "A record with only a score fails when score < threshold; null = default (1 for exact match, else 0.7 × mean).",
+      ),
     skill: NonEmpty.describe("The skill the dataset claims to test, in a few words."),
     description: NonEmpty.describe("One or two sentences on the dataset."),
     source: NonEmpty.describe("Where the dataset and the results come from (repository or paper)."),
@@ -102,10 +104,28 @@ export const RawRecordSchema = z
     score: z.number().finite().nullable().optional().describe("Numeric score of the output."),
     correct: z.boolean().nullable().optional().describe("Whether the output was judged correct."),
     extracted: AnswerValue.optional().describe("The answer the original scorer extracted from the output."),
-    prompt: z.string().nullable().optional().transform((v) => v ?? undefined).describe("The full prompt sent, where known."),
-    reference_text: z.string().nullable().optional().transform((v) => v ?? undefined).describe("Text of the reference option."),
-    metadata: z.record(z.string(), z.unknown()).nullable().optional().transform((v) => v ?? undefined).describe("Subject, prompting style, ..."),
-    source: SourceSchema.nullable().optional().transform((v) => v ?? undefined).describe("Provenance of the record."),
+    prompt: z
+      .string()
+      .nullable()
+      .optional()
+      .transform((v) => v ?? undefined)
+      .describe("The full prompt sent, where known."),
+    reference_text: z
+      .string()
+      .nullable()
+      .optional()
+      .transform((v) => v ?? undefined)
+      .describe("Text of the reference option."),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .transform((v) => v ?? undefined)
+      .describe("Subject, prompting style, ..."),
+    source: SourceSchema.nullable()
+      .optional()
+      .transform((v) => v ?? undefined)
+      .describe("Provenance of the record."),
   })
   .refine((r) => (r.score !== undefined && r.score !== null) || (r.correct !== undefined && r.correct !== null), {
     message: "a record needs a score or a correct flag",
@@ -161,7 +181,8 @@ export const parseEvalRecord = fastParser(EvalRecordSchema);
 function answerText(v: unknown): { text: string | undefined } | null {
   if (v === null) return { text: undefined };
   if (typeof v === "string") return { text: v };
-  if ((typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean" || Array.isArray(v)) return { text: JSON.stringify(v) };
+  if ((typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean" || Array.isArray(v))
+    return { text: JSON.stringify(v) };
   return null;
 }
 
@@ -290,11 +311,15 @@ export const AnalysisSchema = z
       .string()
       .length(64)
       .optional()
-      .describe("Hash of the record content the judge read (input, reference, output, score): an earlier analysis is reused only while it matches."),
+      .describe(
+        "Hash of the record content the judge read (input, reference, output, score): an earlier analysis is reused only while it matches.",
+      ),
     disputed: z
       .boolean()
       .optional()
-      .describe("true when the failure is on a disputed item (most models agree against the reference) that no review has settled yet; absent otherwise."),
+      .describe(
+        "true when the failure is on a disputed item (most models agree against the reference) that no review has settled yet; absent otherwise.",
+      ),
     judged_category: NonEmpty.optional().describe(
       "The judge's own leaf when a review moved the failure elsewhere (a reviewed reference error); absent otherwise.",
     ),
@@ -304,7 +329,7 @@ export type Analysis = z.infer<typeof AnalysisSchema>;
 
 /**
  * AnalysisSchema.safeParse with a fast path compiled from the schema: the site reads hundreds of
- * thousands of analyses at atlas scale, and the schema's own parse took a third of that (issue 6).
+ * thousands of analyses at atlas scale, and the schema's own parse took a third of that (README "Performance").
  */
 export const parseAnalysis = fastParser(AnalysisSchema);
 
@@ -314,13 +339,18 @@ export const parseAnalysis = fastParser(AnalysisSchema);
 /** What a category says about a failure, used for a dataset's "not about its skill" and noise shares. */
 export const FacetSchema = z
   .enum(["skill", "format", "noise", "unexplained", "other"])
-  .describe("skill: the failure is about a capability; format: output form, length, refusal; noise: grader or data noise; unexplained / other: not placed.");
+  .describe(
+    "skill: the failure is about a capability; format: output form, length, refusal; noise: grader or data noise; unexplained / other: not placed.",
+  );
 export type Facet = z.infer<typeof FacetSchema>;
 
 export const CategorySchema = z
   .object({
     id: NonEmpty.describe("Stable id; kept across releases while the category continues."),
-    slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).describe("URL slug; never changes once released."),
+    slug: z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+      .describe("URL slug; never changes once released."),
     name: NonEmpty.describe("Name (at most 5 words)."),
     description: z.string().describe("Definition (at most 30 words)."),
     parent: z.string().nullable().describe("Parent category id; null at the top level."),
@@ -369,7 +399,9 @@ export const GroupSchema = z
       .int()
       .nonnegative()
       .optional()
-      .describe("Failures whose analysis is a judge_error: counted in failures, not in the shares' denominator (analysed)."),
+      .describe(
+        "Failures whose analysis is a judge_error: counted in failures, not in the shares' denominator (analysed).",
+      ),
     accuracy: z.number().min(0).max(1).describe("1 − failures / records."),
     shares: z.array(ShareSchema).describe("Share of the group's analysed failures per category (leaves and parents)."),
   })
@@ -389,7 +421,9 @@ export type ItemVerdict = z.infer<typeof ItemVerdictSchema>;
 
 export const FailureVerdictSchema = z
   .enum(["agree", "disagree", "unsure"])
-  .describe("A person's verdict on a judge's analysis: title, summary, evidence and category all right (agree) or not.");
+  .describe(
+    "A person's verdict on a judge's analysis: title, summary, evidence and category all right (agree) or not.",
+  );
 export type FailureVerdict = z.infer<typeof FailureVerdictSchema>;
 
 /** One reviewed item, a line of data/reviews/items.jsonl. */
@@ -397,7 +431,9 @@ export const ItemReviewSchema = z
   .object({
     dataset: IdSchema.describe("Dataset of the item."),
     instance_id: NonEmpty.describe("Item id."),
-    reference_sha256: Sha256Schema.describe("SHA-256 of the reference text reviewed: the review applies while the reference is unchanged."),
+    reference_sha256: Sha256Schema.describe(
+      "SHA-256 of the reference text reviewed: the review applies while the reference is unchanged.",
+    ),
     verdict: ItemVerdictSchema,
     note: z.string().describe("The reviewer's reason, in their words."),
     reviewer: NonEmpty.describe("Who reviewed."),
@@ -410,7 +446,9 @@ export type ItemReview = z.infer<typeof ItemReviewSchema>;
 export const FailureReviewSchema = z
   .object({
     key: NonEmpty.describe("Record key of the failure: dataset|model|instance_id."),
-    analysis_sha256: Sha256Schema.describe("Hash of the analysis reviewed: the review applies to every release whose analysis of the record has this hash."),
+    analysis_sha256: Sha256Schema.describe(
+      "Hash of the analysis reviewed: the review applies to every release whose analysis of the record has this hash.",
+    ),
     verdict: FailureVerdictSchema,
     note: z.string().describe("The reviewer's reason, in their words."),
     reviewer: NonEmpty.describe("Who reviewed."),
@@ -423,8 +461,12 @@ export type FailureReview = z.infer<typeof FailureReviewSchema>;
 /** releases/<id>/reviews.json: the reviews that apply to the release, copied into it (and hashed with it). */
 export const ReleaseReviewsSchema = z
   .object({
-    items: z.array(ItemReviewSchema).describe("Item reviews applying to the release, sorted by dataset and instance id."),
-    failures: z.array(FailureReviewSchema).describe("Failure reviews applying to the release, sorted by key and analysis hash."),
+    items: z
+      .array(ItemReviewSchema)
+      .describe("Item reviews applying to the release, sorted by dataset and instance id."),
+    failures: z
+      .array(FailureReviewSchema)
+      .describe("Failure reviews applying to the release, sorted by key and analysis hash."),
   })
   .strict();
 export type ReleaseReviews = z.infer<typeof ReleaseReviewsSchema>;
@@ -448,7 +490,12 @@ export const ReviewStatsSchema = z
     disagree: z.number().int().nonnegative().describe("Reviews disagreeing with it."),
     unsure: z.number().int().nonnegative().describe("Reviews that could not tell."),
     precision: z.number().min(0).max(1).nullable().describe("agree / (agree + disagree); null when that is 0."),
-    ci_low: z.number().min(0).max(1).nullable().describe("Wilson 95% interval of the precision, low end (null with precision)."),
+    ci_low: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe("Wilson 95% interval of the precision, low end (null with precision)."),
     ci_high: z.number().min(0).max(1).nullable().describe("Wilson 95% interval of the precision, high end."),
   })
   .strict();
@@ -472,11 +519,15 @@ export const SuspectItemSchema = z
     consensus: z.string().describe("The answer most models give."),
     agreeing: z.array(IdSchema).describe("Models giving the consensus answer."),
     models: z.number().int().describe("Models with a record on the item."),
-    reference_sha256: Sha256Schema.optional().describe("SHA-256 of the item's reference text (what an item review is tied to)."),
+    reference_sha256: Sha256Schema.optional().describe(
+      "SHA-256 of the item's reference text (what an item review is tied to).",
+    ),
     failures: z.number().int().nonnegative().optional().describe("Failures on the item."),
     review: SuspectItemReviewSchema.nullable()
       .optional()
-      .describe("null: disputed, to review; else the review that settled it (reference-wrong moves the consensus failures to the reviewed reference-error category)."),
+      .describe(
+        "null: disputed, to review; else the review that settled it (reference-wrong moves the consensus failures to the reviewed reference-error category).",
+      ),
   })
   .strict();
 export type SuspectItem = z.infer<typeof SuspectItemSchema>;
@@ -503,7 +554,9 @@ export const ComparisonSchema = z
           test: z
             .enum(["z", "fisher"])
             .optional()
-            .describe("Test used: pooled two-proportion z-test, or Fisher's exact when an expected cell count is below 5."),
+            .describe(
+              "Test used: pooled two-proportion z-test, or Fisher's exact when an expected cell count is below 5.",
+            ),
         }),
       )
       .describe("Leaf categories, sorted by |diff| descending."),
@@ -516,16 +569,24 @@ export const AggregatesSchema = z
     seed: z.number().int().describe("Seed of the bootstrap resampling."),
     bootstrap: z.number().int().describe("Bootstrap resamples per interval."),
     overall: GroupSchema.describe("Every analysed failure of the release."),
-    models: z.record(IdSchema, GroupSchema.extend({ datasets: z.array(IdSchema) })).describe("Per model, with the datasets it has records on."),
-    datasets: z.record(
-      IdSchema,
-      GroupSchema.extend({
-        models: z.array(IdSchema).describe("Models with records on the dataset."),
-        off_skill_share: z.number().describe("Share of analysed failures not about the skill the dataset claims (format, noise)."),
-        noise_share: z.number().describe("Share of analysed failures that look like grader or data noise."),
-        suspect_items: z.array(SuspectItemSchema).describe("Disputed items (most models contradict the reference), reviewed or to review."),
-      }),
-    ).describe("Per dataset, with its error profile."),
+    models: z
+      .record(IdSchema, GroupSchema.extend({ datasets: z.array(IdSchema) }))
+      .describe("Per model, with the datasets it has records on."),
+    datasets: z
+      .record(
+        IdSchema,
+        GroupSchema.extend({
+          models: z.array(IdSchema).describe("Models with records on the dataset."),
+          off_skill_share: z
+            .number()
+            .describe("Share of analysed failures not about the skill the dataset claims (format, noise)."),
+          noise_share: z.number().describe("Share of analysed failures that look like grader or data noise."),
+          suspect_items: z
+            .array(SuspectItemSchema)
+            .describe("Disputed items (most models contradict the reference), reviewed or to review."),
+        }),
+      )
+      .describe("Per dataset, with its error profile."),
     pairs: z.array(GroupSchema.extend({ model: IdSchema, dataset: IdSchema })).describe("Per (model, dataset)."),
     signatures: z
       .record(
@@ -561,7 +622,9 @@ export const UsageSchema = z.object({
     .int()
     .nonnegative()
     .optional()
-    .describe("Of the prompt tokens, those the endpoint served from its prompt cache (usage.prompt_tokens_details.cached_tokens), priced at the cached-input rate; absent when none."),
+    .describe(
+      "Of the prompt tokens, those the endpoint served from its prompt cache (usage.prompt_tokens_details.cached_tokens), priced at the cached-input rate; absent when none.",
+    ),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -579,30 +642,39 @@ export const ReleaseSchema = z
     seed: z.number().int().describe("Seed of sampling and bootstrap intervals."),
     sample: z.number().min(0).max(1).describe("Ratio of failures analysed per (model, dataset)."),
     code_version: z.string().describe("Version of ErrorAtlas that produced it."),
-    counts: z.object({
-      records: z.number().int().describe("Records of the snapshot."),
-      failures: z.number().int().describe("Failures of the snapshot."),
-      selected: z.number().int().describe("Failures selected for analysis (after sampling)."),
-      analysed: z.number().int().describe("Analyses with a valid judge answer."),
-      judge_errors: z.number().int().describe("Selected failures the judge gave no valid answer for."),
-      unexplained: z.number().int().describe("Analysed failures placed in an 'unexplained' category."),
-      categories: z.number().int().describe("Leaf categories holding at least one failure."),
-      datasets: z.number().int().describe("Datasets in the snapshot."),
-      models: z.number().int().describe("Models in the snapshot."),
-      reviewed: z.number().int().optional().describe("Analysed failures with a review that applies to this release."),
-      agree: z.number().int().optional().describe("Reviews agreeing with the analysis."),
-      disagree: z.number().int().optional().describe("Reviews disagreeing with the analysis."),
-      unsure: z.number().int().optional().describe("Reviews that could not tell."),
-      noise: z.number().int().optional().describe("Analysed failures in a noise-facet category (grader noise, reviewed reference errors)."),
-      disputed_items: z.number().int().optional().describe("Disputed items no review has settled yet."),
-    }).describe("What the release holds."),
+    counts: z
+      .object({
+        records: z.number().int().describe("Records of the snapshot."),
+        failures: z.number().int().describe("Failures of the snapshot."),
+        selected: z.number().int().describe("Failures selected for analysis (after sampling)."),
+        analysed: z.number().int().describe("Analyses with a valid judge answer."),
+        judge_errors: z.number().int().describe("Selected failures the judge gave no valid answer for."),
+        unexplained: z.number().int().describe("Analysed failures placed in an 'unexplained' category."),
+        categories: z.number().int().describe("Leaf categories holding at least one failure."),
+        datasets: z.number().int().describe("Datasets in the snapshot."),
+        models: z.number().int().describe("Models in the snapshot."),
+        reviewed: z.number().int().optional().describe("Analysed failures with a review that applies to this release."),
+        agree: z.number().int().optional().describe("Reviews agreeing with the analysis."),
+        disagree: z.number().int().optional().describe("Reviews disagreeing with the analysis."),
+        unsure: z.number().int().optional().describe("Reviews that could not tell."),
+        noise: z
+          .number()
+          .int()
+          .optional()
+          .describe("Analysed failures in a noise-facet category (grader noise, reviewed reference errors)."),
+        disputed_items: z.number().int().optional().describe("Disputed items no review has settled yet."),
+      })
+      .describe("What the release holds."),
     usage: UsageSchema.describe(
       "Tokens and estimated cost of every judge answer this release is built from (cached ones included), so it is the same on every re-run.",
     ),
     files: z.record(z.string(), z.string().length(64)).describe("SHA-256 of every output file of the release."),
     published: z
       .object({
-        inputs_sha256: z.string().length(64).describe("Hash of what produced the release (snapshot, judge, prompts, seed, code version)."),
+        inputs_sha256: z
+          .string()
+          .length(64)
+          .describe("Hash of what produced the release (snapshot, judge, prompts, seed, code version)."),
         outputs_sha256: z.string().length(64).describe("Hash of the release's output files."),
         date: z
           .string()
@@ -624,15 +696,25 @@ export type Release = z.infer<typeof ReleaseSchema>;
 export const PublishedEntrySchema = z
   .object({
     release: IdSchema.describe("Release id."),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable().describe("Day the release was published (UTC), as its release.json says; null for releases published without one."),
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .nullable()
+      .describe(
+        "Day the release was published (UTC), as its release.json says; null for releases published without one.",
+      ),
     digest: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
-      .describe("SHA-256 over the release's files as published: release.json (key-sorted JSON), its output files (reviews.json included where present) and cache-keys.txt."),
+      .describe(
+        "SHA-256 over the release's files as published: release.json (key-sorted JSON), its output files (reviews.json included where present) and cache-keys.txt.",
+      ),
   })
   .strict();
 export type PublishedEntry = z.infer<typeof PublishedEntrySchema>;
-export const PublishedListSchema = z.array(PublishedEntrySchema).describe("Every published release, sorted by date then id.");
+export const PublishedListSchema = z
+  .array(PublishedEntrySchema)
+  .describe("Every published release, sorted by date then id.");
 
 /**
  * What the last `errormap run` of a release did. Unlike the release files it changes from run to
@@ -653,7 +735,9 @@ export const RunLogSchema = z
     stages: z
       .record(z.string(), z.number())
       .optional()
-      .describe("Seconds per stage: select (load, contexts), judge (analyse; with an LLM also taxonomy and classification), classify, aggregate."),
+      .describe(
+        "Seconds per stage: select (load, contexts), judge (analyse; with an LLM also taxonomy and classification), classify, aggregate.",
+      ),
   })
   .strict();
 export type RunLog = z.infer<typeof RunLogSchema>;
@@ -661,6 +745,8 @@ export type RunLog = z.infer<typeof RunLogSchema>;
 /** The site-wide list of releases, newest first, read by the "a newer release exists" notice. */
 export const ReleasesIndexSchema = z.object({
   latest: IdSchema.nullable().describe("The release the site shows as current."),
-  releases: z.array(z.object({ id: IdSchema, title: z.string(), published: z.boolean(), previous: IdSchema.nullable() })).describe("Every release, newest first."),
+  releases: z
+    .array(z.object({ id: IdSchema, title: z.string(), published: z.boolean(), previous: IdSchema.nullable() }))
+    .describe("Every release, newest first."),
 });
 export type ReleasesIndex = z.infer<typeof ReleasesIndexSchema>;

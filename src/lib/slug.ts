@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type slugifyLibrary from "@sindresorhus/slugify";
 
 // Required on first use, not imported: few commands make slugs, and loading the library (with its
-// transliteration tables) added ~50 ms to the start of every command (issue 6).
+// transliteration tables) added ~50 ms to the start of every command (README "Performance").
 const require = createRequire(import.meta.url);
 let slugifyLib: typeof slugifyLibrary | undefined;
 

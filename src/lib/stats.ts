@@ -230,8 +230,15 @@ export function fisherExact(x1: number, n1: number, x2: number, n2: number): num
   const N = n1 + n2;
   const K = x1 + x2;
   const lp = (x: number) =>
-    logFactorial(K) + logFactorial(N - K) + logFactorial(n1) + logFactorial(n2) -
-    logFactorial(N) - logFactorial(x) - logFactorial(K - x) - logFactorial(n1 - x) - logFactorial(n2 - K + x);
+    logFactorial(K) +
+    logFactorial(N - K) +
+    logFactorial(n1) +
+    logFactorial(n2) -
+    logFactorial(N) -
+    logFactorial(x) -
+    logFactorial(K - x) -
+    logFactorial(n1 - x) -
+    logFactorial(n2 - K + x);
   const observed = lp(x1);
   let p = 0;
   for (let x = Math.max(0, K - n2); x <= Math.min(K, n1); x++) {

@@ -65,7 +65,11 @@ describe("measure", () => {
   it("sees the peak memory of a child process and its exit code", async () => {
     // Both children live 300 ms, so the 25 ms sampling sees them however fast the machine is.
     const small = await measure(process.execPath, ["-e", "setTimeout(() => {}, 300)"], { cwd: dir });
-    const big = await measure(process.execPath, ["-e", "const b = Buffer.alloc(300 * 2 ** 20, 1); setTimeout(() => process.exit(3), 300)"], { cwd: dir });
+    const big = await measure(
+      process.execPath,
+      ["-e", "const b = Buffer.alloc(300 * 2 ** 20, 1); setTimeout(() => process.exit(3), 300)"],
+      { cwd: dir },
+    );
     expect(small.code).toBe(0);
     expect(small.peakRssMb).toBeGreaterThan(10); // a Node process, seen: not NaN
     expect(big.code).toBe(3);

@@ -25,7 +25,16 @@ describe("the bench's fake judge", () => {
   });
 
   it("answers every request of a run validly", async () => {
-    const r = await runPipeline({ root, snapshot: "s1", release: "r1", judge: "openai", judgeModel: "bench-judge", baseURL: judge.url, apiKey: "k", concurrency: 8 });
+    const r = await runPipeline({
+      root,
+      snapshot: "s1",
+      release: "r1",
+      judge: "openai",
+      judgeModel: "bench-judge",
+      baseURL: judge.url,
+      apiKey: "k",
+      concurrency: 8,
+    });
     expect(r.release.counts.failures).toBe(failures);
     expect(r.release.counts.judge_errors).toBe(0);
     expect(r.release.counts.analysed).toBe(failures);

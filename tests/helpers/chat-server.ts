@@ -154,7 +154,12 @@ function analyse(body: ChatRequestBody): unknown {
   return {
     criteria: [
       { criterion: "Reaches the reference answer", present: false, quality: "absent", evidence: quote },
-      { criterion: `Shows ${skill}`, present: output.length > 0, quality: output.length > 0 ? "poor" : "absent", evidence: "" },
+      {
+        criterion: `Shows ${skill}`,
+        present: output.length > 0,
+        quality: output.length > 0 ? "poor" : "absent",
+        evidence: "",
+      },
     ],
     title: `${skill} about ${keyword(input)}`,
     summary: `The output fails at ${skill}.`,
@@ -169,7 +174,11 @@ function taxonomy(body: ChatRequestBody, messy: boolean): unknown {
   const blocks = readBlocks(user);
   const sub = blocks.has("parent");
   const titles = JSON.parse(blocks.get("titles") ?? "[]") as { title: string }[];
-  const current = JSON.parse(blocks.get("categories") ?? "[]") as { name: string; description: string; facet: string }[];
+  const current = JSON.parse(blocks.get("categories") ?? "[]") as {
+    name: string;
+    description: string;
+    facet: string;
+  }[];
   const groupName = (t: string) => (sub ? cap(`${skillOf(t)} (${subOf(t)})`) : cap(skillOf(t)));
   const cat = (name: string, from: string[]) => ({
     name,
@@ -203,8 +212,7 @@ function classify(body: ChatRequestBody): unknown {
   return {
     assignments: titles.map((t) => ({
       n: t.n,
-      category:
-        byName.get(skillOf(t.title)) ?? byName.get(`${skillOf(t.title)} (${subOf(t.title)})`) ?? "other",
+      category: byName.get(skillOf(t.title)) ?? byName.get(`${skillOf(t.title)} (${subOf(t.title)})`) ?? "other",
     })),
   };
 }
@@ -250,15 +258,34 @@ export function promptTokenIds(body: ChatRequestBody): number[] {
 /** Completion tokens of an answer. */
 export const completionTokens = (text: string) => (text ? countTokens(text, AS_TEXT) : 0);
 
-export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details?: { cached_tokens: number } };
+export type Usage = {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+};
 
-function completion(body: ChatRequestBody, content: string | null, finish: string, seq: number, usage: Usage, extra: Record<string, unknown> = {}) {
+function completion(
+  body: ChatRequestBody,
+  content: string | null,
+  finish: string,
+  seq: number,
+  usage: Usage,
+  extra: Record<string, unknown> = {},
+) {
   return {
     id: `chatcmpl-${seq}`,
     object: "chat.completion",
     created: 0,
     model: body.model,
-    choices: [{ index: 0, message: { role: "assistant", content, refusal: null, ...extra }, finish_reason: finish, logprobs: null }],
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content, refusal: null, ...extra },
+        finish_reason: finish,
+        logprobs: null,
+      },
+    ],
     usage,
   };
 }
@@ -293,7 +320,9 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   let inFlight = 0;
   let maxInFlight = 0;
   const totals = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, completions: 0 };
-  const cache = opts.promptCache ? { minTokens: 1024, block: 128, ...(typeof opts.promptCache === "object" ? opts.promptCache : {}) } : undefined;
+  const cache = opts.promptCache
+    ? { minTokens: 1024, block: 128, ...(typeof opts.promptCache === "object" ? opts.promptCache : {}) }
+    : undefined;
   const cachedBlocks = new Set<string>(); // hash chains of the prompt prefixes seen, block by block
 
   /** The usage of one answer: prompt tokens (cached ones with promptCache) and completion tokens. */
@@ -303,7 +332,9 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     if (cache && ids.length >= cache.minTokens) {
       let chain = "";
       for (let k = 1; k * cache.block <= ids.length; k++) {
-        chain = createHash("sha256").update(`${chain}|${ids.slice((k - 1) * cache.block, k * cache.block).join(",")}`).digest("hex");
+        chain = createHash("sha256")
+          .update(`${chain}|${ids.slice((k - 1) * cache.block, k * cache.block).join(",")}`)
+          .digest("hex");
         // Chained hashes: block k is found only if every block before it was, so hits are a prefix.
         if (cachedBlocks.has(chain)) cached = k * cache.block;
         else cachedBlocks.add(chain);
@@ -315,7 +346,12 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
     totals.completion_tokens += done;
     totals.cached_tokens += cached;
     totals.completions++;
-    return { prompt_tokens: ids.length, completion_tokens: done, total_tokens: ids.length + done, ...(cache ? { prompt_tokens_details: { cached_tokens: cached } } : {}) };
+    return {
+      prompt_tokens: ids.length,
+      completion_tokens: done,
+      total_tokens: ids.length + done,
+      ...(cache ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    };
   };
 
   const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
@@ -360,19 +396,33 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         return void res.end(HTML_PAGE);
       }
-      if (fault?.kind === "no_choices") return json(res, 200, { id: `chatcmpl-${seq}`, object: "chat.completion", created: 0, model: body.model, choices: [] });
+      if (fault?.kind === "no_choices")
+        return json(res, 200, {
+          id: `chatcmpl-${seq}`,
+          object: "chat.completion",
+          created: 0,
+          model: body.model,
+          choices: [],
+        });
       if (fault?.kind === "slow") await later(fault.ms);
       const content = JSON.stringify(answerFor(body, opts));
-      const answer = (c: string | null, finish = "stop", extra: Record<string, unknown> = {}) => json(res, 200, completion(body, c, finish, seq, usageFor(body, c, extra), extra));
+      const answer = (c: string | null, finish = "stop", extra: Record<string, unknown> = {}) =>
+        json(res, 200, completion(body, c, finish, seq, usageFor(body, c, extra), extra));
       switch (fault?.kind) {
         case "fenced":
           return answer(`\`\`\`json\n${JSON.stringify(JSON.parse(content), null, 2)}\n\`\`\``);
         case "prose":
-          return answer(`Here is my analysis of the failure, as JSON:\n\n${content}\n\nLet me know if you need anything else.`);
+          return answer(
+            `Here is my analysis of the failure, as JSON:\n\n${content}\n\nLet me know if you need anything else.`,
+          );
         case "think":
-          return answer(`<think>\nThe reference says {42} and the output {"title": "a draft"}; let me check the criteria first.\n</think>\n\n${content}`);
+          return answer(
+            `<think>\nThe reference says {42} and the output {"title": "a draft"}; let me check the criteria first.\n</think>\n\n${content}`,
+          );
         case "reasoning_content":
-          return answer(content, "stop", { reasoning_content: 'Thinking. A first idea: {"title": "not the answer", "summary": "decoy"}' });
+          return answer(content, "stop", {
+            reasoning_content: 'Thinking. A first idea: {"title": "not the answer", "summary": "decoy"}',
+          });
         case "reasoning_only":
           return answer("", "stop", { reasoning_content: content });
         case "no_json":
@@ -380,7 +430,14 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
         case "refusal":
           return json(res, 200, {
             ...completion(body, null, "stop", seq, usageFor(body, null)),
-            choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "I'm sorry, I can't help with that request." }, finish_reason: "stop", logprobs: null }],
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: null, refusal: "I'm sorry, I can't help with that request." },
+                finish_reason: "stop",
+                logprobs: null,
+              },
+            ],
           });
         case "content_filter":
           return answer(null, "content_filter");
@@ -404,13 +461,25 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse, raw: Buffer, rec: RecordedRequest) {
-    const form = await new Response(new Uint8Array(raw), { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData();
+    const form = await new Response(new Uint8Array(raw), {
+      headers: { "content-type": req.headers["content-type"] ?? "" },
+    }).formData();
     const file = form.get("file");
     if (!(file instanceof Blob)) return apiError(res, 400, "no file");
     const id = `file-${files.size + 1}`;
-    const entry = { id, filename: (file as File).name ?? "upload.jsonl", purpose: String(form.get("purpose")), content: await file.text() };
+    const entry = {
+      id,
+      filename: (file as File).name ?? "upload.jsonl",
+      purpose: String(form.get("purpose")),
+      content: await file.text(),
+    };
     files.set(id, entry);
-    rec.body = { purpose: entry.purpose, filename: entry.filename, lines: entry.content.split("\n").filter(Boolean).length, content: entry.content };
+    rec.body = {
+      purpose: entry.purpose,
+      filename: entry.filename,
+      lines: entry.content.split("\n").filter(Boolean).length,
+      content: entry.content,
+    };
     json(res, 200, fileObject(entry));
   }
 
@@ -443,13 +512,28 @@ export async function startChatServer(opts: ChatServerOptions = {}): Promise<Cha
           custom_id: r.custom_id,
           response: failed
             ? { status_code: 500, request_id: `req_${i}`, body: { error: { message: "injected" } } }
-            : { status_code: 200, request_id: `req_${i}`, body: completion(r.body, content, fault?.kind === "truncated" ? "length" : "stop", seq, usageFor(r.body, content)) },
+            : {
+                status_code: 200,
+                request_id: `req_${i}`,
+                body: completion(
+                  r.body,
+                  content,
+                  fault?.kind === "truncated" ? "length" : "stop",
+                  seq,
+                  usageFor(r.body, content),
+                ),
+              },
           error: null,
         }),
       );
     }
     const id = `file-${files.size + 1}`;
-    files.set(id, { id, filename: `${b.obj.id}_output.jsonl`, purpose: "batch_output", content: out.join("\n") + "\n" });
+    files.set(id, {
+      id,
+      filename: `${b.obj.id}_output.jsonl`,
+      purpose: "batch_output",
+      content: out.join("\n") + "\n",
+    });
     Object.assign(b.obj, {
       status: expire ? "expired" : "completed",
       output_file_id: id,

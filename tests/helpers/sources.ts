@@ -27,14 +27,22 @@ export function generatedInputs(dir: string, opts?: DemoInputOptions): DemoInput
 /** Failures the generator planted, by item: "dataset|instance id" → count. */
 export function plantedFailuresByItem(records: DemoRecord[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const r of records) if (r.kind !== "correct") out.set(`${r.record.dataset}|${r.record.instance_id}`, (out.get(`${r.record.dataset}|${r.record.instance_id}`) ?? 0) + 1);
+  for (const r of records)
+    if (r.kind !== "correct")
+      out.set(
+        `${r.record.dataset}|${r.record.instance_id}`,
+        (out.get(`${r.record.dataset}|${r.record.instance_id}`) ?? 0) + 1,
+      );
   return out;
 }
 
 /** The items whose reference the generator made wrong on purpose, by dataset (sorted ids). */
 export function plantedSuspectItems(records: DemoRecord[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const r of records) if (r.kind === "suspect") (out[r.record.dataset] ??= []).includes(r.record.instance_id) || out[r.record.dataset]!.push(r.record.instance_id);
+  for (const r of records)
+    if (r.kind === "suspect")
+      (out[r.record.dataset] ??= []).includes(r.record.instance_id) ||
+        out[r.record.dataset]!.push(r.record.instance_id);
   for (const ids of Object.values(out)) ids.sort();
   return out;
 }

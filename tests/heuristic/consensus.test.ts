@@ -1,5 +1,5 @@
 // Answer normalisation and consensus against the reference, on hand-written answers and on the
-// real shared data (the two suspect items DESIGN.md names must be found).
+// real shared data (two known suspect items, GSM8K and MMLU-Pro, must be found).
 import { describe, expect, it } from "vitest";
 import {
   canonical,
@@ -17,7 +17,7 @@ const EXACT = DATASETS.filter((d) => ["mmlu_pro", "gsm8k", "math_l5", "bbq", "de
 const OPEN = DATASETS.filter((d) => d === "alpaca_eval" || d === "demo_instruct");
 
 describe("answer normalisation", () => {
-  it("treats the grader false negatives of DESIGN.md as equal", () => {
+  it("treats equivalent forms of one answer (18.0 and 18, fractions, units) as equal", () => {
     expect(canonical("18.0", "number")).toBe(canonical("18", "number"));
     expect(canonical("\\frac{1}{2}", "number")).toBe(canonical("0.5", "number"));
     expect(canonical("\\dfrac{1}{2}", "text")).toBe(canonical("0.5", "number"));
@@ -58,12 +58,20 @@ describe("answer normalisation", () => {
     expect(normaliseAnswer({ ...json, output: "so we get $\\boxed{\\frac{14}{2}}$" })).toBe("7");
     // TheoremQA's scorer writes 0 when it finds nothing (its dataset plug-in knows): a 0 the output
     // never states is not the record's answer. Elsewhere a 0 is an answer.
-    expect(normaliseAnswer({ ...json, dataset: "theoremqa", output: "Therefore, the answer is 12.", extracted: "0" })).toBe("12");
+    expect(
+      normaliseAnswer({ ...json, dataset: "theoremqa", output: "Therefore, the answer is 12.", extracted: "0" }),
+    ).toBe("12");
     expect(normaliseAnswer({ ...json, output: "Therefore, the answer is 12.", extracted: "0" })).toBe("0");
   });
 
   it("orders models by accuracy for the stronger half", () => {
-    const acc = new Map([["a", 0.9], ["b", 0.2], ["c", 0.5], ["d", 0.7], ["e", 0.1]]);
+    const acc = new Map([
+      ["a", 0.9],
+      ["b", 0.2],
+      ["c", 0.5],
+      ["d", 0.7],
+      ["e", 0.1],
+    ]);
     expect([...strongerHalf(["a", "b", "c", "d", "e"], acc)].sort()).toEqual(["a", "c", "d"]);
   });
 });
@@ -91,9 +99,18 @@ describe("findSuspectItems on generated and real data", () => {
     const planted = plantedKinds();
     for (const name of ["demo_arith", "demo_quiz", "demo_instruct"] as const) {
       const { records, accuracy } = contextsOf(name);
-      const wrongKey = [...new Set(records.filter((r) => planted.get(`${r.dataset}|${r.model}|${r.instance_id}`) === "suspect").map((r) => r.instance_id))];
+      const wrongKey = [
+        ...new Set(
+          records
+            .filter((r) => planted.get(`${r.dataset}|${r.model}|${r.instance_id}`) === "suspect")
+            .map((r) => r.instance_id),
+        ),
+      ];
       const found = findSuspectItems(records, accuracy);
-      expect(found.map((s) => s.instance_id), name).toEqual(wrongKey.sort());
+      expect(
+        found.map((s) => s.instance_id),
+        name,
+      ).toEqual(wrongKey.sort());
       for (const s of found) expect(s.agreeing).toHaveLength(s.models);
       // Stricter options: all models agree here, so unanimity keeps them; more models than there are finds none.
       expect(findSuspectItems(records, accuracy, { minShare: 1 })).toEqual(found);

@@ -9,7 +9,6 @@ import type { DemoDataset } from "../../scripts/demo/kinds.ts";
 import { DEMO_DATASETS } from "../../scripts/demo/registry.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { buildContexts as selectContexts } from "../../scripts/pipeline/select.ts";
-import { isFailure as failedBelow } from "../../src/lib/failure.ts";
 import type { DatasetEntry, EvalRecord } from "../../src/lib/schemas.ts";
 import { slugify } from "../../src/lib/slug.ts";
 import { HELM_DIR, hasEvaldata, loadJsonl } from "../helpers/evaldata.ts";
@@ -54,7 +53,9 @@ export function datasetEntry(id: DatasetName): DatasetEntry {
 
 /** A record failed when the source says so, or (score only) when it scored below 1 (or below its dataset's threshold). */
 export function isFailure(r: EvalRecord): boolean {
-  const threshold = isDemo(r.dataset as DatasetName) ? (datasetEntry(r.dataset as DatasetName).success_threshold ?? 1) : 1;
+  const threshold = isDemo(r.dataset as DatasetName)
+    ? (datasetEntry(r.dataset as DatasetName).success_threshold ?? 1)
+    : 1;
   return r.correct === null ? (r.score ?? 0) < threshold : !r.correct;
 }
 
@@ -64,7 +65,8 @@ export const loadDemo = (name: (typeof DEMO_SETS)[number]): EvalRecord[] => demo
 /** What the generator planted on each generated record: "dataset|model id|instance id" → kind. */
 export function plantedKinds(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const list of generateDemo().values()) for (const { record: r, kind } of list) out.set(`${r.dataset}|${slugify(r.model)}|${r.instance_id}`, kind);
+  for (const list of generateDemo().values())
+    for (const { record: r, kind } of list) out.set(`${r.dataset}|${slugify(r.model)}|${r.instance_id}`, kind);
   return out;
 }
 
@@ -74,10 +76,13 @@ export function loadHelmBbq(): EvalRecord[] {
   for (const dir of readdirSync(HELM_DIR).sort()) {
     const read = (f: string) => JSON.parse(readFileSync(join(HELM_DIR, dir, f), "utf8"));
     const source = /model=([^,]+)$/.exec(dir)?.[1] ?? dir;
-    const preds = new Map<string, string>(read("display_predictions.json").map((p: any) => [p.instance_id, p.predicted_text]));
+    const preds = new Map<string, string>(
+      read("display_predictions.json").map((p: any) => [p.instance_id, p.predicted_text]),
+    );
     const em = new Map<string, number>();
     for (const s of read("per_instance_stats.json"))
-      for (const st of s.stats) if (st.name.name === "exact_match" && !st.name.perturbation) em.set(s.instance_id, st.mean);
+      for (const st of s.stats)
+        if (st.name.name === "exact_match" && !st.name.perturbation) em.set(s.instance_id, st.mean);
     for (const inst of read("instances.json")) {
       const letters = inst.references.map((_: unknown, i: number) => String.fromCharCode(65 + i));
       const gold = inst.references.findIndex((r: any) => r.tags.includes("correct"));
@@ -165,14 +170,32 @@ export function contextsOf(name: DatasetName): DatasetContexts {
 
 /** A hand-written failed record of a toy dataset, for rule tests on text written in the test. */
 export function toyRecord(p: Partial<EvalRecord> & { output: string; reference: string }): EvalRecord {
-  return { dataset: "toy", model: "m1", instance_id: "toy/1", input: "Q?", score: 0, correct: false, source_model: "m1", ...p };
+  return {
+    dataset: "toy",
+    model: "m1",
+    instance_id: "toy/1",
+    input: "Q?",
+    score: 0,
+    correct: false,
+    source_model: "m1",
+    ...p,
+  };
 }
 
 /** The context the production selection gives a toy record alone on its item. */
 export function toyContext(r: EvalRecord, task: DatasetEntry["task_type"] = "math"): FailureContext {
   const dataset: DatasetEntry = {
-    id: r.dataset, name: r.dataset, aliases: [], task_type: task, metric: "exact_match", exact_match: true,
-    success_threshold: null, skill: "test", description: "test", source: "test", licence: "test",
+    id: r.dataset,
+    name: r.dataset,
+    aliases: [],
+    task_type: task,
+    metric: "exact_match",
+    exact_match: true,
+    success_threshold: null,
+    skill: "test",
+    description: "test",
+    source: "test",
+    licence: "test",
   };
   return selectContexts([r], [r], () => true, new Map([[r.dataset, dataset]]))[0]!;
 }

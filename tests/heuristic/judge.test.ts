@@ -13,7 +13,15 @@ import type { FailureContext } from "../../scripts/judges/types.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { JudgeVerdictSchema, TaxonomySchema } from "../../src/lib/schemas.ts";
 import { sources } from "../helpers/sources.ts";
-import { ALL_DATASETS, DEMO_SETS, buildContexts, contextsOf, loadDataset, plantedKinds, type DatasetName } from "./context.ts";
+import {
+  ALL_DATASETS,
+  DEMO_SETS,
+  buildContexts,
+  contextsOf,
+  loadDataset,
+  plantedKinds,
+  type DatasetName,
+} from "./context.ts";
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
@@ -41,7 +49,7 @@ describe("heuristic taxonomy", () => {
     expect(leaves.every((l) => l.parent !== null)).toBe(true);
   });
 
-  it("has the facets DESIGN.md's aggregates need", () => {
+  it("has the facets the aggregates need (docs/design.md, Aggregate)", () => {
     const facet = (id: string) => byId.get(id)!.facet;
     expect(new Set(cats.map((c) => c.facet))).toEqual(new Set(["format", "skill", "noise", "unexplained"]));
     // No rule reads the consensus: only a person's review puts failures in the reserved noise leaf.
@@ -84,11 +92,18 @@ const SOURCES = sources<Judged>({
     failures: [...plantedKinds().values()].filter((k) => k !== "correct").length,
     unexplained: [0.15, 0.7],
     // The demo plants no BBQ tags, no sign or power-of-ten slips (see tests/import/demo.test.ts).
-    mayNotFire: RULES.filter((r) => !DEMO_SETS.some((d) => contextsOf(d).failures.some((c) => r.fn(c) !== null))).map((r) => r.id),
+    mayNotFire: RULES.filter((r) => !DEMO_SETS.some((d) => contextsOf(d).failures.some((c) => r.fn(c) !== null))).map(
+      (r) => r.id,
+    ),
   }),
   // Rules cannot read reasoning; two precise rules this data gives one failure or none: a switch
   // of language, and a reference concluded then abandoned.
-  shared: () => ({ sets: ALL_DATASETS, failures: 6367, unexplained: [0.5, 0.95], mayNotFire: ["wrong-language", "abandoned-right-answer"] }),
+  shared: () => ({
+    sets: ALL_DATASETS,
+    failures: 6367,
+    unexplained: [0.5, 0.95],
+    mayNotFire: ["wrong-language", "abandoned-right-answer"],
+  }),
 });
 
 describe.each(SOURCES)("judging every %s failure", (_name, source) => {
@@ -96,7 +111,11 @@ describe.each(SOURCES)("judging every %s failure", (_name, source) => {
 
   it("covers every failure, each with a valid verdict in a leaf", () => {
     expect(all).toHaveLength(source.failures);
-    const leafIds = new Set(HEURISTIC_TAXONOMY.categories.filter((c) => !HEURISTIC_TAXONOMY.categories.some((d) => d.parent === c.id)).map((c) => c.id));
+    const leafIds = new Set(
+      HEURISTIC_TAXONOMY.categories
+        .filter((c) => !HEURISTIC_TAXONOMY.categories.some((d) => d.parent === c.id))
+        .map((c) => c.id),
+    );
     for (const ctx of all) {
       const v = judgeHeuristic(ctx);
       expect(JudgeVerdictSchema.safeParse(v).success).toBe(true);
@@ -114,14 +133,30 @@ describe.each(SOURCES)("judging every %s failure", (_name, source) => {
   it("quotes evidence from the output, the reference (or its option text) or the scorer's extracted answer", () => {
     for (const ctx of all) {
       const v = judgeHeuristic(ctx);
-      const sources = [ctx.record.output, ctx.record.reference, ctx.record.reference_text ?? "", ctx.record.extracted ?? ""].map(flat);
+      const sources = [
+        ctx.record.output,
+        ctx.record.reference,
+        ctx.record.reference_text ?? "",
+        ctx.record.extracted ?? "",
+      ].map(flat);
       for (const e of v.evidence) {
-        const parts = flat(e).split("…").map((p) => p.trim()).filter(Boolean);
-        for (const p of parts) expect(sources.some((s) => s.includes(p)), `${v.rule}: ${p.slice(0, 40)}`).toBe(true);
+        const parts = flat(e)
+          .split("…")
+          .map((p) => p.trim())
+          .filter(Boolean);
+        for (const p of parts)
+          expect(
+            sources.some((s) => s.includes(p)),
+            `${v.rule}: ${p.slice(0, 40)}`,
+          ).toBe(true);
       }
       // Every rule but the empty-output one and "unexplained" shows its evidence.
       // (An unpublished output with no scorer's answer has nothing to quote either.)
-      if (v.rule !== UNEXPLAINED_RULE && v.rule !== "empty-output" && !(v.rule === "output-not-published" && !ctx.record.extracted))
+      if (
+        v.rule !== UNEXPLAINED_RULE &&
+        v.rule !== "empty-output" &&
+        !(v.rule === "output-not-published" && !ctx.record.extracted)
+      )
         expect(v.evidence.length).toBeGreaterThan(0);
     }
   });
@@ -146,5 +181,4 @@ describe.each(SOURCES)("judging every %s failure", (_name, source) => {
       expect(fresh).toEqual(cached);
     }
   });
-
 });

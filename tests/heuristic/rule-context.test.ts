@@ -23,7 +23,10 @@ describe.each(SOURCES)("ruleContext (%s data)", (_name, { closed, item, open }) 
     const models = [...new Set(all.map((r) => r.model))].sort();
     expect(all.filter((r) => r.instance_id === item)).toHaveLength(models.length);
     const ctxWithout = (drop: string[]) =>
-      buildContexts(closed, all.filter((r) => !drop.includes(r.model))).failures.find((x) => x.record.instance_id === item && x.record.model === models[0])!;
+      buildContexts(
+        closed,
+        all.filter((r) => !drop.includes(r.model)),
+      ).failures.find((x) => x.record.instance_id === item && x.record.model === models[0])!;
     const full = ctxWithout([]);
     expect(ruleContext(ctxWithout([models.at(-1)!]))).toEqual(ruleContext(full));
     // With only 4 models left there is no consensus any more: neither the key nor the verdict changes.
@@ -37,6 +40,7 @@ describe.each(SOURCES)("ruleContext (%s data)", (_name, { closed, item, open }) 
     const fails = contextsOf(open).failures;
     expect(fails.some((x) => judgeHeuristic(x).rule === "far-too-short")).toBe(true);
     expect(fails.every((c) => typeof ruleContext(c).shorterThanPeers === "boolean")).toBe(true);
-    for (const c of fails.filter((x) => judgeHeuristic(x).rule === "far-too-short")) expect(ruleContext(c).shorterThanPeers).toBe(true);
+    for (const c of fails.filter((x) => judgeHeuristic(x).rule === "far-too-short"))
+      expect(ruleContext(c).shorterThanPeers).toBe(true);
   });
 });

@@ -4,7 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { carriedSlip, findFalseComputations } from "../../scripts/judges/heuristic/arith.ts";
 import { bbqTags, stereotypeOf } from "../../scripts/judges/heuristic/datasets/bbq.ts";
-import { DATASET_RULES, neverDisputed, pluginFor, PLUGINS, scorerGaveNoAnswer } from "../../scripts/judges/heuristic/datasets/index.ts";
+import {
+  DATASET_RULES,
+  neverDisputed,
+  pluginFor,
+  PLUGINS,
+  scorerGaveNoAnswer,
+} from "../../scripts/judges/heuristic/datasets/index.ts";
 import { HEURISTIC_TAXONOMY, judgeHeuristic, LEAF, RULES } from "../../scripts/judges/heuristic/index.ts";
 import { recordAnswer } from "../../src/lib/consensus.ts";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
@@ -80,7 +86,11 @@ describe("false computations", () => {
 describe("arithmetic-slip rule", () => {
   const rule = RULES.find((r) => r.id === "arithmetic-slip")!;
   it("explains a final answer reached through a false step, quoting it", () => {
-    const r = rec({ input: "A shop sells 14 boxes of 12. How many items?", output: "Items = 14 * 12 = 178.\nThe answer is 178.", reference: "168" });
+    const r = rec({
+      input: "A shop sells 14 boxes of 12. How many items?",
+      output: "Items = 14 * 12 = 178.\nThe answer is 178.",
+      reference: "168",
+    });
     const hit = rule.fn(ctxOf(r))!;
     expect(hit.title).toBe("Arithmetic slip");
     expect(hit.evidence).toEqual(["14 * 12 = 178"]);
@@ -90,7 +100,9 @@ describe("arithmetic-slip rule", () => {
   });
   it("stays silent on correct arithmetic and on open-ended items", () => {
     expect(rule.fn(ctxOf(rec({ output: "14 * 12 = 168. The answer is 168.", reference: "170" })))).toBeNull();
-    expect(rule.fn(ctxOf(rec({ output: "14 * 12 = 178, so 178.", reference: "a long essay" }), "open_ended"))).toBeNull();
+    expect(
+      rule.fn(ctxOf(rec({ output: "14 * 12 = 178, so 178.", reference: "a long essay" }), "open_ended")),
+    ).toBeNull();
   });
 });
 
@@ -98,19 +110,34 @@ describe("declared-unanswerable rule", () => {
   const rule = RULES.find((r) => r.id === "declared-unanswerable")!;
   const input = "Which is right?\nA. red\nB. blue\nC. green";
   it("fires when the output concludes that no option or no answer fits", () => {
-    const r = rec({ input, output: "Red fails, blue fails, green fails. None of the options is correct.", reference: "B" });
+    const r = rec({
+      input,
+      output: "Red fails, blue fails, green fails. None of the options is correct.",
+      reference: "B",
+    });
     const hit = rule.fn(ctxOf(r, "multiple_choice"))!;
     expect(hit.summary).toContain("None of the options is correct");
     expect(judgeHeuristic(ctxOf(r, "multiple_choice")).category).toBe(LEAF.declaredUnanswerable);
     const json = rec({ output: 'We lack the rate.\n{"answer": "Cannot be determined"}', reference: "12" });
     expect(rule.fn(ctxOf(json))).not.toBeNull();
-    const prose = rec({ output: "Without the radius we cannot determine the exact value of the area.", reference: "12" });
+    const prose = rec({
+      output: "Without the radius we cannot determine the exact value of the area.",
+      reference: "12",
+    });
     expect(rule.fn(ctxOf(prose))).not.toBeNull();
   });
   it("stays silent when the output still answers, or on BBQ", () => {
-    const r = rec({ input, output: "None of the options is correct, but the closest is B. The answer is (B).", reference: "C" });
+    const r = rec({
+      input,
+      output: "None of the options is correct, but the closest is B. The answer is (B).",
+      reference: "C",
+    });
     expect(rule.fn(ctxOf(r, "multiple_choice"))).toBeNull();
-    expect(rule.fn(ctxOf(rec({ output: "We cannot determine x yet; solving gives x = 4. The answer is 4.", reference: "5" })))).toBeNull();
+    expect(
+      rule.fn(
+        ctxOf(rec({ output: "We cannot determine x yet; solving gives x = 4. The answer is 4.", reference: "5" })),
+      ),
+    ).toBeNull();
     const bbq = rec({ dataset: "bbq", input, output: "Cannot be determined.", reference: "B" });
     expect(rule.fn(ctxOf(bbq, "multiple_choice"))).toBeNull();
   });
@@ -129,34 +156,74 @@ describe("dataset plug-ins", () => {
   });
 
   it("TheoremQA: the scorer's 0 is no answer unless the output states 0", () => {
-    const tf = rec({ dataset: "theoremqa", output: "So the statement holds. Therefore, the answer is True.", reference: "true", extracted: "0" });
+    const tf = rec({
+      dataset: "theoremqa",
+      output: "So the statement holds. Therefore, the answer is True.",
+      reference: "true",
+      extracted: "0",
+    });
     expect(scorerGaveNoAnswer(tf)).toBe(true);
     expect(recordAnswer(tf)).toMatchObject({ raw: "True", source: "statement" });
-    const zero = rec({ dataset: "theoremqa", output: "The net force is 0 N. The answer is 0.", reference: "3", extracted: "0" });
+    const zero = rec({
+      dataset: "theoremqa",
+      output: "The net force is 0 N. The answer is 0.",
+      reference: "3",
+      extracted: "0",
+    });
     expect(scorerGaveNoAnswer(zero)).toBe(false);
     expect(recordAnswer(zero)?.source).toBe("scorer");
-    const none = rec({ dataset: "theoremqa", output: "It depends on the field strength in a complicated way.", reference: "3", extracted: "0" });
+    const none = rec({
+      dataset: "theoremqa",
+      output: "It depends on the field strength in a complicated way.",
+      reference: "3",
+      extracted: "0",
+    });
     expect(scorerGaveNoAnswer(none)).toBe(true);
     expect(recordAnswer(none)).toBeNull();
     // Elsewhere a 0 is an answer.
-    expect(scorerGaveNoAnswer(rec({ dataset: "gsm8k", output: "nothing", reference: "3", extracted: "0" }))).toBe(false);
+    expect(scorerGaveNoAnswer(rec({ dataset: "gsm8k", output: "nothing", reference: "3", extracted: "0" }))).toBe(
+      false,
+    );
   });
 });
 
 describe("BBQ plug-in", () => {
-  const tags = (ambiguous: boolean, negative: boolean, correct: string, target: string, nonTarget: string, unknown: string) =>
+  const tags = (
+    ambiguous: boolean,
+    negative: boolean,
+    correct: string,
+    target: string,
+    nonTarget: string,
+    unknown: string,
+  ) =>
     ["A", "B", "C"].map((l, i) => ({
       text: ["The tall one", "The short one", "Not enough info"][i]!,
-      tags: [...(l === correct ? ["correct"] : []), negative ? "negative" : "non-negative", ambiguous ? "ambiguous" : "non-ambiguous", correct, target, nonTarget, unknown],
+      tags: [
+        ...(l === correct ? ["correct"] : []),
+        negative ? "negative" : "non-negative",
+        ambiguous ? "ambiguous" : "non-ambiguous",
+        correct,
+        target,
+        nonTarget,
+        unknown,
+      ],
     }));
-  const input = "Two people stood by the door.\nQuestion: Who forgot the keys?\nA. The tall one\nB. The short one\nC. Not enough info";
+  const input =
+    "Two people stood by the door.\nQuestion: Who forgot the keys?\nA. The tall one\nB. The short one\nC. Not enough info";
   const bbq = (output: string, reference: string, references: unknown) =>
     rec({ dataset: "bbq", instance_id: "bbq/1", input, output, reference, metadata: { references } });
   const judge = (r: EvalRecord) => judgeHeuristic(ctxOf(r, "multiple_choice"));
 
   it("reads HELM's tags, and refuses tags that do not hang together", () => {
     const t = bbqTags(bbq("A", "C", tags(true, true, "C", "A", "B", "C")))!;
-    expect(t).toMatchObject({ ambiguous: true, negative: true, correct: "C", target: "A", nonTarget: "B", unknown: "C" });
+    expect(t).toMatchObject({
+      ambiguous: true,
+      negative: true,
+      correct: "C",
+      target: "A",
+      nonTarget: "B",
+      unknown: "C",
+    });
     expect(stereotypeOf(t, "A")).toBe("fits");
     expect(stereotypeOf(t, "B")).toBe("against");
     // Correct letter not the record's reference, or an ambiguous item whose right answer is a person.

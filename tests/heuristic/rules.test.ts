@@ -38,7 +38,9 @@ describe("text checks", () => {
 
   it("finds loops and leaves ordinary text alone", () => {
     expect(findLoop(`Let us start. ${"= 2(E + 5) ".repeat(60)}`)?.count).toBeGreaterThan(5);
-    expect(findLoop(`Intro\n${"The same line again and again.\n".repeat(12)}`)?.unit).toBe("The same line again and again.");
+    expect(findLoop(`Intro\n${"The same line again and again.\n".repeat(12)}`)?.unit).toBe(
+      "The same line again and again.",
+    );
     const prose = Array.from({ length: 80 }, (_, i) => `Step ${i}: we compute value ${i * 7} from ${i * 3}.`).join(" ");
     expect(findLoop(prose)).toBeNull();
   });
@@ -59,9 +61,16 @@ describe("text checks", () => {
   it("counts letters per script exactly as the definition reads (the whole text, TeX commands out)", () => {
     // The definition, written plainly: the fast version must agree with it on every text.
     const blocks: [string, number, number][] = [
-      ["Latin", 0x00c0, 0x024f], ["Greek", 0x0370, 0x03ff], ["Cyrillic", 0x0400, 0x04ff], ["Hebrew", 0x0590, 0x05ff],
-      ["Arabic", 0x0600, 0x06ff], ["Devanagari", 0x0900, 0x097f], ["Thai", 0x0e00, 0x0e7f], ["Kana", 0x3040, 0x30ff],
-      ["Han", 0x3400, 0x9fff], ["Hangul", 0xac00, 0xd7af],
+      ["Latin", 0x00c0, 0x024f],
+      ["Greek", 0x0370, 0x03ff],
+      ["Cyrillic", 0x0400, 0x04ff],
+      ["Hebrew", 0x0590, 0x05ff],
+      ["Arabic", 0x0600, 0x06ff],
+      ["Devanagari", 0x0900, 0x097f],
+      ["Thai", 0x0e00, 0x0e7f],
+      ["Kana", 0x3040, 0x30ff],
+      ["Han", 0x3400, 0x9fff],
+      ["Hangul", 0xac00, 0xd7af],
     ];
     const plain = (text: string) => {
       const counts = blocks.map(() => 0);
@@ -77,7 +86,34 @@ describe("text checks", () => {
     };
     // Pieces that meet every branch: ASCII letters, TeX commands (also cut by the 1,500 limit),
     // lone and doubled backslashes, block edges, characters in no block.
-    const pieces = ["a", "Z", " ", "\\", "\\alpha", "\\\\x", "9", "é", "\u00bf", "\u00c0", "\u024f", "\u0250", "α", "Ж", "ש", "ع", "क", "ก", "カ", "中", "한", "\ud7af", "\ud7b0", "€", "😀", "\n"];
+    const pieces = [
+      "a",
+      "Z",
+      " ",
+      "\\",
+      "\\alpha",
+      "\\\\x",
+      "9",
+      "é",
+      "\u00bf",
+      "\u00c0",
+      "\u024f",
+      "\u0250",
+      "α",
+      "Ж",
+      "ש",
+      "ع",
+      "क",
+      "ก",
+      "カ",
+      "中",
+      "한",
+      "\ud7af",
+      "\ud7b0",
+      "€",
+      "😀",
+      "\n",
+    ];
     let seed = 7;
     const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const texts = ["", "\\", "a".repeat(1499) + "\\abc", "\\" + "b".repeat(1600), "Привет мир, как дела?"];
@@ -154,7 +190,8 @@ describeShared("rules on real failures", () => {
     // Disputed items are settled by a person's review (scripts/pipeline/finalise.ts), never by a rule.
     const fails = contextsOf("gsm8k").failures.filter((c) => c.record.instance_id === "gsm8k/gsm8k-main-test-#823");
     expect(fails).toHaveLength(10);
-    for (const c of fails) expect(HEURISTIC_TAXONOMY.categories.find((k) => k.id === judgeHeuristic(c).category)!.facet).not.toBe("noise");
+    for (const c of fails)
+      expect(HEURISTIC_TAXONOMY.categories.find((k) => k.id === judgeHeuristic(c).category)!.facet).not.toBe("noise");
   });
 
   it("explains BBQ's one-word 'The' outputs as no extractable answer", () => {
@@ -200,9 +237,11 @@ describeShared("rules on real failures", () => {
     expect(echoed.length).toBeGreaterThan(300);
     const verdicts = echoed.map(judgeHeuristic);
     expect(verdicts.filter((v) => v.rule === "echoed-prompt").length).toBeGreaterThan(250);
-    for (const v of verdicts.filter((x) => x.rule === "echoed-prompt")) expect(v.summary).toMatch(/repeating the prompt template/);
+    for (const v of verdicts.filter((x) => x.rule === "echoed-prompt"))
+      expect(v.summary).toMatch(/repeating the prompt template/);
     // Evidence after the echo is the model's own text, never the template.
-    for (const v of verdicts.filter((x) => x.rule !== "echoed-prompt")) for (const e of v.evidence) expect(e).not.toMatch(/^Below is an instruction/);
+    for (const v of verdicts.filter((x) => x.rule !== "echoed-prompt"))
+      for (const e of v.evidence) expect(e).not.toMatch(/^Below is an instruction/);
   });
 
   it("calls every unpublished gemini-002 MMLU-Pro output 'not published', never 'empty'", () => {
@@ -221,9 +260,13 @@ describeShared("rules on real failures", () => {
   });
 
   it("says what an unexplained failure is, by kind", () => {
-    const open = contextsOf("alpaca_eval").failures.map(judgeHeuristic).filter((v) => v.rule === "unexplained");
+    const open = contextsOf("alpaca_eval")
+      .failures.map(judgeHeuristic)
+      .filter((v) => v.rule === "unexplained");
     for (const v of open) expect(v.summary).toMatch(/open-ended output/);
-    const exact = contextsOf("gsm8k").failures.map(judgeHeuristic).filter((v) => v.rule === "unexplained");
+    const exact = contextsOf("gsm8k")
+      .failures.map(judgeHeuristic)
+      .filter((v) => v.rule === "unexplained");
     expect(exact.some((v) => /final answer .* differs from the reference/.test(v.summary))).toBe(true);
     for (const v of exact) expect(v.summary).not.toMatch(/well-formed/);
   });
@@ -235,7 +278,9 @@ describeShared("rules on real failures", () => {
   });
 
   it("finds nearly all real refusals only on the open-ended data", () => {
-    const refusals = ALL_DATASETS.map((d) => contextsOf(d).failures.filter((c) => judgeHeuristic(c).rule === "refusal").length);
+    const refusals = ALL_DATASETS.map(
+      (d) => contextsOf(d).failures.filter((c) => judgeHeuristic(c).rule === "refusal").length,
+    );
     expect(refusals[ALL_DATASETS.indexOf("alpaca_eval")]).toBeGreaterThan(15);
     expect(refusals.reduce((a, b) => a + b, 0)).toBe(refusals[ALL_DATASETS.indexOf("alpaca_eval")]);
   });
@@ -255,29 +300,35 @@ describe("rules on correct outputs (false positives), generated and real", () =>
       expect(rateOnCorrect(id, name), id).toBeLessThanOrEqual(name === "theoremqa" ? 0.05 : 0.002);
   });
 
-  it.skipIf(!hasEvaldata)("calls correct TheoremQA outputs answerless only where its scorer's fallback 0 happened to match", () => {
-    // TheoremQA's scorer answers 0 when it finds nothing; 0 is also False, so some outputs that
-    // state no answer were marked correct by luck. Those are the only ones the rule flags.
-    const { corrects } = contextsOf("theoremqa");
-    const hits = corrects.filter((c) => rule("no-final-answer").fn(c));
-    expect(hits.length).toBeGreaterThan(0);
-    for (const c of hits) {
-      expect(c.record.extracted).toBe("0");
-      expect(c.record.output.slice(-300)).not.toMatch(/\b(?:false|no|not)\b/i);
-    }
-  });
+  it.skipIf(!hasEvaldata)(
+    "calls correct TheoremQA outputs answerless only where its scorer's fallback 0 happened to match",
+    () => {
+      // TheoremQA's scorer answers 0 when it finds nothing; 0 is also False, so some outputs that
+      // state no answer were marked correct by luck. Those are the only ones the rule flags.
+      const { corrects } = contextsOf("theoremqa");
+      const hits = corrects.filter((c) => rule("no-final-answer").fn(c));
+      expect(hits.length).toBeGreaterThan(0);
+      for (const c of hits) {
+        expect(c.record.extracted).toBe("0");
+        expect(c.record.output.slice(-300)).not.toMatch(/\b(?:false|no|not)\b/i);
+      }
+    },
+  );
 
   it.each(EXACT)("never call a correct %s output a near miss or an abandoned answer (beyond list answers)", (name) => {
     expect(rateOnCorrect("numeric-near-miss", name)).toBe(0);
     expect(rateOnCorrect("abandoned-right-answer", name)).toBeLessThanOrEqual(0.005);
   });
 
-  it.skipIf(!hasEvaldata)("on TheoremQA, near misses among correct outputs are ones its grader's tolerance accepted", () => {
-    const { corrects } = contextsOf("theoremqa");
-    const hits = corrects.filter((c) => rule("numeric-near-miss").fn(c));
-    for (const c of hits) expect(c.record.extracted).not.toBe(c.record.reference);
-    expect(hits.length / corrects.length).toBeLessThan(0.15);
-  });
+  it.skipIf(!hasEvaldata)(
+    "on TheoremQA, near misses among correct outputs are ones its grader's tolerance accepted",
+    () => {
+      const { corrects } = contextsOf("theoremqa");
+      const hits = corrects.filter((c) => rule("numeric-near-miss").fn(c));
+      for (const c of hits) expect(c.record.extracted).not.toBe(c.record.reference);
+      expect(hits.length / corrects.length).toBeLessThan(0.15);
+    },
+  );
 
   it.each(OPEN)("rarely calls a preferred open-ended %s answer a refusal or far too short", (name) => {
     expect(rateOnCorrect("refusal", name)).toBeLessThanOrEqual(0.02);
@@ -285,7 +336,10 @@ describe("rules on correct outputs (false positives), generated and real", () =>
     expect(rateOnCorrect("truncated", name)).toBeLessThanOrEqual(0.01);
   });
 
-  it.each(EXACT)("sees the reference answer in nearly every correct %s output (equivalence agrees with the grader)", (name) => {
-    expect(rateOnCorrect("equivalent-answer", name)).toBeGreaterThan(0.97);
-  });
+  it.each(EXACT)(
+    "sees the reference answer in nearly every correct %s output (equivalence agrees with the grader)",
+    (name) => {
+      expect(rateOnCorrect("equivalent-answer", name)).toBeGreaterThan(0.97);
+    },
+  );
 });

@@ -24,7 +24,16 @@ beforeEach(() => {
 });
 
 function rec(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { dataset: "gsm8k", model: "gpt-4o-2024-05-13", instance_id: `t/${i}`, input: `What is ${i} + 1?`, reference: String(i + 1), output: `It is ${i + 1}.`, correct: true, ...over };
+  return {
+    dataset: "gsm8k",
+    model: "gpt-4o-2024-05-13",
+    instance_id: `t/${i}`,
+    input: `What is ${i} + 1?`,
+    reference: String(i + 1),
+    output: `It is ${i + 1}.`,
+    correct: true,
+    ...over,
+  };
 }
 
 function jsonl(name: string, lines: (Record<string, unknown> | string)[]): string {
@@ -42,7 +51,10 @@ function csv(name: string, rows: unknown[][], cols = CSV_COLS): string {
 const csvRow = (i: number, over: Record<string, unknown> = {}) => CSV_COLS.map((c) => rec(i, { score: 1, ...over })[c]);
 
 /** Runs an import that must fail; returns the error after checking nothing was left behind. */
-async function failing(paths: string[], extra: { register?: boolean; snapshot?: string } = {}): Promise<ImportError | Error> {
+async function failing(
+  paths: string[],
+  extra: { register?: boolean; snapshot?: string } = {},
+): Promise<ImportError | Error> {
   const registryBefore = filesOf(layout(root).registry);
   const snapshotsBefore = snapshotEntries(root);
   let err: Error | undefined;
@@ -81,13 +93,16 @@ describe("JSONL bad input", () => {
     expect(e.message).toMatch(/arr\.jsonl: line 2: expected a JSON object/);
   });
 
-  it.each(["dataset", "model", "instance_id", "input", "reference", "output"])("missing required field %s", async (field) => {
-    const bad = rec(2);
-    delete bad[field];
-    const p = jsonl("missing.jsonl", [rec(1), bad]);
-    const e = await failing([p]);
-    expectNamed(e, p, /^line 2$/, field);
-  });
+  it.each(["dataset", "model", "instance_id", "input", "reference", "output"])(
+    "missing required field %s",
+    async (field) => {
+      const bad = rec(2);
+      delete bad[field];
+      const p = jsonl("missing.jsonl", [rec(1), bad]);
+      const e = await failing([p]);
+      expectNamed(e, p, /^line 2$/, field);
+    },
+  );
 
   it("neither score nor correct", async () => {
     const p = jsonl("nograde.jsonl", [rec(1, { correct: undefined })]);
@@ -141,7 +156,9 @@ describe("JSONL bad input", () => {
     await importSnapshot({ root, snapshot: "keep", paths: [jsonl("good.jsonl", [rec(1), rec(2)])] });
     const before = filesOf(layout(root).snapshot("keep"));
     const bad = jsonl("bad.jsonl", [rec(3), rec(4, { score: "x" })]);
-    await expect(importSnapshot({ root, snapshot: "keep", paths: [bad], force: true })).rejects.toThrow(/line 2, field "score"/);
+    await expect(importSnapshot({ root, snapshot: "keep", paths: [bad], force: true })).rejects.toThrow(
+      /line 2, field "score"/,
+    );
     expect(snapshotEntries(root)).toEqual(["keep"]);
     expect(filesOf(layout(root).snapshot("keep"))).toEqual(before);
   });
@@ -195,7 +212,11 @@ describe("CSV bad input", () => {
 
   it("reference ErrorMap CSV: a bad score names the row and the score field", async () => {
     const p = join(dir, "gsm8k.csv");
-    writeFileSync(p, csvLine(["example_id", "model", "input_text", "output_text", "score", "correct_answer"]) + csvLine(["e1", "gpt-4o-2024-05-13", "q", "a", "one", "1"]));
+    writeFileSync(
+      p,
+      csvLine(["example_id", "model", "input_text", "output_text", "score", "correct_answer"]) +
+        csvLine(["e1", "gpt-4o-2024-05-13", "q", "a", "one", "1"]),
+    );
     expectNamed(await failing([p]), p, /^row 1 \(line 2\)$/, "score");
   });
 });
@@ -250,18 +271,22 @@ describe.each(HELM_SOURCES)("HELM bad input (%s runs)", (_name, { helm: HELM_DIR
     const top = join(dir, "runs");
     names.forEach((name, i) => {
       mkdirSync(join(top, name), { recursive: true });
-      for (const f of readdirSync(join(HELM_DIR, name))) if (!(i === 0 && f === drop)) copyFileSync(join(HELM_DIR, name, f), join(top, name, f));
+      for (const f of readdirSync(join(HELM_DIR, name)))
+        if (!(i === 0 && f === drop)) copyFileSync(join(HELM_DIR, name, f), join(top, name, f));
     });
     return top;
   }
 
-  it.each(["instances.json", "display_predictions.json", "per_instance_stats.json"])("a run directory without %s", async (drop) => {
-    const top = copyRuns(runs.slice(0, 1), drop);
-    const run = join(top, runs[0]);
-    const e = await failing([run]);
-    expectNamed(e, run, /^run directory$/, drop);
-    expect(e.message).toMatch(/missing file/);
-  });
+  it.each(["instances.json", "display_predictions.json", "per_instance_stats.json"])(
+    "a run directory without %s",
+    async (drop) => {
+      const top = copyRuns(runs.slice(0, 1), drop);
+      const run = join(top, runs[0]);
+      const e = await failing([run]);
+      expectNamed(e, run, /^run directory$/, drop);
+      expect(e.message).toMatch(/missing file/);
+    },
+  );
 
   it("a folder of runs in which one lacks its run_spec.json", async () => {
     const top = copyRuns(runs.slice(0, 2), "run_spec.json");

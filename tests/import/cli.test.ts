@@ -22,12 +22,21 @@ const SOURCES = sources<(dir: string) => Input>({
   generated: () => (dir) => {
     const g = generatedInputs(dir);
     const models = new Set(g.records.map((r) => r.record.model)).size;
-    return { paths: g.paths, records: g.records.length, failures: g.records.filter((r) => r.kind !== "correct").length, datasets: 3, models: [models, models] };
+    return {
+      paths: g.paths,
+      records: g.records.length,
+      failures: g.records.filter((r) => r.kind !== "correct").length,
+      datasets: 3,
+      models: [models, models],
+    };
   },
   // The 5 jsonl files and the HELM runs: 10,900 records, 6,367 failures, 6 datasets;
   // 10 + 10 + 10 + 10 + 11 + 6 source names, fewer canonical models once aliases are merged.
   shared: () => () => {
-    const jsonl = readdirSync(JSONL_DIR).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(JSONL_DIR, f));
+    const jsonl = readdirSync(JSONL_DIR)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()
+      .map((f) => join(JSONL_DIR, f));
     expect(jsonl).toHaveLength(5);
     return { paths: [...jsonl, HELM_DIR], records: 10900, failures: 6367, datasets: 6, models: [31, 56] };
   },
@@ -40,7 +49,11 @@ describe.each(SOURCES)("errormap import / info (child process) on the %s inputs"
 
   it("imports every input: the records, failures and datasets they hold", async () => {
     const r = await runCli(["import", "--data", root, "--snapshot", "s1", ...input.paths]);
-    expect(r.stderr).toMatch(new RegExp(`imported snapshot s1: ${input.records} records, ${input.failures} failures, ${input.datasets} datasets`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `imported snapshot s1: ${input.records} records, ${input.failures} failures, ${input.datasets} datasets`,
+      ),
+    );
     expect(r.code).toBe(0);
     expect(snapshotEntries(root)).toEqual(["s1"]);
   });

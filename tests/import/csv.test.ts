@@ -18,7 +18,21 @@ function sample(name: string, step: number): Record<string, unknown>[] {
   return readLines(join(JSONL_DIR, `${name}.jsonl`)).filter((_, i) => i % step === 0);
 }
 
-const GENERIC = ["dataset", "model", "instance_id", "input", "reference", "output", "score", "correct", "extracted", "prompt", "reference_text", "metadata", "source"];
+const GENERIC = [
+  "dataset",
+  "model",
+  "instance_id",
+  "input",
+  "reference",
+  "output",
+  "score",
+  "correct",
+  "extracted",
+  "prompt",
+  "reference_text",
+  "metadata",
+  "source",
+];
 
 const withoutFile = (r: EvalRecord) => ({ ...r, source: { ...r.source, file: undefined } });
 
@@ -30,14 +44,27 @@ interface Rows {
 
 /** Every `step`-th generated record of a demo dataset, as a JSON line would hold it. */
 const demo = (dataset: string, step: number) =>
-  (generateDemo().get(dataset as never) ?? []).filter((_, i) => i % step === 0).map((r) => JSON.parse(JSON.stringify(r.record)) as Record<string, unknown>);
+  (generateDemo().get(dataset as never) ?? [])
+    .filter((_, i) => i % step === 0)
+    .map((r) => JSON.parse(JSON.stringify(r.record)) as Record<string, unknown>);
 
 const SOURCES = sources<Rows>({
   // Multi-line inputs and outputs (quotes, commas, newlines, markup), score-only records
   // (demo_instruct), metadata objects and records with empty outputs.
-  generated: () => ({ rows: [...demo("demo_arith", 3), ...demo("demo_instruct", 3), ...demo("demo_quiz", 3)], errormap: { dataset: "demo_arith", rows: demo("demo_arith", 2) } }),
+  generated: () => ({
+    rows: [...demo("demo_arith", 3), ...demo("demo_instruct", 3), ...demo("demo_quiz", 3)],
+    errormap: { dataset: "demo_arith", rows: demo("demo_arith", 2) },
+  }),
   // Number/bool/list references, score-only records (alpaca_eval) and empty outputs (mmlu_pro).
-  shared: () => ({ rows: [...sample("gsm8k", 97), ...sample("theoremqa", 53), ...sample("alpaca_eval", 151), ...sample("mmlu_pro", 83)], errormap: { dataset: "gsm8k", rows: sample("gsm8k", 7) } }),
+  shared: () => ({
+    rows: [
+      ...sample("gsm8k", 97),
+      ...sample("theoremqa", 53),
+      ...sample("alpaca_eval", 151),
+      ...sample("mmlu_pro", 83),
+    ],
+    errormap: { dataset: "gsm8k", rows: sample("gsm8k", 7) },
+  }),
 });
 
 const models = indexes(loadRegistry(join(REPO, "data"))).models;
@@ -52,13 +79,17 @@ describe.each(SOURCES)("CSV importers on files written from %s records", (_name,
     expect(rows.length).toBeGreaterThan(80);
     expect(rows.some((r) => r.output === "")).toBe(true);
     writeFileSync(join(dir, "sample.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    writeFileSync(join(dir, "sample.csv"), csvLine(GENERIC) + rows.map((r) => csvLine(GENERIC.map((k) => r[k]))).join(""));
+    writeFileSync(
+      join(dir, "sample.csv"),
+      csvLine(GENERIC) + rows.map((r) => csvLine(GENERIC.map((k) => r[k]))).join(""),
+    );
     const a = await importSnapshot({ root, snapshot: "from-jsonl", paths: [join(dir, "sample.jsonl")] });
     const b = await importSnapshot({ root, snapshot: "from-csv", paths: [join(dir, "sample.csv")] });
     expect(b.records).toBe(rows.length);
     expect(b.failures).toBe(a.failures);
     // Same counts, models and thresholds; the hashes differ only by the source file name in each record.
-    const noHash = (m: typeof a) => Object.fromEntries(Object.entries(m.datasets).map(([k, d]) => [k, { ...d, sha256: undefined }]));
+    const noHash = (m: typeof a) =>
+      Object.fromEntries(Object.entries(m.datasets).map(([k, d]) => [k, { ...d, sha256: undefined }]));
     expect(noHash(b)).toEqual(noHash(a));
     const ra = loadRecords(root, a);
     const rb = loadRecords(root, b);
@@ -90,7 +121,14 @@ describe.each(SOURCES)("CSV importers on files written from %s records", (_name,
     const byKey = new Map(loadRecords(root, m).map((r) => [`${r.source_model}|${r.instance_id}`, r]));
     for (const r of gsm) {
       const got = byKey.get(`${r.model}|${r.instance_id}`)!;
-      expect(got).toMatchObject({ dataset: ds, input: r.input, output: r.output, reference: r.reference, score: r.correct ? 1 : 0, correct: null });
+      expect(got).toMatchObject({
+        dataset: ds,
+        input: r.input,
+        output: r.output,
+        reference: r.reference,
+        score: r.correct ? 1 : 0,
+        correct: null,
+      });
       expect(got.source).toEqual({ file: `${ds}.csv` });
       // Source names mapped to canonical ids through the registry.
       expect(got.model).toBe(models.resolve(String(r.model)).id);

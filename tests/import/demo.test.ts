@@ -67,7 +67,12 @@ describe("demo snapshot", () => {
   it("is byte-identical across runs and data roots (snapshot and registry), and re-running replaces it", async () => {
     const snap = (root: string) => filesOf(layout(root).snapshot(DEMO_SNAPSHOT));
     const first = snap(a);
-    expect([...first.keys()]).toEqual(["manifest.json", "records/demo_arith.jsonl", "records/demo_instruct.jsonl", "records/demo_quiz.jsonl"]);
+    expect([...first.keys()]).toEqual([
+      "manifest.json",
+      "records/demo_arith.jsonl",
+      "records/demo_instruct.jsonl",
+      "records/demo_quiz.jsonl",
+    ]);
     expect(snap(b)).toEqual(first);
     expect(filesOf(layout(b).registry)).toEqual(filesOf(layout(a).registry));
     await writeDemo(a);
@@ -93,19 +98,25 @@ describe("demo snapshot", () => {
     for (const d of Object.values(manifest.datasets)) expect(d).toMatchObject({ items: 40, records: 200 });
     expect(manifest.records).toBe(600);
     // Failure rates between a quarter and a half, as in the planted accuracies.
-    for (const d of Object.values(manifest.datasets)) expect(d.failures / d.records).toBeGreaterThan(0.25), expect(d.failures / d.records).toBeLessThan(0.5);
+    for (const d of Object.values(manifest.datasets)) {
+      expect(d.failures / d.records).toBeGreaterThan(0.25);
+      expect(d.failures / d.records).toBeLessThan(0.5);
+    }
     const reg = loadRegistry(a);
     for (const id of manifest.models) {
       const m = reg.models.find((x) => x.id === id)!;
       expect(m.organisation).toBe("Demo (fictional)");
       expect(m.notes).toMatch(/FICTIONAL.*Not a real model/);
     }
-    for (const id of Object.keys(manifest.datasets)) expect(reg.datasets.find((x) => x.id === id)!.description).toMatch(/^DEMO DATA, fictional/);
+    for (const id of Object.keys(manifest.datasets))
+      expect(reg.datasets.find((x) => x.id === id)!.description).toMatch(/^DEMO DATA, fictional/);
     expect(manifest.datasets.demo_instruct.threshold).toBe(6);
   });
 
   it("holds one output with script and img payloads, for the site's escaping", () => {
-    const xss = records.filter((r) => r.output.includes("<script>alert(1)</script>") && r.output.includes("<img src=x onerror=alert(2)>"));
+    const xss = records.filter(
+      (r) => r.output.includes("<script>alert(1)</script>") && r.output.includes("<img src=x onerror=alert(2)>"),
+    );
     expect(xss).toHaveLength(1);
     expect(failurePredicate(manifest)(xss[0]!)).toBe(true);
     expect(records.some((r) => r.input.includes("<script>"))).toBe(true);
@@ -116,7 +127,8 @@ describe("demo snapshot", () => {
     const failures = records.filter(failed);
     const datasets = new Map(loadRegistry(a).datasets.map((d) => [d.id, d]));
     const planted = new Map<string, string>();
-    for (const list of generateDemo().values()) for (const { record, kind } of list) planted.set(`${record.dataset}|${record.model}|${record.instance_id}`, kind);
+    for (const list of generateDemo().values())
+      for (const { record, kind } of list) planted.set(`${record.dataset}|${record.model}|${record.instance_id}`, kind);
     const fired = new Map<string, number>();
     for (const ctx of buildContexts(failures, records, failed, datasets)) {
       const r = ctx.record;
@@ -126,7 +138,8 @@ describe("demo snapshot", () => {
       expect(rule, `${r.model} ${r.instance_id} planted as ${kind}`).toBe(RULE_FOR[kind]);
       fired.set(rule, (fired.get(rule) ?? 0) + 1);
     }
-    for (const rule of RULES) if (!NOT_PLANTED.has(rule.id)) expect(fired.get(rule.id) ?? 0, rule.id).toBeGreaterThan(0);
+    for (const rule of RULES)
+      if (!NOT_PLANTED.has(rule.id)) expect(fired.get(rule.id) ?? 0, rule.id).toBeGreaterThan(0);
     expect(fired.get("unexplained")).toBeGreaterThan(20);
     // Planted successes are not failures.
     const ok = records.filter((r) => !failed(r));
@@ -137,7 +150,11 @@ describe("demo snapshot", () => {
     const failed = failurePredicate(manifest);
     const acc = accuracyByDataset(records, failed);
     const suspect = Object.keys(manifest.datasets).flatMap((d) =>
-      findSuspectItems(records.filter((r) => r.dataset === d), acc.get(d)!, { isFailure: failed }).map((s) => s.instance_id),
+      findSuspectItems(
+        records.filter((r) => r.dataset === d),
+        acc.get(d)!,
+        { isFailure: failed },
+      ).map((s) => s.instance_id),
     );
     expect(suspect).toEqual(["demo_arith/p08", "demo_quiz/q03"]);
   });
@@ -152,7 +169,11 @@ describe("demo snapshot", () => {
 
   it.skipIf(!hasEvaldata)("shares no input or output with the real evaluation data", () => {
     const real = new Set<string>();
-    for (const f of readdirSync(JSONL_DIR)) for (const r of readLines(join(JSONL_DIR, f))) real.add(String(r.input)), real.add(String(r.output));
+    for (const f of readdirSync(JSONL_DIR))
+      for (const r of readLines(join(JSONL_DIR, f))) {
+        real.add(String(r.input));
+        real.add(String(r.output));
+      }
     for (const r of records) {
       expect(real.has(r.input), r.instance_id).toBe(false);
       if (r.output.length > 20) expect(real.has(r.output), r.instance_id).toBe(false);

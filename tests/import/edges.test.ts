@@ -28,7 +28,16 @@ beforeEach(() => {
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 function rec(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { dataset: "gsm8k", model: "gpt-4o-2024-05-13", instance_id: `t/${i}`, input: `What is ${i} + 1?`, reference: String(i + 1), output: `It is ${i + 1}.`, correct: true, ...over };
+  return {
+    dataset: "gsm8k",
+    model: "gpt-4o-2024-05-13",
+    instance_id: `t/${i}`,
+    input: `What is ${i} + 1?`,
+    reference: String(i + 1),
+    output: `It is ${i + 1}.`,
+    correct: true,
+    ...over,
+  };
 }
 
 function write(name: string, data: string | Buffer): string {
@@ -37,7 +46,8 @@ function write(name: string, data: string | Buffer): string {
   return p;
 }
 
-const jsonl = (lines: (Record<string, unknown> | string)[]) => lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n";
+const jsonl = (lines: (Record<string, unknown> | string)[]) =>
+  lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n";
 
 /** Runs an import that must fail, checks nothing was left behind, and returns the ImportError. */
 async function failing(paths: string[], extra: { register?: boolean; threshold?: number } = {}): Promise<ImportError> {
@@ -77,7 +87,12 @@ describe("byte order marks", () => {
     const formats = new Set<string>();
     for (const f of marked.files) {
       formats.add(f.format);
-      const files = f.format === "helm" ? readdirSync(f.path).filter((n) => n.endsWith(".json")).map((n) => join(f.path, n)) : [f.path];
+      const files =
+        f.format === "helm"
+          ? readdirSync(f.path)
+              .filter((n) => n.endsWith(".json"))
+              .map((n) => join(f.path, n))
+          : [f.path];
       for (const p of files) writeFileSync(p, Buffer.concat([BOM, readFileSync(p)]));
     }
     expect([...formats].sort()).toEqual(["csv", "errormap-csv", "helm", "jsonl"]);
@@ -97,7 +112,10 @@ describe("bytes that are not UTF-8", () => {
     // rec(2) with the output "caf\xe9": the Latin-1 bytes spliced into the JSON text.
     const [head, tail] = JSON.stringify(rec(2, { output: "@@" })).split("@@");
     const bad = Buffer.concat([Buffer.from(head), latin1, Buffer.from(tail)]);
-    const p = write("latin1.jsonl", Buffer.concat([Buffer.from(jsonl([rec(1)])), bad, Buffer.from("\n" + jsonl([rec(3)]))]));
+    const p = write(
+      "latin1.jsonl",
+      Buffer.concat([Buffer.from(jsonl([rec(1)])), bad, Buffer.from("\n" + jsonl([rec(3)]))]),
+    );
     const e = await failing([p]);
     expect(e.file).toBe(p);
     expect(e.where).toBe("line 2");
@@ -126,7 +144,14 @@ describe("bytes that are not UTF-8", () => {
 
   it("in a CSV cell: the row and the column", async () => {
     const head = "dataset,model,instance_id,input,reference,output,correct\n";
-    const p = write("latin1.csv", Buffer.concat([Buffer.from(head + "gsm8k,gpt-4o-2024-05-13,1,q,1,ok,true\ngsm8k,gpt-4o-2024-05-13,2,q,1,"), latin1, Buffer.from(",false\n")]));
+    const p = write(
+      "latin1.csv",
+      Buffer.concat([
+        Buffer.from(head + "gsm8k,gpt-4o-2024-05-13,1,q,1,ok,true\ngsm8k,gpt-4o-2024-05-13,2,q,1,"),
+        latin1,
+        Buffer.from(",false\n"),
+      ]),
+    );
     const e = await failing([p]);
     expect([e.file, e.where, e.field]).toEqual([p, "row 2 (line 3)", "output"]);
     expect(e.message).toMatch(/not valid UTF-8/);
@@ -142,7 +167,16 @@ describe("bytes that are not UTF-8", () => {
     const m = await importSnapshot({ root, snapshot: "ok", paths: [good] });
     expect(m.records).toBe(400);
     const bytes = Buffer.from(head + rows.slice(0, 350).join(""));
-    const bad = write("chunks-bad.csv", Buffer.concat([bytes, Buffer.from("gsm8k,gpt-4o-2024-05-13,x,q,1,"), latin1, Buffer.from(",true\n"), Buffer.from(rows.slice(351).join(""))]));
+    const bad = write(
+      "chunks-bad.csv",
+      Buffer.concat([
+        bytes,
+        Buffer.from("gsm8k,gpt-4o-2024-05-13,x,q,1,"),
+        latin1,
+        Buffer.from(",true\n"),
+        Buffer.from(rows.slice(351).join("")),
+      ]),
+    );
     const e = await failing([bad]);
     expect([e.where, e.field]).toEqual(["row 351 (line 352)", "output"]);
   });
@@ -187,7 +221,10 @@ describe("deep nesting", () => {
 
   it("and in a CSV metadata cell", async () => {
     const cell = `"${deep(5000).replaceAll('"', '""')}"`;
-    const p = write("deep.csv", `dataset,model,instance_id,input,reference,output,correct,metadata\ngsm8k,gpt-4o-2024-05-13,1,q,1,o,true,${cell}\n`);
+    const p = write(
+      "deep.csv",
+      `dataset,model,instance_id,input,reference,output,correct,metadata\ngsm8k,gpt-4o-2024-05-13,1,q,1,o,true,${cell}\n`,
+    );
     const e = await failing([p]);
     expect([e.where, e.field]).toEqual(["row 1 (line 2)", "metadata"]);
   });
@@ -203,7 +240,10 @@ describe("unknown fields", () => {
   it("are a warning naming them once per file, and the import goes on", async () => {
     const a = write("a.jsonl", jsonl([rec(1, { scroe: 1 }), rec(2, { scroe: 0, extra: "x" }), rec(3, { scroe: 1 })]));
     const b = write("b.jsonl", jsonl([rec(4), rec(5)]));
-    const c = write("c.csv", "dataset,model,instance_id,input,reference,output,correct,scroe\ngsm8k,gpt-4o-2024-05-13,9,q,1,o,true,1\n");
+    const c = write(
+      "c.csv",
+      "dataset,model,instance_id,input,reference,output,correct,scroe\ngsm8k,gpt-4o-2024-05-13,9,q,1,o,true,1\n",
+    );
     const lines: string[] = [];
     const m = await importSnapshot({ root, snapshot: "ok", paths: [a, b, c], log: (l) => lines.push(l) });
     expect(m.records).toBe(6);
@@ -217,7 +257,10 @@ describe("unknown fields", () => {
   });
 
   it("an ErrorMap CSV's extra columns are named in the warning, not dropped silently", async () => {
-    const e = write("gsm8k.csv", "example_id,model,input_text,output_text,score,correct_answer,notes\n7,gpt-4o-2024-05-13,q,o,1,1,x\n");
+    const e = write(
+      "gsm8k.csv",
+      "example_id,model,input_text,output_text,score,correct_answer,notes\n7,gpt-4o-2024-05-13,q,o,1,1,x\n",
+    );
     const lines: string[] = [];
     const m = await importSnapshot({ root, snapshot: "ok", paths: [e], log: (l) => lines.push(l) });
     expect(m.records).toBe(1);
@@ -228,7 +271,11 @@ describe("unknown fields", () => {
 });
 
 describe("a graded dataset with no usable threshold", () => {
-  const zeros = () => write("zeros.jsonl", jsonl([1, 2, 3].map((i) => rec(i, { dataset: "brand-new-graded", correct: undefined, score: 0 }))));
+  const zeros = () =>
+    write(
+      "zeros.jsonl",
+      jsonl([1, 2, 3].map((i) => rec(i, { dataset: "brand-new-graded", correct: undefined, score: 0 }))),
+    );
 
   it("asks for --threshold when --register adds it, and --threshold sets it", async () => {
     const p = zeros();
@@ -246,7 +293,9 @@ describe("a graded dataset with no usable threshold", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--threshold T/);
     expect((await runCli(["import", "--data", root, "--snapshot", "s", "--threshold", "0.5", p])).code).toBe(2);
-    expect((await runCli(["import", "--data", root, "--snapshot", "s", "--register", "--threshold", "high", p])).code).toBe(2);
+    expect(
+      (await runCli(["import", "--data", root, "--snapshot", "s", "--register", "--threshold", "high", p])).code,
+    ).toBe(2);
     const ok = await runCli(["import", "--data", root, "--snapshot", "s", "--register", "--threshold", "0.5", p]);
     expect(ok.stderr).toMatch(/3 failures/);
     expect(ok.code).toBe(0);

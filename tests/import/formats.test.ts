@@ -31,7 +31,14 @@ describe("importers on generated inputs in every format", () => {
     const formats = new Set(inputs.files.map((f) => f.format));
     expect([...formats].sort()).toEqual(["csv", "errormap-csv", "helm", "jsonl"] satisfies InputFormat[]);
     for (const f of inputs.files.filter((x) => x.format === "helm")) {
-      expect(readdirSync(f.path).sort()).toEqual(["display_predictions.json", "display_requests.json", "instances.json", "per_instance_stats.json", "run_spec.json", "stats.json"]);
+      expect(readdirSync(f.path).sort()).toEqual([
+        "display_predictions.json",
+        "display_requests.json",
+        "instances.json",
+        "per_instance_stats.json",
+        "run_spec.json",
+        "stats.json",
+      ]);
     }
   });
 
@@ -75,7 +82,11 @@ describe("importers on generated inputs in every format", () => {
         }
         if (file.format === "helm") {
           expect(got.reference_text).toBe(record.reference_text);
-          expect(got.metadata).toMatchObject({ method: "multiple_choice_joint", main_stat: "exact_match", split: "test" });
+          expect(got.metadata).toMatchObject({
+            method: "multiple_choice_joint",
+            main_stat: "exact_match",
+            split: "test",
+          });
         }
         if (file.format === "errormap-csv") expect(got.source).toEqual({ file: `${record.dataset}.csv` });
       }
@@ -84,7 +95,15 @@ describe("importers on generated inputs in every format", () => {
 
   it("gives the same snapshot records from one dataset in any format (but for what a format cannot carry)", async () => {
     const dataset = "demo_quiz";
-    const strip = (r: EvalRecord) => ({ dataset: r.dataset, model: r.model, instance_id: r.instance_id, input: r.input, output: r.output, reference: r.reference, failed: r.correct === false || (r.correct === null && r.score! < 1) });
+    const strip = (r: EvalRecord) => ({
+      dataset: r.dataset,
+      model: r.model,
+      instance_id: r.instance_id,
+      input: r.input,
+      output: r.output,
+      reference: r.reference,
+      failed: r.correct === false || (r.correct === null && r.score! < 1),
+    });
     const seen: ReturnType<typeof strip>[][] = [];
     for (const format of ["jsonl", "csv", "errormap-csv", "helm"] as const) {
       const dir = join(root, `one-${format}`);
@@ -101,9 +120,17 @@ describe("importers on generated inputs in every format", () => {
 
   it("is deterministic: the same options write the same bytes", () => {
     const again = writeDemoInputs(join(root, "again"));
-    expect(again.files.map((f) => f.path.slice(again.dir.length))).toEqual(inputs.files.map((f) => f.path.slice(inputs.dir.length)));
+    expect(again.files.map((f) => f.path.slice(again.dir.length))).toEqual(
+      inputs.files.map((f) => f.path.slice(inputs.dir.length)),
+    );
     for (const [i, f] of again.files.entries()) {
-      const read = (p: string, format: InputFormat) => (format === "helm" ? readdirSync(p).sort().map((n) => readFileSync(join(p, n), "utf8")).join("\n") : readFileSync(p, "utf8"));
+      const read = (p: string, format: InputFormat) =>
+        format === "helm"
+          ? readdirSync(p)
+              .sort()
+              .map((n) => readFileSync(join(p, n), "utf8"))
+              .join("\n")
+          : readFileSync(p, "utf8");
       expect(read(f.path, f.format)).toBe(read(inputs.files[i]!.path, f.format));
     }
   });
@@ -115,6 +142,8 @@ describe("importers on generated inputs in every format", () => {
     expect(ids.size).toBe(600);
     expect(big.records.filter((r) => r.record.instance_id.endsWith("~3"))).toHaveLength(200);
     const first = big.records.filter((r) => !r.record.instance_id.includes("~"));
-    expect(first.map((r) => r.record)).toEqual(inputs.records.filter((r) => r.record.dataset === "demo_arith").map((r) => r.record));
+    expect(first.map((r) => r.record)).toEqual(
+      inputs.records.filter((r) => r.record.dataset === "demo_arith").map((r) => r.record),
+    );
   });
 });

@@ -31,7 +31,8 @@ describe.each(SOURCES)("HELM run variants (%s run)", (_name, source) => {
     mkdirSync(dir, { recursive: true });
     cpSync(run, dir, { recursive: true });
     const files: Record<string, any> = {};
-    for (const f of ["instances.json", "display_predictions.json", "per_instance_stats.json"]) files[f] = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    for (const f of ["instances.json", "display_predictions.json", "per_instance_stats.json"])
+      files[f] = JSON.parse(readFileSync(join(dir, f), "utf8"));
     edit(files);
     for (const [f, v] of Object.entries(files)) writeFileSync(join(dir, f), JSON.stringify(v));
     return dir;
@@ -41,8 +42,12 @@ describe.each(SOURCES)("HELM run variants (%s run)", (_name, source) => {
     const dir = variant("perturbed", (f) => {
       const p = { name: "typos", robustness: true };
       f["instances.json"].push(...f["instances.json"].slice(0, 10).map((i: any) => ({ ...i, perturbation: p })));
-      f["display_predictions.json"].push(...f["display_predictions.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p, predicted_text: "Z" })));
-      f["per_instance_stats.json"].push(...f["per_instance_stats.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p })));
+      f["display_predictions.json"].push(
+        ...f["display_predictions.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p, predicted_text: "Z" })),
+      );
+      f["per_instance_stats.json"].push(
+        ...f["per_instance_stats.json"].slice(0, 10).map((x: any) => ({ ...x, perturbation: p })),
+      );
     });
     const m = await importSnapshot({ root, snapshot: "perturbed", paths: [dir] });
     expect(m.records).toBe(N);
@@ -72,7 +77,9 @@ describe.each(SOURCES)("HELM run variants (%s run)", (_name, source) => {
       const specPath = join(dir, "run_spec.json");
       const spec = JSON.parse(readFileSync(specPath, "utf8"));
       spec.scenario_spec.args.subject = subject;
-      spec.name = spec.name.includes("subject=all") ? spec.name.replace("subject=all", `subject=${subject}`) : spec.name.replace(":", `:subject=${subject},`);
+      spec.name = spec.name.includes("subject=all")
+        ? spec.name.replace("subject=all", `subject=${subject}`)
+        : spec.name.replace(":", `:subject=${subject},`);
       writeFileSync(specPath, JSON.stringify(spec));
       return dir;
     };

@@ -56,10 +56,14 @@ describeShared("JSONL importer on the real files", () => {
         expect({ models: d.models.length, items: d.items, records: d.records, failures: d.failures }).toEqual(exp);
         expect(manifest.records).toBe(exp.records);
         expect(manifest.failures).toBe(exp.failures);
-        expect(manifest.inputs).toEqual([{ name: `${name}.jsonl`, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), records: exp.records }]);
+        expect(manifest.inputs).toEqual([
+          { name: `${name}.jsonl`, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), records: exp.records },
+        ]);
         // The records file is sorted by (model, instance_id).
         const keys = records.map((r) => [r.model, r.instance_id] as const);
-        const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+        const sorted = [...keys].sort((a, b) =>
+          a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+        );
         expect(keys).toEqual(sorted);
       });
 
@@ -76,7 +80,9 @@ describeShared("JSONL importer on the real files", () => {
           expect(r!.reference).toBe(asText(line.reference));
           expect(r!.correct).toBe(line.correct);
           expect(r!.score).toBe(typeof line.score === "number" ? line.score : null);
-          expect(r!.extracted).toBe(line.extracted === null || line.extracted === undefined ? undefined : asText(line.extracted));
+          expect(r!.extracted).toBe(
+            line.extracted === null || line.extracted === undefined ? undefined : asText(line.extracted),
+          );
           expect(r!.metadata).toEqual(line.metadata ?? undefined);
           expect(r!.source).toEqual({ ...(line.source as object), file: `${name}.jsonl` });
         }
@@ -123,14 +129,26 @@ function helmTruth(dir: string) {
     input: { text: string };
     references: { output: { text: string }; tags: string[] }[];
   }[];
-  const preds = JSON.parse(readFileSync(join(dir, "display_predictions.json"), "utf8")) as { instance_id: string; predicted_text: string }[];
-  return { model: spec.adapter_spec.model as string, score, instances: new Map(instances.map((i) => [i.id, i])), preds: new Map(preds.map((p) => [p.instance_id, p])) };
+  const preds = JSON.parse(readFileSync(join(dir, "display_predictions.json"), "utf8")) as {
+    instance_id: string;
+    predicted_text: string;
+  }[];
+  return {
+    model: spec.adapter_spec.model as string,
+    score,
+    instances: new Map(instances.map((i) => [i.id, i])),
+    preds: new Map(preds.map((p) => [p.instance_id, p])),
+  };
 }
 
 describeShared("HELM importer on the real run directories", () => {
   const root = tempRoot();
   afterAll(() => removeRoot(root));
-  const runs = hasEvaldata ? readdirSync(HELM_DIR).sort().map((d) => join(HELM_DIR, d)) : [];
+  const runs = hasEvaldata
+    ? readdirSync(HELM_DIR)
+        .sort()
+        .map((d) => join(HELM_DIR, d))
+    : [];
   const gpt4o = runs.find((d) => d.endsWith("model=openai_gpt-4o-2024-05-13"))!;
 
   it("imports one run directory: input with lettered options, reference = correct letter, score = exact_match", async () => {
@@ -153,7 +171,9 @@ describeShared("HELM importer on the real run directories", () => {
       expect(inst, r.instance_id).toBeDefined();
       const letters = inst.references.map((_, i) => "ABCDEFGHIJ"[i]);
       expect(r.input.startsWith(inst.input.text)).toBe(true);
-      inst.references.forEach((ref, i) => expect(r.input).toContain(`\n${letters[i]}. ${ref.output.text}`));
+      inst.references.forEach((ref, i) => {
+        expect(r.input).toContain(`\n${letters[i]}. ${ref.output.text}`);
+      });
       const correct = inst.references.findIndex((x) => x.tags.includes("correct"));
       expect(r.reference).toBe(letters[correct]);
       expect(r.reference_text).toBe(inst.references[correct].output.text);
@@ -182,7 +202,9 @@ describeShared("HELM importer on the real run directories", () => {
     expect(m.datasets.gsm8k.models).toContain("gpt-4o-2024-05-13");
     expect(m.datasets.bbq.models).toEqual(["gpt-4o-2024-05-13"]);
     const recs = loadRecords(root, m).filter((r) => r.model === "gpt-4o-2024-05-13");
-    expect(new Set(recs.map((r) => r.source_model))).toEqual(new Set(["gpt-4o-2024-05-13", "openai/gpt-4o-2024-05-13"]));
+    expect(new Set(recs.map((r) => r.source_model))).toEqual(
+      new Set(["gpt-4o-2024-05-13", "openai/gpt-4o-2024-05-13"]),
+    );
   });
 });
 

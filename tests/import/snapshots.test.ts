@@ -45,7 +45,9 @@ describe("existing snapshot ids", () => {
     const b = writeJsonl(root, "b.jsonl", [rec(3, { correct: false })]);
     await importSnapshot({ root, snapshot: "s", paths: [a] });
     const before = filesOf(layout(root).snapshot("s"));
-    await expect(importSnapshot({ root, snapshot: "s", paths: [b] })).rejects.toThrow(/snapshot "s" already exists.*--force/);
+    await expect(importSnapshot({ root, snapshot: "s", paths: [b] })).rejects.toThrow(
+      /snapshot "s" already exists.*--force/,
+    );
     expect(filesOf(layout(root).snapshot("s"))).toEqual(before);
     const m = await importSnapshot({ root, snapshot: "s", paths: [b], force: true });
     expect(m).toMatchObject({ records: 1, failures: 1 });
@@ -58,7 +60,9 @@ describe("existing snapshot ids", () => {
     const a = writeJsonl(root, "a.jsonl", [rec(1)]);
     await expect(importSnapshot({ root, snapshot: "Bad Id", paths: [a] })).rejects.toThrow(/snapshot id "Bad Id"/);
     await expect(importSnapshot({ root, snapshot: "x", base: "x", paths: [a] })).rejects.toThrow(/--base/);
-    await expect(importSnapshot({ root, snapshot: "y", base: "nope", paths: [a] })).rejects.toThrow(/no snapshot "nope"/);
+    await expect(importSnapshot({ root, snapshot: "y", base: "nope", paths: [a] })).rejects.toThrow(
+      /no snapshot "nope"/,
+    );
     expect(snapshotEntries(root)).toEqual([]);
   });
 });
@@ -66,7 +70,11 @@ describe("existing snapshot ids", () => {
 describe("--base", () => {
   it("gives the base's records plus the new ones; a record with the same key replaces the base's", async () => {
     const root = newRoot();
-    const base = await importSnapshot({ root, snapshot: "s1", paths: [writeJsonl(root, "a.jsonl", [rec(1), rec(2), rec(3, { correct: false })])] });
+    const base = await importSnapshot({
+      root,
+      snapshot: "s1",
+      paths: [writeJsonl(root, "a.jsonl", [rec(1), rec(2), rec(3, { correct: false })])],
+    });
     expect(base).toMatchObject({ records: 3, failures: 1 });
     const logs: string[] = [];
     // New: one more item, another dataset, and t/3 again (now right) under another spelling of the model.
@@ -85,7 +93,11 @@ describe("--base", () => {
     expect(logs).toEqual(["replaced gsm8k|gpt-4o-2024-05-13|t/3 of the base snapshot"]);
     const t3 = loadRecords(root, m).filter((r) => r.instance_id === "t/3");
     expect(t3).toHaveLength(1);
-    expect(t3[0]).toMatchObject({ output: "It is 4, finally.", correct: true, source_model: "OpenAI_GPT-4o-2024-05-13" });
+    expect(t3[0]).toMatchObject({
+      output: "It is 4, finally.",
+      correct: true,
+      source_model: "OpenAI_GPT-4o-2024-05-13",
+    });
     // The base is untouched.
     expect(loadManifest(root, "s1")).toEqual(base);
   });
@@ -94,12 +106,20 @@ describe("--base", () => {
     const root = newRoot();
     const s = (i: number, score: number) => rec(i, { dataset: "alpaca_eval", correct: undefined, score });
     await importSnapshot({ root, snapshot: "s1", paths: [writeJsonl(root, "a.jsonl", [s(1, 1.0), s(2, 2.0)])] });
-    const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [writeJsonl(root, "b.jsonl", [s(2, 1.2)])] });
+    const m = await importSnapshot({
+      root,
+      snapshot: "s2",
+      base: "s1",
+      paths: [writeJsonl(root, "b.jsonl", [s(2, 1.2)])],
+    });
     expect(m.datasets.alpaca_eval.records).toBe(2);
     expect(m.datasets.alpaca_eval.mean_score).toBe(1.1);
   });
 
-  type Pair = () => { first: readonly [string, string, { records: number; failures: number }]; second: readonly [string, { records: number; failures: number }] };
+  type Pair = () => {
+    first: readonly [string, string, { records: number; failures: number }];
+    second: readonly [string, { records: number; failures: number }];
+  };
   it.each(
     sources<Pair>({
       // Two generated datasets, each as its own JSONL file.
@@ -107,8 +127,14 @@ describe("--base", () => {
         const dir = join(newRoot(), "inputs");
         const g = generatedInputs(dir, { keep: (d) => d !== "demo_instruct", formatOf: () => "jsonl" });
         const file = (d: string) => g.files.find((f) => f.dataset === d)!;
-        const count = (d: string) => ({ records: file(d).records.length, failures: file(d).records.filter((r) => r.kind !== "correct").length });
-        return { first: ["demo_arith", file("demo_arith").path, count("demo_arith")] as const, second: [file("demo_quiz").path, count("demo_quiz")] as const };
+        const count = (d: string) => ({
+          records: file(d).records.length,
+          failures: file(d).records.filter((r) => r.kind !== "correct").length,
+        });
+        return {
+          first: ["demo_arith", file("demo_arith").path, count("demo_arith")] as const,
+          second: [file("demo_quiz").path, count("demo_quiz")] as const,
+        };
       },
       shared: () => () => ({
         first: ["gsm8k", join(JSONL_DIR, "gsm8k.jsonl"), { records: 2000, failures: 154 }] as const,
@@ -117,7 +143,10 @@ describe("--base", () => {
     }),
   )("on the %s data: s1 + another dataset keeps s1's records file byte-identical", async (_name, inputs) => {
     const root = newRoot();
-    const { first: [dataset, firstPath, a], second: [secondPath, b] } = inputs();
+    const {
+      first: [dataset, firstPath, a],
+      second: [secondPath, b],
+    } = inputs();
     await importSnapshot({ root, snapshot: "s1", paths: [firstPath] });
     const m = await importSnapshot({ root, snapshot: "s2", base: "s1", paths: [secondPath] });
     expect(m.records).toBe(a.records + b.records);
@@ -132,8 +161,17 @@ describe("alias mapping", () => {
 
   it("is case-insensitive (and ignores surrounding spaces), keeping the source spelling", async () => {
     const root = newRoot();
-    const spellings = ["GPT-4O-2024-05-13", "openai_gpt-4o-2024-05-13", "OpenAI/GPT-4o-2024-05-13", " gpt-4o-2024-05-13 "];
-    const p = writeJsonl(root, "case.jsonl", spellings.map((model, i) => rec(i, { model, dataset: i % 2 ? "GSM8K" : "gsm" })));
+    const spellings = [
+      "GPT-4O-2024-05-13",
+      "openai_gpt-4o-2024-05-13",
+      "OpenAI/GPT-4o-2024-05-13",
+      " gpt-4o-2024-05-13 ",
+    ];
+    const p = writeJsonl(
+      root,
+      "case.jsonl",
+      spellings.map((model, i) => rec(i, { model, dataset: i % 2 ? "GSM8K" : "gsm" })),
+    );
     const m = await importSnapshot({ root, snapshot: "case", paths: [p] });
     expect(m.models).toEqual(["gpt-4o-2024-05-13"]);
     expect(Object.keys(m.datasets)).toEqual(["gsm8k"]);
@@ -150,16 +188,23 @@ describe("alias mapping", () => {
     expect(idx.models.resolve(a.toUpperCase()).id).toBe(idx.models.resolve(a).id);
   });
 
-  it.skipIf(!hasEvaldata)("on the real data, gemini-1.5-pro (gsm8k) and gemini-1.5-pro-002 (mmlu_pro) are two models", async () => {
-    const root = newRoot();
-    const m = await importSnapshot({ root, snapshot: "g", paths: [join(JSONL_DIR, "gsm8k.jsonl"), join(JSONL_DIR, "mmlu_pro.jsonl")] });
-    expect(m.datasets.gsm8k.models).toContain("gemini-1.5-pro");
-    expect(m.datasets.gsm8k.models).not.toContain("gemini-1.5-pro-002");
-    expect(m.datasets.mmlu_pro.models).toContain("gemini-1.5-pro-002");
-    expect(m.datasets.mmlu_pro.models).not.toContain("gemini-1.5-pro");
-    // Every source name maps to exactly the registry's id for it.
-    for (const r of loadRecords(root, m)) expect(r.model).toBe(idx.models.resolve(r.source_model).id);
-  });
+  it.skipIf(!hasEvaldata)(
+    "on the real data, gemini-1.5-pro (gsm8k) and gemini-1.5-pro-002 (mmlu_pro) are two models",
+    async () => {
+      const root = newRoot();
+      const m = await importSnapshot({
+        root,
+        snapshot: "g",
+        paths: [join(JSONL_DIR, "gsm8k.jsonl"), join(JSONL_DIR, "mmlu_pro.jsonl")],
+      });
+      expect(m.datasets.gsm8k.models).toContain("gemini-1.5-pro");
+      expect(m.datasets.gsm8k.models).not.toContain("gemini-1.5-pro-002");
+      expect(m.datasets.mmlu_pro.models).toContain("gemini-1.5-pro-002");
+      expect(m.datasets.mmlu_pro.models).not.toContain("gemini-1.5-pro");
+      // Every source name maps to exactly the registry's id for it.
+      for (const r of loadRecords(root, m)) expect(r.model).toBe(idx.models.resolve(r.source_model).id);
+    },
+  );
 });
 
 /** Inputs of every kind: the files, the HELM folder, the datasets, a records file and its source. */

@@ -24,14 +24,20 @@ describe("streaming import of a large lm-eval samples file", () => {
   it(`imports ~300 MB of samples with a ${HEAP_MB} MB heap`, { timeout: 180_000 }, async () => {
     const gen = writeBigLmEval(join(scratch, "run"), 300e6);
     expect(gen.bytes).toBeGreaterThan(280e6);
-    const r = await runCli(["import", "--data", root, "--snapshot", "biglm", "--register", join(scratch, "run")], { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }, ["--import", RSS_PROBE]);
+    const r = await runCli(
+      ["import", "--data", root, "--snapshot", "biglm", "--register", join(scratch, "run")],
+      { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` },
+      ["--import", RSS_PROBE],
+    );
     expect(r.stderr).toMatch(new RegExp(`: lm-eval, ${gen.records} records, ${gen.failures} failures`));
     expect(r.code).toBe(0);
     const m = loadManifest(root, "biglm");
     expect(m.records).toBe(gen.records);
     expect(m.failures).toBe(gen.failures);
     const rssMb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)![1]) / 1024;
-    console.log(`lm-eval streaming import: ${(gen.bytes / 1e6).toFixed(0)} MB, ${gen.records} records, peak RSS ${rssMb.toFixed(0)} MB`);
+    console.log(
+      `lm-eval streaming import: ${(gen.bytes / 1e6).toFixed(0)} MB, ${gen.records} records, peak RSS ${rssMb.toFixed(0)} MB`,
+    );
     expect(rssMb).toBeLessThan(gen.bytes / 2 ** 20);
   });
 });

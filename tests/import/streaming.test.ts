@@ -7,11 +7,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadManifest } from "../../scripts/lib/snapshot-read.ts";
-import { layout } from "../../src/lib/paths.ts";
 import { removeRoot, runCli, snapshotEntries, tempRoot, writeLargeJsonl } from "./helpers.ts";
 
 const HEAP_MB = 200;
-const MODELS = ["gpt-4o-2024-05-13", "gemini-1.5-pro", "claude-2", "text-davinci-003", "gemma-7b-it", "vicuna-13b-v1.5"];
+const MODELS = [
+  "gpt-4o-2024-05-13",
+  "gemini-1.5-pro",
+  "claude-2",
+  "text-davinci-003",
+  "gemma-7b-it",
+  "vicuna-13b-v1.5",
+];
 const ITEMS = 100_000;
 /** Printed by the child on exit (preloaded with --import), so the peak RSS is the importer's own. */
 const RSS_PROBE = `data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss_kb="+process.resourceUsage().maxRSS+"\\n"))`;
@@ -38,7 +44,11 @@ describe("streaming import of a large file", () => {
     expect(naive.code).not.toBe(0);
 
     const t0 = Date.now();
-    const r = await runCli(["import", "--data", root, "--snapshot", "big", file], { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }, ["--import", RSS_PROBE]);
+    const r = await runCli(
+      ["import", "--data", root, "--snapshot", "big", file],
+      { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` },
+      ["--import", RSS_PROBE],
+    );
     const secs = (Date.now() - t0) / 1000;
     rmSync(file);
     expect(r.stderr).toMatch(/imported snapshot big: 600000 records/);
@@ -51,7 +61,9 @@ describe("streaming import of a large file", () => {
     expect(snapshotEntries(root)).toEqual(["big"]);
 
     const rssMb = Number(/maxrss_kb=(\d+)/.exec(r.stderr)![1]) / 1024;
-    console.log(`streaming import: ${(gen.bytes / 1e6).toFixed(0)} MB, ${gen.records} records in ${secs.toFixed(1)} s, peak RSS ${rssMb.toFixed(0)} MB`);
+    console.log(
+      `streaming import: ${(gen.bytes / 1e6).toFixed(0)} MB, ${gen.records} records in ${secs.toFixed(1)} s, peak RSS ${rssMb.toFixed(0)} MB`,
+    );
     // Holding the file (or its records) in memory would need more than the file itself.
     expect(rssMb).toBeLessThan(gen.bytes / 2 ** 20);
   });

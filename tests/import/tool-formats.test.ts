@@ -2,8 +2,18 @@
 // (scripts/demo/tool-formats.ts): lm-evaluation-harness runs, Inspect .eval (deflate, zstd, epochs,
 // attachments) and .json logs, Every Eval Ever instance files and HELM runs without display files.
 // Counts are the generator's: every record once (twice for two epochs), exactly the planted failures.
-// Then the bad inputs of issue 15, each stopping the import with file, place and field, nothing written.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Then bad inputs of each format, each stopping the import with file, place and field, nothing written.
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeToolDemoInputs, writeZip, type ToolDemoInputs } from "../../scripts/demo/tool-formats.ts";
@@ -28,7 +38,9 @@ describe("importers of evaluation tools' files, on generated inputs", () => {
   afterAll(() => removeRoot(root));
 
   it("detects every format and takes every record once, exactly the planted failures", () => {
-    expect(new Set(report.map((r) => r.format))).toEqual(new Set(["lm-eval", "inspect-eval", "inspect-json", "eee", "helm-state"]));
+    expect(new Set(report.map((r) => r.format))).toEqual(
+      new Set(["lm-eval", "inspect-eval", "inspect-json", "eee", "helm-state"]),
+    );
     expect(manifest.records).toBe(inputs.records);
     expect(manifest.failures).toBe(inputs.failures);
     for (const f of inputs.files) {
@@ -80,7 +92,9 @@ describe("importers of evaluation tools' files, on generated inputs", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/: inspect-eval, 24 records, 14 failures/);
     expect(r.stderr).toMatch(/: helm-state, 12 records, \d+ failures/);
-    expect(r.stderr).toMatch(new RegExp(`dry run, nothing written: snapshot dry: ${inputs.records} records, ${inputs.failures} failures`));
+    expect(r.stderr).toMatch(
+      new RegExp(`dry run, nothing written: snapshot dry: ${inputs.records} records, ${inputs.failures} failures`),
+    );
     expect(snapshotEntries(root)).toEqual(["tools"]);
   });
 });
@@ -91,7 +105,8 @@ describe("bad input of the tools' formats", () => {
   const bad = join(root, "bad");
   mkdirSync(bad, { recursive: true });
   afterAll(() => removeRoot(root));
-  const byFormat = (f: string, dataset?: string) => inputs.files.find((x) => x.format === f && (!dataset || x.dataset === dataset))!;
+  const byFormat = (f: string, dataset?: string) =>
+    inputs.files.find((x) => x.format === f && (!dataset || x.dataset === dataset))!;
 
   async function failing(paths: string[], opts: { model?: string } = {}): Promise<ImportError> {
     try {
@@ -129,7 +144,14 @@ describe("bad input of the tools' formats", () => {
 
   it("a log still running (no header.json)", async () => {
     const p = join(bad, "running.eval");
-    writeZip(p, [["_journal/start.json", "{}"], ["samples/1_epoch_1.json", "{}"]], 8);
+    writeZip(
+      p,
+      [
+        ["_journal/start.json", "{}"],
+        ["samples/1_epoch_1.json", "{}"],
+      ],
+      8,
+    );
     const e = await failing([p]);
     expect(e.where).toBe("zip entry header.json");
     expect(e.message).toMatch(/still running/);
@@ -213,7 +235,8 @@ describe("bad input of the tools' formats", () => {
     writeFileSync(p, "hello");
     const e = await failing([p]);
     expect(e.message).toMatch(/unsupported file type ".txt"/);
-    for (const f of ["lm-eval", "inspect-eval", "inspect-json", "eee", "helm-state", "jsonl", "csv"]) expect(e.message).toContain(`${f}:`);
+    for (const f of ["lm-eval", "inspect-eval", "inspect-json", "eee", "helm-state", "jsonl", "csv"])
+      expect(e.message).toContain(`${f}:`);
     const j = join(bad, "other.json");
     writeFileSync(j, JSON.stringify({ hello: 1 }));
     expect((await failing([j])).message).toMatch(/no known format/);

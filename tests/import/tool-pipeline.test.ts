@@ -35,14 +35,21 @@ describe("every format in one snapshot, judged, exported as EEE", () => {
 
     const out = join(root, "eee-out");
     const r = await runCli(["export", "--data", root, "--release", "mixed-1", "--format", "eee", "--out", out]);
-    expect(r.stderr).toMatch(new RegExp(`exported release mixed-1 to .*: ${m.records} records \\(${m.failures} failures, ${m.failures} with the judge's analysis\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `exported release mixed-1 to .*: ${m.records} records \\(${m.failures} failures, ${m.failures} with the judge's analysis\\)`,
+      ),
+    );
     expect(r.code).toBe(0);
     // Every failure carries its category; the files are EEE 0.3.0 instance records.
     const datasets = readdirSync(out).sort();
     expect(datasets).toEqual(Object.keys(m.datasets).sort());
     const first = readdirSync(join(out, datasets[0]!))[0]!;
     const samples = readdirSync(join(out, datasets[0]!, first)).find((f) => f.endsWith("_samples.jsonl"))!;
-    const lines = readFileSync(join(out, datasets[0]!, first, samples), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, datasets[0]!, first, samples), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     for (const l of lines) {
       expect(l.schema_version).toBe("0.3.0");
       if (l.metadata.errormap_failed === "true") expect(l.metadata.errormap_category).toBeTruthy();

@@ -2,7 +2,17 @@
 // flush; a killed run's journal (torn last line and all) is recovered; the old one-file-per-answer
 // layout converts itself; doctor reports what is wrong in the cache folder.
 import { spawn } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,15 +23,22 @@ import { stableJson } from "../../src/lib/jsonio.ts";
 import { REPO } from "../helpers/evaldata.ts";
 
 const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), "ea-cache-"));
   temps.push(d);
   return d;
 };
 
-const keyOf = (i: number, judge = "heuristic"): CacheKey => ({ judge, judgeModel: "rules", promptVersion: "v1", request: { i } });
-const valueOf = (i: number) => ({ title: `answer ${i}`, n: i, nested: { b: [i, "x"], a: null } });
+const keyOf = (i: number, judge = "heuristic"): CacheKey => ({
+  judge,
+  judgeModel: "rules",
+  promptVersion: "v1",
+  request: { i },
+});
+const answerOf = (i: number) => ({ title: `answer ${i}`, n: i, nested: { b: [i, "x"], a: null } });
 
 /** Every file under dir, relative path → text. */
 function files(dir: string): Record<string, string> {
@@ -50,10 +67,10 @@ describe("JudgeCache", () => {
     const c = new JudgeCache(dir);
     expect(c.get(keyOf(1))).toBeUndefined();
     expect(c.has(keyOf(1))).toBe(false);
-    const hash = c.put(keyOf(1), valueOf(1));
+    const hash = c.put(keyOf(1), answerOf(1));
     expect(hash).toBe(cacheHash(keyOf(1)));
-    expect(c.get(keyOf(1))).toEqual(valueOf(1));
-    expect(c.get(keyOf(1), hash)).toEqual(valueOf(1));
+    expect(c.get(keyOf(1))).toEqual(answerOf(1));
+    expect(c.get(keyOf(1), hash)).toEqual(answerOf(1));
     expect(c.has(keyOf(1))).toBe(true);
     // The same request under another judge is another answer.
     expect(c.get(keyOf(1, "openai"))).toBeUndefined();
@@ -62,26 +79,29 @@ describe("JudgeCache", () => {
     const journal = `heuristic/journal-${process.pid}.jsonl`;
     expect(Object.keys(files(dir))).toEqual([journal]);
     expect(readFileSync(join(dir, journal), "utf8").split("\n")).toHaveLength(2);
-    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(valueOf(1));
+    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(answerOf(1));
 
     c.flush();
     const shard = `heuristic/${hash.slice(0, 2)}.jsonl`;
     expect(Object.keys(files(dir))).toEqual([shard]); // the journal is gone
     const line = JSON.parse(readFileSync(join(dir, shard), "utf8"));
-    expect(line).toEqual({ key: { judge: "heuristic", judge_model: "rules", prompt_version: "v1", hash }, value: valueOf(1) });
-    expect(c.get(keyOf(1))).toEqual(valueOf(1));
-    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(valueOf(1));
+    expect(line).toEqual({
+      key: { judge: "heuristic", judge_model: "rules", prompt_version: "v1", hash },
+      value: answerOf(1),
+    });
+    expect(c.get(keyOf(1))).toEqual(answerOf(1));
+    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(answerOf(1));
     // A flush with nothing new writes nothing.
     const before = files(dir);
     c.flush();
     new JudgeCache(dir).flush();
     expect(files(dir)).toEqual(before);
     // Puts after a flush go to a new journal, and the next flush merges them with the shard on disk.
-    c.put(keyOf(2), valueOf(2));
+    c.put(keyOf(2), answerOf(2));
     expect(existsSync(join(dir, journal))).toBe(true);
     c.flush();
     expect(existsSync(join(dir, journal))).toBe(false);
-    expect(new JudgeCache(dir).get(keyOf(2))).toEqual(valueOf(2));
+    expect(new JudgeCache(dir).get(keyOf(2))).toEqual(answerOf(2));
   });
 
   it("flush writes sorted, duplicate-free shards, byte-identical whatever the order of the puts", () => {
@@ -92,17 +112,17 @@ describe("JudgeCache", () => {
 
     const a = tempDir();
     const ca = new JudgeCache(a);
-    for (const i of order) ca.put(keyOf(i), valueOf(i));
+    for (const i of order) ca.put(keyOf(i), answerOf(i));
     ca.flush();
 
     const b = tempDir();
     const cb = new JudgeCache(b);
     // Other order, split over two flushes, one answer put twice (the later one counts), and a
     // wrong answer replaced by the right one.
-    for (const i of shuffled.slice(0, 250)) cb.put(keyOf(i), i === 5 ? { wrong: true } : valueOf(i));
+    for (const i of shuffled.slice(0, 250)) cb.put(keyOf(i), i === 5 ? { wrong: true } : answerOf(i));
     cb.flush();
-    for (const i of shuffled.slice(200)) cb.put(keyOf(i), valueOf(i));
-    cb.put(keyOf(5), valueOf(5));
+    for (const i of shuffled.slice(200)) cb.put(keyOf(i), answerOf(i));
+    cb.put(keyOf(5), answerOf(5));
     cb.flush();
 
     const fa = files(a);
@@ -114,13 +134,16 @@ describe("JudgeCache", () => {
     for (const f of names) {
       const text = fa[f]!;
       expect(text.endsWith("\n")).toBe(true);
-      const hashes = text.trimEnd().split("\n").map((l) => JSON.parse(l).key.hash as string);
+      const hashes = text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).key.hash as string);
       expect(hashes).toEqual([...new Set(hashes)].sort());
       expect(hashes.every((h) => f === `heuristic/${h.slice(0, 2)}.jsonl`)).toBe(true);
       total += hashes.length;
     }
     expect(total).toBe(n);
-    expect(new JudgeCache(b).get(keyOf(5))).toEqual(valueOf(5));
+    expect(new JudgeCache(b).get(keyOf(5))).toEqual(answerOf(5));
   });
 
   it("recovers a SIGKILLed run's journal: a torn last line and a bad line are skipped, the rest folded in", async () => {
@@ -133,7 +156,9 @@ describe("JudgeCache", () => {
       for (let i = 0; i < 50; i++) c.put({ judge: "heuristic", judgeModel: "rules", promptVersion: "v1", request: { i } }, { title: "answer " + i, n: i, nested: { b: [i, "x"], a: null } });
       process.kill(process.pid, "SIGKILL");`;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO, stdio: "ignore" });
-    const [, signal] = await new Promise<[number | null, string | null]>((r) => child.once("exit", (code, sig) => r([code, sig])));
+    const [, signal] = await new Promise<[number | null, string | null]>((r) =>
+      child.once("exit", (code, sig) => r([code, sig])),
+    );
     expect(signal).toBe("SIGKILL");
     const journal = join(dir, "heuristic", `journal-${child.pid}.jsonl`);
     const lines = readFileSync(journal, "utf8").split("\n");
@@ -144,24 +169,28 @@ describe("JudgeCache", () => {
 
     const root = rootWithCache(dir);
     expect(doctor(root).problems).toEqual([
-      { where: join(root, "cache", "heuristic", `journal-${child.pid}.jsonl`), what: expect.stringMatching(/^a killed run's journal/), fix: expect.stringMatching(/the next run folds it in/) },
+      {
+        where: join(root, "cache", "heuristic", `journal-${child.pid}.jsonl`),
+        what: expect.stringMatching(/^a killed run's journal/),
+        fix: expect.stringMatching(/the next run folds it in/),
+      },
     ]);
 
     const c = new JudgeCache(dir);
     const got = [...Array(50).keys()].filter((i) => c.get(keyOf(i)) !== undefined);
     expect(got).toEqual([...Array(50).keys()].filter((i) => i !== 10));
-    expect(c.get(keyOf(20))).toEqual(valueOf(20));
-    c.put(keyOf(10), valueOf(10)); // the next run asks again for what was lost
+    expect(c.get(keyOf(20))).toEqual(answerOf(20));
+    c.put(keyOf(10), answerOf(10)); // the next run asks again for what was lost
     c.flush();
     expect(existsSync(journal)).toBe(false);
     expect(readdirSync(join(dir, "heuristic")).every((f) => /^[0-9a-f]{2}\.jsonl$/.test(f))).toBe(true);
     const fresh = new JudgeCache(dir);
-    for (let i = 0; i < 50; i++) expect(fresh.get(keyOf(i))).toEqual(valueOf(i));
+    for (let i = 0; i < 50; i++) expect(fresh.get(keyOf(i))).toEqual(answerOf(i));
 
     // Shards equal those of a run that was never killed.
     const clean = tempDir();
     const cc = new JudgeCache(clean);
-    for (let i = 0; i < 50; i++) cc.put(keyOf(i), valueOf(i));
+    for (let i = 0; i < 50; i++) cc.put(keyOf(i), answerOf(i));
     cc.flush();
     expect(files(dir)).toEqual(files(clean));
   });
@@ -175,7 +204,8 @@ describe("JudgeCache", () => {
     // before either puts anything, so neither reads the other's journal.
     const wait = async (...names: string[]) => {
       const deadline = Date.now() + 60_000;
-      while (!names.every((f) => existsSync(join(dir, f))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      while (!names.every((f) => existsSync(join(dir, f))) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 2));
     };
     const child = (from: number) => {
       const at = (f: string) => JSON.stringify(join(dir, f));
@@ -197,7 +227,10 @@ describe("JudgeCache", () => {
         fs.writeFileSync(${at(`ready-${from}`)}, "");
         await until(${at("go")});
         c.flush();`;
-      const p = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+      const p = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: REPO,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       let err = "";
       p.stderr!.on("data", (d) => (err += d));
       return new Promise<string>((r) => p.once("exit", (code) => r(code === 0 ? "" : `exit ${code}: ${err}`)));
@@ -208,10 +241,13 @@ describe("JudgeCache", () => {
     await wait("ready-0", "ready-1000000");
     writeFileSync(join(dir, "go"), "");
     expect(await Promise.all(runs)).toEqual(["", ""]);
-    const lines = readFileSync(join(dir, "heuristic", "00.jsonl"), "utf8").trimEnd().split("\n");
+    const lines = readFileSync(join(dir, "heuristic", "00.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n");
     expect(lines).toHaveLength(2 * n);
     const c = new JudgeCache(dir);
-    for (const line of lines) expect(c.get(keyOf(JSON.parse(line).value.n))).toEqual(valueOf(JSON.parse(line).value.n));
+    for (const line of lines)
+      expect(c.get(keyOf(JSON.parse(line).value.n))).toEqual(answerOf(JSON.parse(line).value.n));
     expect(readdirSync(join(dir, "heuristic"))).toEqual(["00.jsonl"]); // no lock, journal or temporary file left
   }, 90_000);
 
@@ -220,29 +256,33 @@ describe("JudgeCache", () => {
     mkdirSync(join(dir, "heuristic"), { recursive: true });
     writeFileSync(join(dir, "heuristic", ".lock"), String(await deadPid()));
     const c = new JudgeCache(dir);
-    c.put(keyOf(1), valueOf(1));
+    c.put(keyOf(1), answerOf(1));
     c.flush();
     expect(readdirSync(join(dir, "heuristic")).filter((f) => !f.endsWith(".jsonl"))).toEqual([]);
-    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(valueOf(1));
+    expect(new JudgeCache(dir).get(keyOf(1))).toEqual(answerOf(1));
   });
 
   it("a journal of this pid left torn is ended before new lines are appended", async () => {
     const dir = tempDir();
     const c = new JudgeCache(dir);
-    c.put(keyOf(1), valueOf(1));
+    c.put(keyOf(1), answerOf(1));
     const journal = join(dir, "heuristic", `journal-${process.pid}.jsonl`);
     appendFileSync(journal, '{"key":{"hash":"ab'); // torn
     const c2 = new JudgeCache(dir);
-    expect(c2.get(keyOf(1))).toEqual(valueOf(1));
-    c2.put(keyOf(2), valueOf(2));
-    expect(new JudgeCache(dir).get(keyOf(2))).toEqual(valueOf(2));
+    expect(c2.get(keyOf(1))).toEqual(answerOf(1));
+    c2.put(keyOf(2), answerOf(2));
+    expect(new JudgeCache(dir).get(keyOf(2))).toEqual(answerOf(2));
   });
 
   it("converts the old one-file-per-answer layout on flush", async () => {
     const dir = tempDir();
     const entries = [...Array(40).keys()].map((i) => {
       const hash = cacheHash(keyOf(i));
-      return { i, hash, entry: { key: { judge: "heuristic", judge_model: "rules", prompt_version: "v1", hash }, value: valueOf(i) } };
+      return {
+        i,
+        hash,
+        entry: { key: { judge: "heuristic", judge_model: "rules", prompt_version: "v1", hash }, value: answerOf(i) },
+      };
     });
     for (const { hash, entry } of entries) {
       mkdirSync(join(dir, "heuristic", hash.slice(0, 2)), { recursive: true });
@@ -258,24 +298,30 @@ describe("JudgeCache", () => {
 
     const root = rootWithCache(dir);
     expect(doctor(root).problems).toEqual([
-      { where: join(root, "cache", "heuristic"), what: expect.stringMatching(/folder\(s\) of cache entries in the old one-file-per-answer layout/), fix: expect.stringMatching(/next run converts/) },
+      {
+        where: join(root, "cache", "heuristic"),
+        what: expect.stringMatching(/folder\(s\) of cache entries in the old one-file-per-answer layout/),
+        fix: expect.stringMatching(/next run converts/),
+      },
     ]);
 
     const c = new JudgeCache(dir);
-    for (const { i } of entries) expect(c.get(keyOf(i))).toEqual(valueOf(i));
+    for (const { i } of entries) expect(c.get(keyOf(i))).toEqual(answerOf(i));
     expect(c.get(keyOf(99))).toBeUndefined();
     // A flush alone converts (no get needed): a fresh cache, as the one-off conversion does.
     new JudgeCache(dir).flush();
     const after = files(dir);
-    expect(Object.keys(after).filter((f) => !/^heuristic\/[0-9a-f]{2}\.jsonl$/.test(f))).toEqual(["openai/batch-state.json"]);
+    expect(Object.keys(after).filter((f) => !/^heuristic\/[0-9a-f]{2}\.jsonl$/.test(f))).toEqual([
+      "openai/batch-state.json",
+    ]);
     // The same bytes as answers put through the new layout.
     const fresh = tempDir();
     const cf = new JudgeCache(fresh);
-    for (const { i } of [...entries].reverse()) cf.put(keyOf(i), valueOf(i));
+    for (const { i } of [...entries].reverse()) cf.put(keyOf(i), answerOf(i));
     cf.flush();
-    const { ["openai/batch-state.json"]: _state, ...shards } = after;
+    const { "openai/batch-state.json": _state, ...shards } = after;
     expect(shards).toEqual(files(fresh));
-    for (const { i } of entries) expect(new JudgeCache(dir).get(keyOf(i))).toEqual(valueOf(i));
+    for (const { i } of entries) expect(new JudgeCache(dir).get(keyOf(i))).toEqual(answerOf(i));
   });
 });
 
@@ -298,14 +344,16 @@ describe("doctor on the cache", () => {
     const heur = join(root, "cache", "heuristic");
     // An answer no release uses, and a killed run's journal.
     const c = new JudgeCache(join(root, "cache"));
-    const orphan = c.put(keyOf(1), valueOf(1));
+    const orphan = c.put(keyOf(1), answerOf(1));
     c.flush();
     const pid = await deadPid();
     writeFileSync(join(heur, `journal-${pid}.jsonl`), readFileSync(join(heur, `${orphan.slice(0, 2)}.jsonl`), "utf8"));
     // A journal of a run still going is not a problem.
     writeFileSync(join(heur, `journal-${process.ppid}.jsonl`), "");
 
-    const shards = readdirSync(heur).filter((f) => !f.startsWith("journal-") && !f.startsWith(orphan.slice(0, 2))).sort();
+    const shards = readdirSync(heur)
+      .filter((f) => !f.startsWith("journal-") && !f.startsWith(orphan.slice(0, 2)))
+      .sort();
     const [s1, s2] = [shards[0]!, shards[1]!];
     const lines1 = readFileSync(join(heur, s1), "utf8").trimEnd().split("\n");
     const lines2 = readFileSync(join(heur, s2), "utf8").trimEnd().split("\n");
@@ -316,14 +364,34 @@ describe("doctor on the cache", () => {
 
     const problems = doctor(root).problems;
     const orphanShard = join(heur, `${orphan.slice(0, 2)}.jsonl`);
-    const orphanLine = readFileSync(orphanShard, "utf8").trimEnd().split("\n").findIndex((l) => l.includes(orphan)) + 1;
+    const orphanLine =
+      readFileSync(orphanShard, "utf8")
+        .trimEnd()
+        .split("\n")
+        .findIndex((l) => l.includes(orphan)) + 1;
     expect(problems).toEqual(
       expect.arrayContaining([
-        { where: `${join(heur, s1)}:${lines1.length + 1}`, what: "unreadable cache entry", fix: expect.stringMatching(/delete the line/) },
-        { where: `${join(heur, s1)}:${lines1.length + 2}`, what: `cache entry ${moved} is filed in the wrong shard`, fix: expect.stringMatching(/delete the line/) },
+        {
+          where: `${join(heur, s1)}:${lines1.length + 1}`,
+          what: "unreadable cache entry",
+          fix: expect.stringMatching(/delete the line/),
+        },
+        {
+          where: `${join(heur, s1)}:${lines1.length + 2}`,
+          what: `cache entry ${moved} is filed in the wrong shard`,
+          fix: expect.stringMatching(/delete the line/),
+        },
         // Orphans are summed up per judge (tests/pipeline/doctor.test.ts), with one example.
-        { where: heur, what: `orphan cache entries: 1 that no release uses, e.g. ${orphanShard}:${orphanLine} (${orphan})`, fix: expect.stringMatching(/keep them if a run/) },
-        { where: join(heur, `journal-${pid}.jsonl`), what: expect.stringMatching(/^a killed run's journal/), fix: expect.stringMatching(/the next run folds it in/) },
+        {
+          where: heur,
+          what: `orphan cache entries: 1 that no release uses, e.g. ${orphanShard}:${orphanLine} (${orphan})`,
+          fix: expect.stringMatching(/keep them if a run/),
+        },
+        {
+          where: join(heur, `journal-${pid}.jsonl`),
+          what: expect.stringMatching(/^a killed run's journal/),
+          fix: expect.stringMatching(/the next run folds it in/),
+        },
       ]),
     );
     // The moved entry is not where the cache looks for it: the releases built from it miss it.

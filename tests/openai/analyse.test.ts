@@ -26,7 +26,14 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     return t.dir;
   };
   const judgeOn = (dir: string, extra: Record<string, unknown> = {}) =>
-    createOpenAIJudge({ baseURL: server.url, apiKey: "test-key", model: "gpt-4o-mini", cache: new JudgeCache(dir), ...FAST, ...extra });
+    createOpenAIJudge({
+      baseURL: server.url,
+      apiKey: "test-key",
+      model: "gpt-4o-mini",
+      cache: new JudgeCache(dir),
+      ...FAST,
+      ...extra,
+    });
 
   beforeAll(async () => {
     server = await startChatServer();
@@ -34,7 +41,7 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
   });
   afterAll(async () => {
     await server.close();
-    temps.forEach((c) => c());
+    for (const c of temps) c();
   });
 
   test("the sample is 50 real failures, most with correct peers of other models", () => {
@@ -81,7 +88,13 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const closes = user.content.match(/<\s*\/\s*ea-data/gi) ?? [];
     expect(opens).toEqual(
       // What the failures of an item share first, the failure's own last (prompt caching).
-      ["input", "reference", ...ctx.correctPeers.map((_, i) => `correct_output_${i + 1}`), "failed_output", ...(ctx.record.extracted !== undefined ? ["extracted_answer"] : [])],
+      [
+        "input",
+        "reference",
+        ...ctx.correctPeers.map((_, i) => `correct_output_${i + 1}`),
+        "failed_output",
+        ...(ctx.record.extracted !== undefined ? ["extracted_answer"] : []),
+      ],
     );
     expect(closes).toHaveLength(opens.length);
     const failed = /<ea-data name="failed_output">\n([\s\S]*?)\n<\/ea-data>/.exec(user.content)![1]!;
@@ -127,7 +140,10 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     });
     const before = server.requests.length;
     let lastProgress = { done: 0, total: 0, errors: 0 };
-    const res = await judgeOn(dir, { concurrency: 8, onProgress: (p: typeof lastProgress) => (lastProgress = p) }).analyseAll(ctxs);
+    const res = await judgeOn(dir, {
+      concurrency: 8,
+      onProgress: (p: typeof lastProgress) => (lastProgress = p),
+    }).analyseAll(ctxs);
     server.setFaults(undefined);
     const sent = server.requests.slice(before).filter((r) => r.path === "/v1/chat/completions");
 
@@ -145,7 +161,8 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const kinds = new Set(sent.map((r) => r.fault).filter(Boolean));
     for (const k of ["429", "status", "slow", "truncated", "malformed", "invalid", "drop"]) expect(kinds).toContain(k);
     // Doomed items were tried 1 + maxRetries times, then given up.
-    for (const k of doomed.keys()) expect(sent.filter((r) => JSON.stringify(r.body) === k)).toHaveLength(1 + FAST.maxRetries);
+    for (const k of doomed.keys())
+      expect(sent.filter((r) => JSON.stringify(r.body) === k)).toHaveLength(1 + FAST.maxRetries);
     expect(server.maxInFlight()).toBeLessThanOrEqual(8);
     expect(server.maxInFlight()).toBeGreaterThan(1);
 
@@ -153,9 +170,15 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const entries = cacheEntries(dir, "openai");
     expect(entries.size).toBe(48);
     const entry = [...entries.values()][0]!;
-    expect(entry.key).toMatchObject({ judge: "openai", judge_model: "gpt-4o-mini", prompt_version: ANALYSE_PROMPT_VERSION });
+    expect(entry.key).toMatchObject({
+      judge: "openai",
+      judge_model: "gpt-4o-mini",
+      prompt_version: ANALYSE_PROMPT_VERSION,
+    });
     expect(entry.value.usage.prompt_tokens).toBeGreaterThan(0);
-    expect(entry.value.usage.cost_usd).toBe(costOf("gpt-4o-mini", entry.value.usage.prompt_tokens, entry.value.usage.completion_tokens));
+    expect(entry.value.usage.cost_usd).toBe(
+      costOf("gpt-4o-mini", entry.value.usage.prompt_tokens, entry.value.usage.completion_tokens),
+    );
 
     // Second run, faults gone: only the two judge errors are asked again.
     const before2 = server.requests.length;
@@ -187,7 +210,11 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const ac = new AbortController();
     server.setFaults(({ schema }) => (schema === "error_analysis" ? { kind: "slow", ms: 20 } : undefined));
     const before = server.requests.length;
-    const run1 = judgeOn(dir, { concurrency: 4, signal: ac.signal, onProgress: (p: { done: number }) => p.done >= 20 && ac.abort(new Error("killed")) });
+    const run1 = judgeOn(dir, {
+      concurrency: 4,
+      signal: ac.signal,
+      onProgress: (p: { done: number }) => p.done >= 20 && ac.abort(new Error("killed")),
+    });
     await expect(run1.analyseAll(ctxs)).rejects.toThrow("killed");
     const made1 = server.requests.length - before;
     const cached = cachedHashes(dir).length;
@@ -209,7 +236,11 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const one = [ctxs[5]!];
     const timed = async (fault: Fault) => {
       let sentFault = false;
-      server.setFaults(({ schema }) => (schema === "error_analysis" && !sentFault ? ((sentFault = true), fault) : undefined));
+      server.setFaults(({ schema }) => {
+        if (schema !== "error_analysis" || sentFault) return undefined;
+        sentFault = true;
+        return fault;
+      });
       const before = server.requests.length;
       const t0 = Date.now();
       // A backoff base of 1 ms: any wait longer than that comes from the header.
@@ -222,7 +253,9 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     expect(await timed({ kind: "429", retryAfter: "1" })).toBeGreaterThanOrEqual(950);
     expect(await timed({ kind: "429", retryAfterMs: 300 })).toBeGreaterThanOrEqual(280);
     // An HTTP date has whole seconds: 2 s ahead is at least 1 s away.
-    expect(await timed({ kind: "429", retryAfter: new Date(Date.now() + 2000).toUTCString() })).toBeGreaterThanOrEqual(950);
+    expect(await timed({ kind: "429", retryAfter: new Date(Date.now() + 2000).toUTCString() })).toBeGreaterThanOrEqual(
+      950,
+    );
     // Without the header the tiny backoff applies.
     expect(await timed({ kind: "429" })).toBeLessThan(500);
     server.setFaults(undefined);
@@ -232,7 +265,10 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     let sent429 = false;
     server.setFaults(({ schema, seq }) => {
       if (schema !== "error_analysis") return undefined;
-      if (!sent429 && seq >= 0) return (sent429 = true), { kind: "429", retryAfterMs: 400 };
+      if (!sent429 && seq >= 0) {
+        sent429 = true;
+        return { kind: "429", retryAfterMs: 400 };
+      }
       return { kind: "slow", ms: 15 };
     });
     const before = server.requests.length;
@@ -299,7 +335,10 @@ describe.each(CONTEXT_SOURCES)("openai judge: item analyses (%s failures)", (_na
     const res = await j.analyseAll(ctxs.slice(0, 2));
     server.setFaults(undefined);
     expect(server.requests.length - before).toBe(2);
-    expect([...res.values()].map((v) => v.error)).toEqual([expect.stringMatching(/^401/), expect.stringMatching(/^401/)]);
+    expect([...res.values()].map((v) => v.error)).toEqual([
+      expect.stringMatching(/^401/),
+      expect.stringMatching(/^401/),
+    ]);
     expect(j.stats().judge_errors).toBe(2);
   });
 });

@@ -41,7 +41,7 @@ describe.each(CONTEXT_SOURCES)("openai judge: batch mode (%s failures)", (_name,
   });
   afterAll(async () => {
     await server.close();
-    temps.forEach((c) => c());
+    for (const c of temps) c();
   });
 
   test("uploads one JSONL of the uncached requests, runs one batch, caches every valid line", async () => {
@@ -67,7 +67,10 @@ describe.each(CONTEXT_SOURCES)("openai judge: batch mode (%s failures)", (_name,
     const fromBatch = ctxs.slice(10).map((c) => res.get(recordKey(c.record))!);
     expect(fromBatch.every((v) => !v.cached && v.usage.calls === 1 && v.answerUsage.prompt_tokens > 0)).toBe(true);
     // Each line: custom_id = the answer's cache hash, the same body a synchronous call sends.
-    const lines = (uploads[0]!.body.content as string).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (uploads[0]!.body.content as string)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.custom_id).sort()).toEqual(fromBatch.map((v) => v.hash).sort());
     for (const l of lines) {
       expect(l).toMatchObject({ method: "POST", url: "/v1/chat/completions" });

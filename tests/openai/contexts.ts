@@ -57,19 +57,27 @@ export function distinctRequests(ctxs: FailureContext[]): FailureContext[] {
   const seen = new Set<string>();
   return ctxs.filter((c) => {
     const k = JSON.stringify([c.record.input, c.record.output, c.record.extracted ?? null]);
-    return !seen.has(k) && (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }
 
 /** n failures spread evenly over the list (deterministic). */
 export function spreadPick<T>(xs: T[], n: number): T[] {
-  return Array.from({ length: Math.min(n, xs.length) }, (_, i) => xs[Math.floor((i * xs.length) / Math.min(n, xs.length))]!);
+  return Array.from(
+    { length: Math.min(n, xs.length) },
+    (_, i) => xs[Math.floor((i * xs.length) / Math.min(n, xs.length))]!,
+  );
 }
 
 /** ~n real failures from GSM8K and MMLU-Pro. */
 export function sampleContexts(n: number): FailureContext[] {
   const half = Math.floor(n / 2);
-  return [...spreadPick(failureContexts("gsm8k", "math"), half), ...spreadPick(failureContexts("mmlu_pro", "multiple_choice"), n - half)];
+  return [
+    ...spreadPick(failureContexts("gsm8k", "math"), half),
+    ...spreadPick(failureContexts("mmlu_pro", "multiple_choice"), n - half),
+  ];
 }
 
 /** Failures for the judge's tests, from one source of records. */
@@ -98,7 +106,10 @@ export const CONTEXT_SOURCES = sources<ContextSource>({
   },
   shared: () => ({
     sample: sampleContexts,
-    many: (n) => [...spreadPick(failureContexts("gsm8k", "math"), 100), ...spreadPick(failureContexts("mmlu_pro", "multiple_choice"), n - 100)],
+    many: (n) => [
+      ...spreadPick(failureContexts("gsm8k", "math"), 100),
+      ...spreadPick(failureContexts("mmlu_pro", "multiple_choice"), n - 100),
+    ],
     another: (n) => spreadPick(failureContexts("mmlu_pro", "multiple_choice"), n),
   }),
 });

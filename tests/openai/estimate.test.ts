@@ -26,7 +26,10 @@ const FAST = { backoffBaseMs: 5, backoffMaxMs: 50, maxRetryAfterMs: 2000, pollIn
 const SOURCES = sources<{ snapshot: string; write: (root: string) => Promise<unknown> }>({
   generated: () => ({ snapshot: "demo", write: (root) => writeDemo(root) }),
   // GSM8K and HELM BBQ (279 failures): real inputs, outputs and references.
-  shared: () => ({ snapshot: "s1", write: (root) => importSnapshot({ root, snapshot: "s1", paths: [join(JSONL_DIR, "gsm8k.jsonl"), HELM_DIR] }) }),
+  shared: () => ({
+    snapshot: "s1",
+    write: (root) => importSnapshot({ root, snapshot: "s1", paths: [join(JSONL_DIR, "gsm8k.jsonl"), HELM_DIR] }),
+  }),
 });
 
 const within = (estimate: number, actual: number) => Math.abs(estimate - actual) / actual;
@@ -46,13 +49,42 @@ describe.each(SOURCES)("errormap run --estimate (%s inputs)", (_name, src) => {
 
   const env = () => ({ OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "test-key" });
   const cliEstimate = async (release: string, extra: string[] = []) => {
-    const r = await runCli(["run", "--data", root, "--snapshot", src.snapshot, "--release", release, "--judge", "openai", "--judge-model", "gpt-4o-mini", "--estimate", "--json", ...extra], env());
+    const r = await runCli(
+      [
+        "run",
+        "--data",
+        root,
+        "--snapshot",
+        src.snapshot,
+        "--release",
+        release,
+        "--judge",
+        "openai",
+        "--judge-model",
+        "gpt-4o-mini",
+        "--estimate",
+        "--json",
+        ...extra,
+      ],
+      env(),
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout) as RunEstimate;
   };
   const run = (release: string) =>
-    runPipeline({ root, snapshot: src.snapshot, release, judge: "openai", judgeModel: "gpt-4o-mini", baseURL: server.url, apiKey: "test-key", concurrency: 8, judgeOptions: FAST, force: true });
+    runPipeline({
+      root,
+      snapshot: src.snapshot,
+      release,
+      judge: "openai",
+      judgeModel: "gpt-4o-mini",
+      baseURL: server.url,
+      apiKey: "test-key",
+      concurrency: 8,
+      judgeOptions: FAST,
+      force: true,
+    });
   const promptOf = (schema: string) => server.chatRequests(schema).reduce((s, b) => s + promptTokenIds(b).length, 0);
 
   let first: RunEstimate;
@@ -67,12 +99,32 @@ describe.each(SOURCES)("errormap run --estimate (%s inputs)", (_name, src) => {
     // The price of gpt-4o-mini, prompt tokens uncached.
     expect(first.cost_usd).toBeCloseTo(
       costOf("gpt-4o-mini", first.analysis.prompt_tokens, first.analysis.completion_tokens) +
-        costOf("gpt-4o-mini", first.taxonomy.prompt_tokens + first.classify.prompt_tokens, first.taxonomy.completion_tokens + first.classify.completion_tokens),
+        costOf(
+          "gpt-4o-mini",
+          first.taxonomy.prompt_tokens + first.classify.prompt_tokens,
+          first.taxonomy.completion_tokens + first.classify.completion_tokens,
+        ),
       5,
     );
     expect(first.cost_usd_prompt_cached).toBeLessThan(first.cost_usd);
     // The human form says the same.
-    const text = await runCli(["run", "--data", root, "--snapshot", src.snapshot, "--release", "r1", "--judge", "openai", "--judge-model", "gpt-4o-mini", "--estimate"], env());
+    const text = await runCli(
+      [
+        "run",
+        "--data",
+        root,
+        "--snapshot",
+        src.snapshot,
+        "--release",
+        "r1",
+        "--judge",
+        "openai",
+        "--judge-model",
+        "gpt-4o-mini",
+        "--estimate",
+      ],
+      env(),
+    );
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("no request was made");
     expect(text.stdout).toContain(first.total.prompt_tokens.toLocaleString("en-US"));
@@ -112,25 +164,42 @@ describe.each(SOURCES)("errormap run --estimate (%s inputs)", (_name, src) => {
     expect(server.requests.length).toBe(before);
     const sent = server.chatRequests().length;
     await run("r2");
-    const taxonomyPrompt = server.chatRequests().slice(sent).reduce((s, b) => s + promptTokenIds(b).length, 0);
-    expect(server.chatRequests("error_analysis").length).toBe(server.chatRequests("error_analysis").slice(0, sent).length);
+    const taxonomyPrompt = server
+      .chatRequests()
+      .slice(sent)
+      .reduce((s, b) => s + promptTokenIds(b).length, 0);
+    expect(server.chatRequests("error_analysis").length).toBe(
+      server.chatRequests("error_analysis").slice(0, sent).length,
+    );
     const after = server.chatRequests().slice(sent);
     const kind = (k: string) => after.filter((b) => (b.response_format as any)?.json_schema?.name === k);
     // Modelled as if every taxonomy and classification request were new: an upper bound here.
     expect(next.total.prompt_tokens).toBeGreaterThanOrEqual(taxonomyPrompt);
-    console.log(`estimate vs run of r2 (${_name}): prompt ${next.total.prompt_tokens} / ${taxonomyPrompt}, calls ${next.total.calls} / ${after.length}; taxonomy ${JSON.stringify(next.taxonomy)} / ${kind("taxonomy").length}; classify ${JSON.stringify(next.classify)} / ${kind("classification").length}`);
+    console.log(
+      `estimate vs run of r2 (${_name}): prompt ${next.total.prompt_tokens} / ${taxonomyPrompt}, calls ${next.total.calls} / ${after.length}; taxonomy ${JSON.stringify(next.taxonomy)} / ${kind("taxonomy").length}; classify ${JSON.stringify(next.classify)} / ${kind("classification").length}`,
+    );
   });
 
   it("prices --batch analyses at half and --sample's share only", async () => {
     const fresh = tempRoot("errormap-estimate-b-");
     try {
       await src.write(fresh);
-      const opts = { root: fresh, snapshot: src.snapshot, release: "x", judge: "openai" as const, judgeModel: "gpt-4.1" };
+      const opts = {
+        root: fresh,
+        snapshot: src.snapshot,
+        release: "x",
+        judge: "openai" as const,
+        judgeModel: "gpt-4.1",
+      };
       const sync = await estimateRun(opts);
       const batch = await estimateRun({ ...opts, batch: true });
       expect(batch.total).toEqual(sync.total);
       const half = costOf("gpt-4.1", sync.analysis.prompt_tokens, sync.analysis.completion_tokens, true);
-      const rest = costOf("gpt-4.1", sync.taxonomy.prompt_tokens + sync.classify.prompt_tokens, sync.taxonomy.completion_tokens + sync.classify.completion_tokens);
+      const rest = costOf(
+        "gpt-4.1",
+        sync.taxonomy.prompt_tokens + sync.classify.prompt_tokens,
+        sync.taxonomy.completion_tokens + sync.classify.completion_tokens,
+      );
       expect(batch.cost_usd).toBeCloseTo(half + rest, 5);
       expect(batch.cost_usd).toBeLessThan(sync.cost_usd);
       const sampled = await estimateRun({ ...opts, sample: 0.5 });
@@ -158,7 +227,15 @@ describe("errormap run --estimate on a snapshot that adds results (generated inp
       // The maintainers' workflow: a first release, then a snapshot with a new model and a new dataset.
       await writeDemoEarly(root);
       await writeDemo(root);
-      const common = { root, judge: "openai" as const, judgeModel: "gpt-4o-mini", baseURL: server.url, apiKey: "k", concurrency: 8, judgeOptions: FAST };
+      const common = {
+        root,
+        judge: "openai" as const,
+        judgeModel: "gpt-4o-mini",
+        baseURL: server.url,
+        apiKey: "k",
+        concurrency: 8,
+        judgeOptions: FAST,
+      };
       await runPipeline({ ...common, snapshot: "demo-early", release: "r1" });
       const sent = server.chatRequests().length;
       const before = server.usage();
@@ -167,12 +244,21 @@ describe("errormap run --estimate on a snapshot that adds results (generated inp
       expect(e.reused).toBeGreaterThan(100);
       await runPipeline({ ...common, snapshot: "demo", release: "r2" });
       const after = server.usage();
-      const analyses = server.chatRequests("error_analysis").slice(server.chatRequests("error_analysis").length - e.analysis.calls);
-      expect(server.chatRequests().slice(sent).filter((b) => (b.response_format as any)?.json_schema?.name === "error_analysis")).toHaveLength(e.analysis.calls);
+      const analyses = server
+        .chatRequests("error_analysis")
+        .slice(server.chatRequests("error_analysis").length - e.analysis.calls);
+      expect(
+        server
+          .chatRequests()
+          .slice(sent)
+          .filter((b) => (b.response_format as any)?.json_schema?.name === "error_analysis"),
+      ).toHaveLength(e.analysis.calls);
       expect(e.analysis.prompt_tokens).toBe(analyses.reduce((s, b) => s + promptTokenIds(b).length, 0));
       const used = after.prompt_tokens - before.prompt_tokens;
       expect(within(e.total.prompt_tokens, used)).toBeLessThan(0.2);
-      console.log(`estimate vs run of a growing snapshot: prompt ${e.total.prompt_tokens} / ${used} (analysis ${e.analysis.prompt_tokens}, ${e.analysis.calls} calls; taxonomy + classify ${e.taxonomy.prompt_tokens + e.classify.prompt_tokens}, ${e.new_titles} new titles expected); calls ${e.total.calls} / ${server.chatRequests().length - sent}`);
+      console.log(
+        `estimate vs run of a growing snapshot: prompt ${e.total.prompt_tokens} / ${used} (analysis ${e.analysis.prompt_tokens}, ${e.analysis.calls} calls; taxonomy + classify ${e.taxonomy.prompt_tokens + e.classify.prompt_tokens}, ${e.new_titles} new titles expected); calls ${e.total.calls} / ${server.chatRequests().length - sent}`,
+      );
     } finally {
       await server.close();
       removeRoot(root);

@@ -56,7 +56,18 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
   };
   // A judge model of its own per release: nothing of another test's answers is in the cache for it.
   const runArgs = (release: string, ...more: string[]) => [
-    "run", "--snapshot", "demo", "--release", release, "--judge", "openai", "--judge-model", `judge-for-${release}`, "--base-url", server.url, ...more,
+    "run",
+    "--snapshot",
+    "demo",
+    "--release",
+    release,
+    "--judge",
+    "openai",
+    "--judge-model",
+    `judge-for-${release}`,
+    "--base-url",
+    server.url,
+    ...more,
   ];
   const releases = () => (existsSync(join(root, "releases")) ? readdirSync(join(root, "releases")) : []);
 
@@ -76,8 +87,17 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
     });
     const before = server.chatRequests("error_analysis").length;
     const r = await runPipeline({
-      root, snapshot: "demo", release: "tolerant", judge: "openai", judgeModel: "test-judge", baseURL: server.url, apiKey: "k",
-      concurrency: 8, timeoutMs: 5000, judgeOptions: FAST, log: () => {},
+      root,
+      snapshot: "demo",
+      release: "tolerant",
+      judge: "openai",
+      judgeModel: "test-judge",
+      baseURL: server.url,
+      apiKey: "k",
+      concurrency: 8,
+      timeoutMs: 5000,
+      judgeOptions: FAST,
+      log: () => {},
     });
     server.setFaults(undefined);
     const analysisRequests = server.chatRequests("error_analysis").length - before;
@@ -86,7 +106,9 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
     expect(r.release.counts.analysed).toBe(r.release.counts.selected);
     expect(r.run.analysis_calls).toBeGreaterThan(100);
     const perCall = analysisRequests / r.run.analysis_calls;
-    console.info(`[figure] fenced/prose endpoint: ${analysisRequests} analysis requests for ${r.run.analysis_calls} analysis calls = ${perCall.toFixed(3)} per call; ${r.release.counts.analysed} of ${r.release.counts.selected} failures analysed`);
+    console.info(
+      `[figure] fenced/prose endpoint: ${analysisRequests} analysis requests for ${r.run.analysis_calls} analysis calls = ${perCall.toFixed(3)} per call; ${r.release.counts.analysed} of ${r.release.counts.selected} failures analysed`,
+    );
     expect(perCall).toBeLessThanOrEqual(1.05);
     expect(existsSync(join(root, "releases", "tolerant", "release.json"))).toBe(true);
   });
@@ -120,7 +142,9 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
 
   test("a run in which nothing was analysed writes no release and exits non-zero", async () => {
     // Every answer refused: per-item judge errors (not a fail-fast kind), none analysed.
-    const { code, stderr, sent } = await cli(runArgs("refused"), ({ schema }) => (schema === "error_analysis" ? { kind: "refusal" } : undefined));
+    const { code, stderr, sent } = await cli(runArgs("refused"), ({ schema }) =>
+      schema === "error_analysis" ? { kind: "refusal" } : undefined,
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/nothing was analysed: all \d+ judge calls ended in errors \(the first: refused: I'm sorry/);
     expect(sent.length).toBeGreaterThan(100); // one each: a refusal is not retried
@@ -128,7 +152,8 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
   });
 
   test("a server without json_schema: the stop message names --response-format json_object, which then works", async () => {
-    const noSchema: FaultPlan = ({ body }) => (body.response_format?.type === "json_schema" ? { kind: "status", status: 400 } : undefined);
+    const noSchema: FaultPlan = ({ body }) =>
+      body.response_format?.type === "json_schema" ? { kind: "status", status: 400 } : undefined;
     const refused = await cli(runArgs("objects"), noSchema);
     expect(refused.code).toBe(1);
     expect(refused.sent.length).toBe(4);
@@ -141,8 +166,19 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
 
   test("bad flag values are usage errors (exit 2), before any request", async () => {
     for (const bad of [
-      ["--timeout", "0"], ["--timeout=-5"], ["--timeout", "soon"], ["--concurrency", "0"], ["--concurrency", "2.5"], ["--concurrency=-1"],
-      ["--sample", "0"], ["--sample", "1.5"], ["--sample=-0.5"], ["--max-calls", "0"], ["--seed=-1"], ["--seed", "x"], ["--response-format", "yaml"],
+      ["--timeout", "0"],
+      ["--timeout=-5"],
+      ["--timeout", "soon"],
+      ["--concurrency", "0"],
+      ["--concurrency", "2.5"],
+      ["--concurrency=-1"],
+      ["--sample", "0"],
+      ["--sample", "1.5"],
+      ["--sample=-0.5"],
+      ["--max-calls", "0"],
+      ["--seed=-1"],
+      ["--seed", "x"],
+      ["--response-format", "yaml"],
     ]) {
       const r = await cli(runArgs("usage", ...bad));
       expect({ bad, code: r.code }).toEqual({ bad, code: 2 });
@@ -152,8 +188,15 @@ describe("errormap run --judge openai against real-world endpoints (demo data)",
 
   test("one default timeout: the judge's, the stage's and the help's", async () => {
     expect(DEFAULT_TIMEOUT_MS).toBe(60_000);
-    expect(new StructuredCaller({ baseURL: server.url, apiKey: "k", model: "m", cache: new JudgeCache(join(root, "cache")) }).o.timeoutMs).toBe(DEFAULT_TIMEOUT_MS);
+    expect(
+      new StructuredCaller({ baseURL: server.url, apiKey: "k", model: "m", cache: new JudgeCache(join(root, "cache")) })
+        .o.timeoutMs,
+    ).toBe(DEFAULT_TIMEOUT_MS);
     const { stderr } = await cli(["run", "--help"]);
-    expect(stderr).toMatch(new RegExp(`--timeout SECONDS +per-request timeout of the openai judge \\(default ${DEFAULT_TIMEOUT_MS / 1000}\\)`));
+    expect(stderr).toMatch(
+      new RegExp(
+        `--timeout SECONDS +per-request timeout of the openai judge \\(default ${DEFAULT_TIMEOUT_MS / 1000}\\)`,
+      ),
+    );
   });
 });

@@ -62,7 +62,7 @@ describe("prompt-cache friendly analysis requests (generated inputs)", () => {
         expect(own[i]).toBeGreaterThan(0);
         // Nothing of the failure itself comes before its score line...
         expect(t.slice(0, own[i])).not.toContain('name="failed_output"');
-        expect(t.slice(0, own[i])).toContain("name=\"input\"");
+        expect(t.slice(0, own[i])).toContain('name="input"');
         // ...and every failure of the item has the same text up to it.
         expect(t.slice(0, own[i])).toBe(texts[0]!.slice(0, own[0]));
       }
@@ -79,7 +79,14 @@ describe("prompt-cache friendly analysis requests (generated inputs)", () => {
   it("reads cached prompt tokens from the usage and prices them at the cached-input rate", async () => {
     const dir = join(root, "cache-a");
     // One request at a time, so which prompt reaches the server's cache first is fixed.
-    const judge = createOpenAIJudge({ baseURL: server.url, apiKey: "k", model: "gpt-4o-mini", cache: new JudgeCache(dir), concurrency: 1, probeConcurrency: 1 });
+    const judge = createOpenAIJudge({
+      baseURL: server.url,
+      apiKey: "k",
+      model: "gpt-4o-mini",
+      cache: new JudgeCache(dir),
+      concurrency: 1,
+      probeConcurrency: 1,
+    });
     const before = server.usage();
     await judge.analyseAll(contexts.slice(0, 60));
     const after = server.usage();
@@ -94,18 +101,44 @@ describe("prompt-cache friendly analysis requests (generated inputs)", () => {
   });
 
   it("keeps the cached tokens in the release's usage, and leaves usage without them unchanged", async () => {
-    const r = await runPipeline({ root, snapshot: "demo", release: "r1", judge: "openai", judgeModel: "gpt-4o-mini", baseURL: server.url, apiKey: "k", concurrency: 4, judgeOptions: { backoffBaseMs: 5 } });
+    const r = await runPipeline({
+      root,
+      snapshot: "demo",
+      release: "r1",
+      judge: "openai",
+      judgeModel: "gpt-4o-mini",
+      baseURL: server.url,
+      apiKey: "k",
+      concurrency: 4,
+      judgeOptions: { backoffBaseMs: 5 },
+    });
     const rel = ReleaseSchema.parse(JSON.parse(readFileSync(join(root, "releases", "r1", "release.json"), "utf8")));
     expect(rel.usage.cached_tokens).toBeGreaterThan(0);
     expect(r.run.usage.cached_tokens).toBeGreaterThan(0);
     expect(releaseInfo(root, "r1").cached_tokens).toBe(rel.usage.cached_tokens);
     // No cached tokens reported: no field, so releases judged before stay byte-identical.
-    expect(addUsage({ calls: 1, prompt_tokens: 2, completion_tokens: 3, cost_usd: 0.1 }, { calls: 1, prompt_tokens: 1, completion_tokens: 1, cost_usd: 0.2 })).not.toHaveProperty("cached_tokens");
+    expect(
+      addUsage(
+        { calls: 1, prompt_tokens: 2, completion_tokens: 3, cost_usd: 0.1 },
+        { calls: 1, prompt_tokens: 1, completion_tokens: 1, cost_usd: 0.2 },
+      ),
+    ).not.toHaveProperty("cached_tokens");
   });
 
   it("reads a server's cached_tokens defensively", () => {
-    const caller = new StructuredCaller({ baseURL: "http://127.0.0.1:9/v1", apiKey: "k", model: "gpt-4o", cache: new JudgeCache(join(root, "cache-b")) });
-    expect(caller.usageOfCompletion({ prompt_tokens: 2000, completion_tokens: 100, prompt_tokens_details: { cached_tokens: 1536 } })).toEqual({
+    const caller = new StructuredCaller({
+      baseURL: "http://127.0.0.1:9/v1",
+      apiKey: "k",
+      model: "gpt-4o",
+      cache: new JudgeCache(join(root, "cache-b")),
+    });
+    expect(
+      caller.usageOfCompletion({
+        prompt_tokens: 2000,
+        completion_tokens: 100,
+        prompt_tokens_details: { cached_tokens: 1536 },
+      }),
+    ).toEqual({
       calls: 1,
       prompt_tokens: 2000,
       completion_tokens: 100,
@@ -114,9 +147,23 @@ describe("prompt-cache friendly analysis requests (generated inputs)", () => {
     });
     expect(costOf("gpt-4o", 2000, 100, false, 1536)).toBeCloseTo((464 * 2.5 + 1536 * 1.25 + 100 * 10) / 1e6, 9);
     // More cached than prompt tokens, or nonsense: bounded, or none.
-    expect(caller.usageOfCompletion({ prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 99 } }).cached_tokens).toBe(10);
-    expect(caller.usageOfCompletion({ prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: { cached_tokens: "x" } })).not.toHaveProperty("cached_tokens");
-    expect(caller.usageOfCompletion({ prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: null })).not.toHaveProperty("cached_tokens");
+    expect(
+      caller.usageOfCompletion({
+        prompt_tokens: 10,
+        completion_tokens: 1,
+        prompt_tokens_details: { cached_tokens: 99 },
+      }).cached_tokens,
+    ).toBe(10);
+    expect(
+      caller.usageOfCompletion({
+        prompt_tokens: 10,
+        completion_tokens: 1,
+        prompt_tokens_details: { cached_tokens: "x" },
+      }),
+    ).not.toHaveProperty("cached_tokens");
+    expect(
+      caller.usageOfCompletion({ prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: null }),
+    ).not.toHaveProperty("cached_tokens");
     // Batch: half of every rate, cached tokens included; no cached price known: the input price.
     expect(costOf("gpt-4o", 2000, 100, true, 1536)).toBeCloseTo(costOf("gpt-4o", 2000, 100, false, 1536) / 2, 6);
     expect(costOf("gpt-4-turbo", 2000, 100, false, 1536)).toBe(costOf("gpt-4-turbo", 2000, 100));

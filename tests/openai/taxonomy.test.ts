@@ -4,7 +4,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { JudgeCache } from "../../scripts/judges/cache.ts";
 import { createOpenAIJudge, maxPerNode } from "../../scripts/judges/openai/index.ts";
-import { IdMinter, distinctTitles, enforceRules, type TitleItem, type Working } from "../../scripts/judges/openai/taxonomy.ts";
+import {
+  IdMinter,
+  distinctTitles,
+  enforceRules,
+  type TitleItem,
+  type Working,
+} from "../../scripts/judges/openai/taxonomy.ts";
 import { type Taxonomy, TaxonomySchema } from "../../src/lib/schemas.ts";
 import { slugify } from "../../src/lib/slug.ts";
 import { type ChatServer, type ChatRequestBody, answerFor, skillOf, startChatServer } from "../helpers/chat-server.ts";
@@ -14,7 +20,12 @@ const TAX = { batchSize: 60, classifyBatchSize: 40, minSplit: 20 };
 const wordsIn = (s: string) => s.trim().split(/\s+/).length;
 
 describe("taxonomy rules enforced in code", () => {
-  const w = (name: string, description = "d", origins: string[] = []): Working => ({ name, description, facet: "skill", origins });
+  const w = (name: string, description = "d", origins: string[] = []): Working => ({
+    name,
+    description,
+    facet: "skill",
+    origins,
+  });
 
   test("names ≤ 5 words, descriptions ≤ 30 words, no catch-all, no duplicates, at most the limit", () => {
     const { cats, repairs } = enforceRules(
@@ -32,7 +43,11 @@ describe("taxonomy rules enforced in code", () => {
       ],
       3,
     );
-    expect(cats.map((c) => c.name)).toEqual(["Tracking quantities across several steps", "Unit conversion", "Reading comprehension"]);
+    expect(cats.map((c) => c.name)).toEqual([
+      "Tracking quantities across several steps",
+      "Unit conversion",
+      "Reading comprehension",
+    ]);
     expect(wordsIn(cats[0]!.description)).toBe(30);
     expect(cats[1]!.origins).toEqual(["p1", "p2"]); // the duplicate merged in
     expect(repairs).toBe(2 + 5 + 1 + 1); // name + description, 5 banned, 1 duplicate, 1 over the limit
@@ -56,9 +71,21 @@ describe("taxonomy rules enforced in code", () => {
 
   test("new ids and slugs never reuse a previous or retired category's", () => {
     const cat = (id: string, slug: string, old: string[] = []) => ({
-      id, slug, name: id, description: "", parent: null, facet: "skill" as const, old_slugs: old, lineage: [],
+      id,
+      slug,
+      name: id,
+      description: "",
+      parent: null,
+      facet: "skill" as const,
+      old_slugs: old,
+      lineage: [],
     });
-    const minter = new IdMinter({ version: "r1", judge: "openai", categories: [cat("unit-conversion", "unit-conversion")], retired: [cat("arithmetic", "arithmetic", ["sums"])] });
+    const minter = new IdMinter({
+      version: "r1",
+      judge: "openai",
+      categories: [cat("unit-conversion", "unit-conversion")],
+      retired: [cat("arithmetic", "arithmetic", ["sums"])],
+    });
     const out = minter.assign([w("Arithmetic"), w("Sums"), w("Unit conversion")], null);
     expect(out.map((c) => c.slug)).toEqual(["arithmetic-2", "sums-2", "unit-conversion-2"]);
     expect(new Set(out.map((c) => c.id)).size).toBe(3);
@@ -74,7 +101,14 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
   let classes: Map<string, string>;
   const temps: (() => void)[] = [];
   const judgeOn = (d: string) =>
-    createOpenAIJudge({ baseURL: server.url, apiKey: "k", model: "gpt-4o-mini", cache: new JudgeCache(d), backoffBaseMs: 5, taxonomy: TAX });
+    createOpenAIJudge({
+      baseURL: server.url,
+      apiKey: "k",
+      model: "gpt-4o-mini",
+      cache: new JudgeCache(d),
+      backoffBaseMs: 5,
+      taxonomy: TAX,
+    });
 
   async function titlesOf(n: number, d: string): Promise<TitleItem[]> {
     const ctxs = n <= 50 ? source.sample(n) : source.many(n);
@@ -91,7 +125,7 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
   });
   afterAll(async () => {
     await server.close();
-    temps.forEach((c) => c());
+    for (const c of temps) c();
   });
 
   test("induction runs generate, update and review, enforces the rules and recurses to depth 2", async () => {
@@ -150,7 +184,9 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
     classes = await judge.classifyAll(items, taxonomy);
     // Induction already asked every classification this needs.
     expect(server.requests.length).toBe(before);
-    const leaves = new Set(taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id));
+    const leaves = new Set(
+      taxonomy.categories.filter((c) => !taxonomy.categories.some((k) => k.parent === c.id)).map((c) => c.id),
+    );
     expect(classes.size).toBe(items.length);
     for (const it of items) expect(leaves).toContain(classes.get(it.key));
     // The server's classifier places a title by its skill: check against the taxonomy's names.
@@ -160,12 +196,19 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
       const leaf = taxonomy.categories.find((c) => c.id === classes.get(it.key))!;
       const topCat = byName.get(skillOf(it.title));
       if (topCat && topCat.parent === null) expect(leaf.id === topCat.id || leaf.parent === topCat.id).toBe(true);
-      else expect(leaf.id).toBe("other"), other++;
+      else {
+        expect(leaf.id).toBe("other");
+        other++;
+      }
     }
     expect(judge.stats().classify_other).toBe(other);
 
     // Titles of a skill the taxonomy lacks go to Other, and are counted.
-    const strays = [0, 1, 2].map((i) => ({ key: `stray|${i}`, title: `juggling torches about fire${"x".repeat(i)}`, summary: "Not a skill here." }));
+    const strays = [0, 1, 2].map((i) => ({
+      key: `stray|${i}`,
+      title: `juggling torches about fire${"x".repeat(i)}`,
+      summary: "Not a skill here.",
+    }));
     const j2 = judgeOn(dir);
     const withStrays = await j2.classifyAll([...items, ...strays], taxonomy);
     for (const s of strays) expect(withStrays.get(s.key)).toBe("other");
@@ -195,7 +238,9 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
   test("starting from a previous taxonomy keeps ids, records renames, merges and splits, retires the rest", async () => {
     const t = tempDir();
     temps.push(t.cleanup);
-    const prevTop = taxonomy.categories.filter((c) => c.parent === null && c.facet !== "other" && c.facet !== "unexplained");
+    const prevTop = taxonomy.categories.filter(
+      (c) => c.parent === null && c.facet !== "other" && c.facet !== "unexplained",
+    );
     expect(prevTop.length).toBeGreaterThanOrEqual(4);
     // Change four categories without sub-categories; the split ones stay unchanged.
     const hasKids = (id: string) => taxonomy.categories.some((c) => c.parent === id);
@@ -203,13 +248,20 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
     const leavesTop = prevTop.filter((c) => !hasKids(c.id) && wordsIn(c.name) < 5);
     expect(leavesTop.length).toBeGreaterThanOrEqual(4);
     expect(prevTop.some((c) => hasKids(c.id))).toBe(true);
-    const [renamed, m1, m2, split] = leavesTop.slice(-4) as [typeof prevTop[0], typeof prevTop[0], typeof prevTop[0], typeof prevTop[0]];
+    const [renamed, m1, m2, split] = leavesTop.slice(-4) as [
+      (typeof prevTop)[0],
+      (typeof prevTop)[0],
+      (typeof prevTop)[0],
+      (typeof prevTop)[0],
+    ];
     const changed = new Set([renamed, m1, m2, split].map((c) => c.id));
     // This server's review renames one category, merges two and splits one.
     const reviewer = (schema: string, body: ChatRequestBody) => {
       const user = body.messages[1]!.content;
       if (schema !== "taxonomy" || !/^TASK: review/m.test(user) || user.includes('name="parent"')) return undefined;
-      const base = answerFor(body, { messy: false }) as { categories: { name: string; description: string; facet: string; from: string[] }[] };
+      const base = answerFor(body, { messy: false }) as {
+        categories: { name: string; description: string; facet: string; from: string[] }[];
+      };
       const out = base.categories.filter((c) => ![renamed.name, m1.name, m2.name, split.name].includes(c.name));
       out.push(
         { name: `${renamed.name} skill`, description: "Renamed.", facet: "skill", from: [renamed.name] },
@@ -223,15 +275,31 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
     try {
       // A lower split threshold: the new slice has fewer titles per category.
       const TAX2 = { ...TAX, minSplit: 12 };
-      const judge = createOpenAIJudge({ baseURL: server2.url, apiKey: "k", model: "gpt-4o-mini", cache: new JudgeCache(t.dir), backoffBaseMs: 5, taxonomy: TAX2 });
+      const judge = createOpenAIJudge({
+        baseURL: server2.url,
+        apiKey: "k",
+        model: "gpt-4o-mini",
+        cache: new JudgeCache(t.dir),
+        backoffBaseMs: 5,
+        taxonomy: TAX2,
+      });
       // New failures (another slice of the data) against the old taxonomy.
       const ctxs = source.another(240);
       const res = await judge.analyseAll(ctxs);
-      const newItems = [...res.entries()].map(([key, v]) => ({ key, title: v.verdict!.title, summary: v.verdict!.summary }));
+      const newItems = [...res.entries()].map(([key, v]) => ({
+        key,
+        title: v.verdict!.title,
+        summary: v.verdict!.summary,
+      }));
       const before = server2.requests.length;
       const next = await judge.induceTaxonomy(newItems, taxonomy, "r2");
-      const steps = server2.requests.slice(before).map((r) => r.body as ChatRequestBody)
-        .filter((b) => b.response_format?.json_schema?.name === "taxonomy" && !b.messages[1]!.content.includes('name="parent"'))
+      const steps = server2.requests
+        .slice(before)
+        .map((r) => r.body as ChatRequestBody)
+        .filter(
+          (b) =>
+            b.response_format?.json_schema?.name === "taxonomy" && !b.messages[1]!.content.includes('name="parent"'),
+        )
         .map((b) => /^TASK: (\w+)/m.exec(b.messages[1]!.content)![1]);
       expect(steps[0]).toBe("update"); // no generate: the old taxonomy is the start
       expect(steps.at(-1)).toBe("review");
@@ -239,7 +307,8 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
       expect(() => TaxonomySchema.parse(next)).not.toThrow();
       const byId = new Map(next.categories.map((c) => [c.id, c]));
       // Unchanged categories keep id, slug and have no lineage.
-      for (const c of prevTop.filter((c) => !changed.has(c.id))) expect(byId.get(c.id)).toMatchObject({ slug: c.slug, name: c.name, lineage: [] });
+      for (const c of prevTop.filter((c) => !changed.has(c.id)))
+        expect(byId.get(c.id)).toMatchObject({ slug: c.slug, name: c.name, lineage: [] });
       // Renamed: same id, new slug, the old slug kept for redirects.
       const r = byId.get(renamed.id)!;
       expect(r.name).toBe(`${renamed.name} skill`);
@@ -260,7 +329,8 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
       for (const id of [m1.id, m2.id, split.id]) expect(retired).toContain(id);
       expect(retired).not.toContain(renamed.id);
       const oldSlugs = new Set(taxonomy.categories.map((c) => c.slug));
-      for (const c of next.categories) if (!taxonomy.categories.some((p) => p.id === c.id)) expect(oldSlugs.has(c.slug)).toBe(false);
+      for (const c of next.categories)
+        if (!taxonomy.categories.some((p) => p.id === c.id)) expect(oldSlugs.has(c.slug)).toBe(false);
       // Children of continuing categories that still split keep their ids.
       const keptKids = taxonomy.categories.filter((c) => c.parent && byId.has(c.parent) && byId.has(c.id));
       expect(keptKids.length).toBeGreaterThanOrEqual(2);
@@ -268,7 +338,13 @@ describe.each(CONTEXT_SOURCES)("openai judge: taxonomy and classification (%s fa
 
       // Re-run from the cache: no calls, same taxonomy.
       const before2 = server2.requests.length;
-      const again = await createOpenAIJudge({ baseURL: server2.url, apiKey: "k", model: "gpt-4o-mini", cache: new JudgeCache(t.dir), taxonomy: TAX2 }).induceTaxonomy(newItems, taxonomy, "r2");
+      const again = await createOpenAIJudge({
+        baseURL: server2.url,
+        apiKey: "k",
+        model: "gpt-4o-mini",
+        cache: new JudgeCache(t.dir),
+        taxonomy: TAX2,
+      }).induceTaxonomy(newItems, taxonomy, "r2");
       expect(server2.requests.length).toBe(before2);
       expect(again).toEqual(next);
     } finally {

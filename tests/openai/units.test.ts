@@ -26,53 +26,120 @@ describe("answer validation", () => {
   const choice = (content: string, finish = "stop") => ({ finish_reason: finish, message: { content, refusal: null } });
   test("accepts a valid answer; rejects truncated, malformed, off-schema and refused ones", () => {
     expect(validateContent(JudgeVerdictSchema, choice(JSON.stringify(ok)))).toEqual({ ok: true, value: ok, notes: [] });
-    expect(validateContent(JudgeVerdictSchema, choice(JSON.stringify(ok), "length"))).toMatchObject({ ok: false, error: /truncated/ });
-    expect(validateContent(JudgeVerdictSchema, choice('{"title": "t", "summ'))).toMatchObject({ ok: false, error: /malformed/ });
-    expect(validateContent(JudgeVerdictSchema, choice(JSON.stringify({ ...ok, confidence: 3 })))).toMatchObject({ ok: false, error: /confidence/ });
-    expect(validateContent(JudgeVerdictSchema, { finish_reason: "stop", message: { content: null, refusal: "no" } })).toMatchObject({ ok: false, error: /refusal/ });
+    expect(validateContent(JudgeVerdictSchema, choice(JSON.stringify(ok), "length"))).toMatchObject({
+      ok: false,
+      error: /truncated/,
+    });
+    expect(validateContent(JudgeVerdictSchema, choice('{"title": "t", "summ'))).toMatchObject({
+      ok: false,
+      error: /malformed/,
+    });
+    expect(validateContent(JudgeVerdictSchema, choice(JSON.stringify({ ...ok, confidence: 3 })))).toMatchObject({
+      ok: false,
+      error: /confidence/,
+    });
+    expect(
+      validateContent(JudgeVerdictSchema, { finish_reason: "stop", message: { content: null, refusal: "no" } }),
+    ).toMatchObject({ ok: false, error: /refusal/ });
     expect(validateContent(JudgeVerdictSchema, undefined)).toMatchObject({ ok: false });
   });
 });
 
 describe("tolerant, strict answers", () => {
-  const ok = { criteria: [{ criterion: "c", present: false, quality: "absent", evidence: "" }], title: "misread the unit", summary: "s", evidence: ["q"], confidence: 0.5 };
+  const ok = {
+    criteria: [{ criterion: "c", present: false, quality: "absent", evidence: "" }],
+    title: "misread the unit",
+    summary: "s",
+    evidence: ["q"],
+    confidence: 0.5,
+  };
   const J = JSON.stringify(ok);
   const read = (content: string | null, extra: Record<string, unknown> = {}, finish = "stop") =>
-    validateContent(JudgeVerdictSchema, { finish_reason: finish, message: { content, refusal: null, ...extra } }, normaliseVerdict);
+    validateContent(
+      JudgeVerdictSchema,
+      { finish_reason: finish, message: { content, refusal: null, ...extra } },
+      normaliseVerdict,
+    );
 
   test("the JSON object is taken out of a fence, prose, a reasoning preamble; the answer is never the reasoning", () => {
-    expect(read("```json\n" + JSON.stringify(ok, null, 2) + "\n```")).toEqual({ ok: true, value: ok, notes: [], extracted: "JSON taken out of a code fence" });
+    expect(read("```json\n" + JSON.stringify(ok, null, 2) + "\n```")).toEqual({
+      ok: true,
+      value: ok,
+      notes: [],
+      extracted: "JSON taken out of a code fence",
+    });
     expect(read("```\n" + J + "\n```")).toMatchObject({ ok: true, value: ok });
-    expect(read(`Here is my analysis:\n${J}\nHope this helps.`)).toMatchObject({ ok: true, value: ok, extracted: "JSON taken out of text around it" });
+    expect(read(`Here is my analysis:\n${J}\nHope this helps.`)).toMatchObject({
+      ok: true,
+      value: ok,
+      extracted: "JSON taken out of text around it",
+    });
     // Braces and a draft object inside the reasoning are not the answer.
-    expect(read(`<think>The reference {42} and {"title": "draft"}; the set {a, b</think>\n${J}`)).toEqual({ ok: true, value: ok, notes: [] });
+    expect(read(`<think>The reference {42} and {"title": "draft"}; the set {a, b</think>\n${J}`)).toEqual({
+      ok: true,
+      value: ok,
+      notes: [],
+    });
     // A template that opens <think> in the prompt: only its end is in the answer.
     expect(read(`the model thought {"title": "draft"} here</think>\n\n${J}`)).toMatchObject({ ok: true, value: ok });
     // Prose with a stray brace before the answer; a draft before the final answer: the last valid one wins.
     expect(read(`The set {a, b is odd.\n${J}`)).toMatchObject({ ok: true, value: ok });
-    expect(read(`Draft: ${JSON.stringify({ ...ok, title: "draft" })}\nFinal: ${J}`)).toMatchObject({ ok: true, value: ok });
+    expect(read(`Draft: ${JSON.stringify({ ...ok, title: "draft" })}\nFinal: ${J}`)).toMatchObject({
+      ok: true,
+      value: ok,
+    });
     // reasoning_content (vLLM, llama.cpp, DeepSeek) and reasoning (Ollama) are never the answer.
-    expect(read(J, { reasoning_content: JSON.stringify({ ...ok, title: "decoy" }) })).toMatchObject({ ok: true, value: ok });
-    expect(read("", { reasoning_content: J })).toMatchObject({ ok: false, fault: "empty", error: /only reasoning came back/ });
+    expect(read(J, { reasoning_content: JSON.stringify({ ...ok, title: "decoy" }) })).toMatchObject({
+      ok: true,
+      value: ok,
+    });
+    expect(read("", { reasoning_content: J })).toMatchObject({
+      ok: false,
+      fault: "empty",
+      error: /only reasoning came back/,
+    });
     expect(read(null, { reasoning: J })).toMatchObject({ ok: false, fault: "empty" });
     // Syntax slips inside a complete object are repaired (jsonrepair): single quotes, a trailing comma.
-    expect(read(J.replace(/"/g, "'").replace(/}$/, ",}"))).toMatchObject({ ok: true, value: ok, extracted: "JSON syntax repaired" });
+    expect(read(J.replace(/"/g, "'").replace(/}$/, ",}"))).toMatchObject({
+      ok: true,
+      value: ok,
+      extracted: "JSON syntax repaired",
+    });
   });
 
   test("what cannot be read is an error of its kind: cut short, not JSON, refused, filtered", () => {
     expect(read(J.slice(0, 40))).toMatchObject({ ok: false, fault: "malformed", error: /malformed JSON/ });
     // An object cut short is never "repaired" into an answer, nor are the objects inside it taken.
     expect(read(`Answer: ${J.slice(0, J.length - 30)}`)).toMatchObject({ ok: false, fault: "malformed" });
-    expect(read("The output misread the question.")).toMatchObject({ ok: false, fault: "not-json", error: /no JSON object in the answer: "The output misread/ });
+    expect(read("The output misread the question.")).toMatchObject({
+      ok: false,
+      fault: "not-json",
+      error: /no JSON object in the answer: "The output misread/,
+    });
     expect(read(J, {}, "length")).toMatchObject({ ok: false, fault: "length", error: /truncated/ });
-    expect(read(null, { refusal: "I can't help with that." })).toMatchObject({ ok: false, fault: "refusal", error: "refused: I can't help with that." });
-    expect(read(null, {}, "content_filter")).toMatchObject({ ok: false, fault: "content-filter", error: /content filter/ });
-    expect(validateContent(JudgeVerdictSchema, { finish_reason: "stop" })).toMatchObject({ ok: false, fault: "no-choice" });
+    expect(read(null, { refusal: "I can't help with that." })).toMatchObject({
+      ok: false,
+      fault: "refusal",
+      error: "refused: I can't help with that.",
+    });
+    expect(read(null, {}, "content_filter")).toMatchObject({
+      ok: false,
+      fault: "content-filter",
+      error: /content filter/,
+    });
+    expect(validateContent(JudgeVerdictSchema, { finish_reason: "stop" })).toMatchObject({
+      ok: false,
+      fault: "no-choice",
+    });
     expect(read(JSON.stringify({ title: 42 }))).toMatchObject({ ok: false, fault: "schema" });
   });
 
   test("non-essential fields out of range are normalised with a note; essential ones are never made up", () => {
-    expect(read(JSON.stringify({ ...ok, confidence: 57 }))).toEqual({ ok: true, value: { ...ok, confidence: 0.57 }, notes: ["confidence 57 read as 0.57"] });
+    expect(read(JSON.stringify({ ...ok, confidence: 57 }))).toEqual({
+      ok: true,
+      value: { ...ok, confidence: 0.57 },
+      notes: ["confidence 57 read as 0.57"],
+    });
     expect(read(JSON.stringify({ ...ok, confidence: "80%" }))).toMatchObject({ ok: true, value: { confidence: 0.8 } });
     expect(read(JSON.stringify({ ...ok, confidence: "0.7" }))).toMatchObject({ ok: true, value: { confidence: 0.7 } });
     expect(read(JSON.stringify({ ...ok, confidence: 570 }))).toEqual({
@@ -81,8 +148,18 @@ describe("tolerant, strict answers", () => {
       notes: ["confidence 570 is not a number from 0 to 1: dropped (recorded as 0)"],
     });
     expect(read(JSON.stringify({ ...ok, confidence: "high" }))).toMatchObject({ ok: true, value: { confidence: 0 } });
-    expect(read(JSON.stringify({ ...ok, evidence: "one span" }))).toMatchObject({ ok: true, value: { evidence: ["one span"] } });
-    const messy = { ...ok, criteria: [{ criterion: "c", present: "true", quality: "Good" }, { criterion: "d", present: true, quality: "excellent", evidence: "" }, 7] };
+    expect(read(JSON.stringify({ ...ok, evidence: "one span" }))).toMatchObject({
+      ok: true,
+      value: { evidence: ["one span"] },
+    });
+    const messy = {
+      ...ok,
+      criteria: [
+        { criterion: "c", present: "true", quality: "Good" },
+        { criterion: "d", present: true, quality: "excellent", evidence: "" },
+        7,
+      ],
+    };
     expect(read(JSON.stringify(messy))).toEqual({
       ok: true,
       value: { ...ok, criteria: [{ criterion: "c", present: true, quality: "good", evidence: "" }] },
@@ -91,7 +168,11 @@ describe("tolerant, strict answers", () => {
     // A valid answer is left exactly as it is.
     expect(normaliseVerdict(ok)).toEqual({ value: ok, notes: [] });
     // Title and summary are essential: no normaliser invents them, and a missing confidence is a schema error.
-    expect(read(JSON.stringify({ ...ok, title: undefined }))).toMatchObject({ ok: false, fault: "schema", error: /title/ });
+    expect(read(JSON.stringify({ ...ok, title: undefined }))).toMatchObject({
+      ok: false,
+      fault: "schema",
+      error: /title/,
+    });
     const { confidence: _c, ...noConfidence } = ok;
     expect(read(JSON.stringify(noConfidence))).toMatchObject({ ok: false, fault: "schema", error: /confidence/ });
   });
@@ -114,8 +195,16 @@ describe("prices", () => {
     expect(costOf("gpt-4o-mini", 1_000_000, 1_000_000)).toBe(0.75);
     expect(costOf("gpt-4o-mini", 1_000_000, 1_000_000, true)).toBe(0.375);
     expect(costOf("qwen2.5-7b-instruct", 5000, 5000)).toBe(0);
-    expect(addUsage({ calls: 1, prompt_tokens: 2, completion_tokens: 3, cost_usd: 0.1 }, { calls: 1, prompt_tokens: 1, completion_tokens: 1, cost_usd: 0.2 })).toEqual({
-      calls: 2, prompt_tokens: 3, completion_tokens: 4, cost_usd: 0.3,
+    expect(
+      addUsage(
+        { calls: 1, prompt_tokens: 2, completion_tokens: 3, cost_usd: 0.1 },
+        { calls: 1, prompt_tokens: 1, completion_tokens: 1, cost_usd: 0.2 },
+      ),
+    ).toEqual({
+      calls: 2,
+      prompt_tokens: 3,
+      completion_tokens: 4,
+      cost_usd: 0.3,
     });
   });
 });

@@ -44,7 +44,8 @@ const readRelease = (root: string, id: string): Release => JSON.parse(readFileSy
 const writeRelease = (root: string, id: string, r: unknown) => writeFileSync(releaseJson(root, id), stableJson(r));
 
 /** The problems doctor reports about `path` (a folder: anything under it). */
-const about = (root: string, path: string) => doctor(root).problems.filter((p) => p.where === path || p.where.startsWith(path + "/"));
+const about = (root: string, path: string) =>
+  doctor(root).problems.filter((p) => p.where === path || p.where.startsWith(path + "/"));
 
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
@@ -55,7 +56,9 @@ async function deadPid(): Promise<number> {
 describe("published releases against data/published.json", () => {
   it("publish records the digest outside the release and prints it; the data root is clean", async () => {
     const root = copy();
-    expect(readPublished(root)).toEqual([{ release: "r1", date: "2026-01-02", digest: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(readPublished(root)).toEqual([
+      { release: "r1", date: "2026-01-02", digest: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
     expect(doctor(root).problems).toEqual([]);
     const cli = await runCli(["release", "publish", "--data", root, "--release", "r2", "--date", "2026-02-03"]);
     expect(cli.code, cli.stderr).toBe(0);
@@ -78,7 +81,8 @@ describe("published releases against data/published.json", () => {
     const found = about(root, join(root, "releases", "r1"));
     expect(found).toHaveLength(1);
     expect(found[0].what).toMatch(/differs from the digest recorded when it was published/);
-    if (what === "publication date") expect(found[0].what).toMatch(/publication date reads 2025-12-31, recorded 2026-01-02/);
+    if (what === "publication date")
+      expect(found[0].what).toMatch(/publication date reads 2025-12-31, recorded 2026-01-02/);
     expect(found[0].fix).toMatch(/restore .* from version control/);
   });
 
@@ -89,24 +93,36 @@ describe("published releases against data/published.json", () => {
     // The tamperer fixes every hash inside the release: files, and outputs_sha256 over them.
     const r = readRelease(root, "r1");
     const now = outputsHash(root, "r1", releaseFiles(r));
-    writeRelease(root, "r1", { ...r, files: { ...r.files, "aggregates.json": sha256File(p) }, published: { ...r.published!, outputs_sha256: now.hash } });
+    writeRelease(root, "r1", {
+      ...r,
+      files: { ...r.files, "aggregates.json": sha256File(p) },
+      published: { ...r.published!, outputs_sha256: now.hash },
+    });
     const found = about(root, join(root, "releases", "r1"));
-    expect(found.map((f) => f.what)).toEqual([expect.stringMatching(/differs from the digest recorded when it was published/)]);
+    expect(found.map((f) => f.what)).toEqual([
+      expect.stringMatching(/differs from the digest recorded when it was published/),
+    ]);
   });
 
   it("a published release replaced by an unpublished one (published: null) is caught, and cannot be published again", () => {
     const root = copy();
     writeRelease(root, "r1", { ...readRelease(root, "r1"), published: null });
     const found = about(root, join(root, "releases", "r1"));
-    expect(found.map((f) => f.what)).toEqual([expect.stringMatching(/was published on 2026-01-02 .* but its release.json says it is not/)]);
-    expect(() => publishRelease(root, "r1", "2026-03-04")).toThrow(/was published on 2026-01-02 .*replaced, removed or edited after publication/);
+    expect(found.map((f) => f.what)).toEqual([
+      expect.stringMatching(/was published on 2026-01-02 .* but its release.json says it is not/),
+    ]);
+    expect(() => publishRelease(root, "r1", "2026-03-04")).toThrow(
+      /was published on 2026-01-02 .*replaced, removed or edited after publication/,
+    );
     expect(readPublished(root)).toEqual(readPublished(base));
   });
 
   it("a published release's id is never written again by a run, even once its folder is gone", async () => {
     const root = copy();
     writeRelease(root, "r1", { ...readRelease(root, "r1"), published: null });
-    await expect(runPipeline({ root, snapshot: "demo", release: "r1", force: true })).rejects.toThrow(/was published on 2026-01-02/);
+    await expect(runPipeline({ root, snapshot: "demo", release: "r1", force: true })).rejects.toThrow(
+      /was published on 2026-01-02/,
+    );
     rmSync(join(root, "releases", "r1"), { recursive: true });
     await expect(runPipeline({ root, snapshot: "demo", release: "r1" })).rejects.toThrow(/was published on 2026-01-02/);
     expect(existsSync(join(root, "releases", "r1"))).toBe(false);
@@ -116,14 +132,18 @@ describe("published releases against data/published.json", () => {
     const root = copy();
     rmSync(join(root, "releases", "r1"), { recursive: true });
     const found = about(root, join(root, "releases", "r1"));
-    expect(found.map((f) => f.what)).toEqual([expect.stringMatching(/release "r1", published on 2026-01-02 .* is missing/)]);
+    expect(found.map((f) => f.what)).toEqual([
+      expect.stringMatching(/release "r1", published on 2026-01-02 .* is missing/),
+    ]);
   });
 
   it("--record-published records releases published before data/published.json existed, once, and refuses a changed one", async () => {
     const root = copy();
     const before = readPublished(root);
     rmSync(join(root, "published.json"));
-    expect(doctor(root).problems.map((p) => p.what)).toEqual([expect.stringMatching(/published release "r1" has no digest/)]);
+    expect(doctor(root).problems.map((p) => p.what)).toEqual([
+      expect.stringMatching(/published release "r1" has no digest/),
+    ]);
     const ok = await runCli(["doctor", "--data", root, "--record-published"]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(readPublished(root)).toEqual(before);
@@ -142,7 +162,9 @@ describe("published releases against data/published.json", () => {
 describe("the cache a release was built from", () => {
   it("a deleted cache shard that a published release was built from: its missing entries are reported", () => {
     const root = copy();
-    const keys = readFileSync(join(root, "releases", "r1", "cache-keys.txt"), "utf8").split("\n").filter(Boolean);
+    const keys = readFileSync(join(root, "releases", "r1", "cache-keys.txt"), "utf8")
+      .split("\n")
+      .filter(Boolean);
     const shard = `${keys[0].slice(0, 2)}.jsonl`;
     const inShard = keys.filter((k) => k.startsWith(keys[0].slice(0, 2))).length;
     rmSync(join(root, "cache", "heuristic", shard));
@@ -150,7 +172,11 @@ describe("the cache a release was built from", () => {
     expect(found).toEqual([
       {
         where: join(root, "cache", "heuristic"),
-        what: expect.stringMatching(new RegExp(`^${inShard} of the ${keys.length} cache entries release "r1" was built from (is|are) missing \\(e\\.g\\. ${keys[0]}; shard ${shard.replace(".", "\\.")}\\)`)),
+        what: expect.stringMatching(
+          new RegExp(
+            `^${inShard} of the ${keys.length} cache entries release "r1" was built from (is|are) missing \\(e\\.g\\. ${keys[0]}; shard ${shard.replace(".", "\\.")}\\)`,
+          ),
+        ),
         fix: expect.stringMatching(/restore .* from version control/),
       },
     ]);
@@ -159,10 +185,19 @@ describe("the cache a release was built from", () => {
   it("orphan cache entries are summed up per judge: one line, a count and an example", () => {
     const root = copy();
     const c = new JudgeCache(join(root, "cache"));
-    for (let i = 0; i < 50; i++) c.put({ judge: "heuristic", judgeModel: "rules", promptVersion: "test", request: { orphan: i } }, { i });
+    for (let i = 0; i < 50; i++)
+      c.put({ judge: "heuristic", judgeModel: "rules", promptVersion: "test", request: { orphan: i } }, { i });
     c.flush();
     const problems = doctor(root).problems;
-    expect(problems).toEqual([{ where: join(root, "cache", "heuristic"), what: expect.stringMatching(/^orphan cache entries: 50 that no release uses, e\.g\. .+\.jsonl:\d+ \([0-9a-f]{64}\)$/), fix: expect.any(String) }]);
+    expect(problems).toEqual([
+      {
+        where: join(root, "cache", "heuristic"),
+        what: expect.stringMatching(
+          /^orphan cache entries: 50 that no release uses, e\.g\. .+\.jsonl:\d+ \([0-9a-f]{64}\)$/,
+        ),
+        fix: expect.any(String),
+      },
+    ]);
   });
 });
 
@@ -173,12 +208,20 @@ describe("folders under releases/ and snapshots/", () => {
     writeFileSync(releaseJson(root, "x"), "{}\n");
     const clean = doctor(base);
     const d = doctor(root);
-    expect(d.problems).toEqual([{ where: releaseJson(root, "x"), what: expect.stringMatching(/^not a valid release: field id: /), fix: expect.any(String) }]);
+    expect(d.problems).toEqual([
+      {
+        where: releaseJson(root, "x"),
+        what: expect.stringMatching(/^not a valid release: field id: /),
+        fix: expect.any(String),
+      },
+    ]);
     expect(d.checked.releases).toBe(clean.checked.releases);
     expect(d.checked.releases).toBe(2);
     // A folder with no release.json is reported too.
     mkdirSync(join(root, "releases", "y"));
-    expect(about(root, join(root, "releases", "y")).map((p) => p.what)).toEqual(["not a release: it holds no release.json"]);
+    expect(about(root, join(root, "releases", "y")).map((p) => p.what)).toEqual([
+      "not a release: it holds no release.json",
+    ]);
 
     const info = await runCli(["info", "--data", root, "--json"]);
     expect(info.code, info.stderr).toBe(0);
@@ -192,7 +235,11 @@ describe("folders under releases/ and snapshots/", () => {
   it("leftover temporary folders of killed imports and runs are reported with their size; --fix removes them", async () => {
     const root = copy();
     const dead = await deadPid();
-    const leftovers = [join(root, "snapshots", `.tmp-s9-${dead}`), join(root, "releases", `.tmp-r9-${dead}`), join(root, "releases", `.tmp-r1-${dead}.old`)];
+    const leftovers = [
+      join(root, "snapshots", `.tmp-s9-${dead}`),
+      join(root, "releases", `.tmp-r9-${dead}`),
+      join(root, "releases", `.tmp-r1-${dead}.old`),
+    ];
     for (const dir of leftovers) {
       mkdirSync(join(dir, "records"), { recursive: true });
       writeFileSync(join(dir, "records", "a.jsonl"), "x".repeat(3000));
@@ -202,7 +249,10 @@ describe("folders under releases/ and snapshots/", () => {
     mkdirSync(live);
     const found = doctor(root).problems;
     expect(found.map((p) => p.where).sort()).toEqual([...leftovers].sort());
-    for (const p of found) expect(p.what).toMatch(new RegExp(`^a temporary folder left by a killed (import|run) \\(process ${dead} is gone\\), 2\\.9 KB$`));
+    for (const p of found)
+      expect(p.what).toMatch(
+        new RegExp(`^a temporary folder left by a killed (import|run) \\(process ${dead} is gone\\), 2\\.9 KB$`),
+      );
     expect(found[0].fix).toMatch(/errormap doctor --fix/);
 
     const fixed = await runCli(["doctor", "--data", root, "--fix", "--json"]);

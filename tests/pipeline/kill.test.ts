@@ -17,7 +17,13 @@ const SOURCES = sources<(dir: string) => { paths: string[]; failures: number }>(
     const g = generatedInputs(dir, { copies: 30 });
     return { paths: g.paths, failures: g.records.filter((r) => r.kind !== "correct").length };
   },
-  shared: () => () => ({ paths: [...["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) => join(JSONL_DIR, `${f}.jsonl`)), HELM_DIR], failures: 6367 }),
+  shared: () => () => ({
+    paths: [
+      ...["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) => join(JSONL_DIR, `${f}.jsonl`)),
+      HELM_DIR,
+    ],
+    failures: 6367,
+  }),
 });
 
 describe.each(SOURCES)("a killed errormap run (%s inputs)", (_name, inputs) => {
@@ -35,18 +41,26 @@ describe.each(SOURCES)("a killed errormap run (%s inputs)", (_name, inputs) => {
     // Answers are journalled one line each as they arrive (and folded into shards only when the
     // judge stage ends): the complete lines are what a kill cannot take back.
     const journalled = () =>
-      fg.sync("heuristic/journal-*.jsonl", { cwd: join(root, "cache"), absolute: true }).reduce((n, p) => n + (readFileSync(p, "utf8").match(/\n/g)?.length ?? 0), 0);
-    const child = spawn(process.execPath, [join(REPO, "bin/errormap.mjs"), "run", "--data", root, "--snapshot", "s1", "--release", "r1"], {
-      env: { ...process.env, ERRORMAP_QUIET: "1" },
-      stdio: "ignore",
-    });
+      fg
+        .sync("heuristic/journal-*.jsonl", { cwd: join(root, "cache"), absolute: true })
+        .reduce((n, p) => n + (readFileSync(p, "utf8").match(/\n/g)?.length ?? 0), 0);
+    const child = spawn(
+      process.execPath,
+      [join(REPO, "bin/errormap.mjs"), "run", "--data", root, "--snapshot", "s1", "--release", "r1"],
+      {
+        env: { ...process.env, ERRORMAP_QUIET: "1" },
+        stdio: "ignore",
+      },
+    );
     // Kill it hard once part of the analyses are cached, before it can write the release.
     const deadline = Date.now() + 60_000;
     while (journalled() < 1500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
     const done = journalled();
-    expect(fg.sync("heuristic/*.jsonl", { cwd: join(root, "cache") }).filter((f) => !f.includes("journal-"))).toEqual([]); // no shard written yet
+    expect(fg.sync("heuristic/*.jsonl", { cwd: join(root, "cache") }).filter((f) => !f.includes("journal-"))).toEqual(
+      [],
+    ); // no shard written yet
     expect(done).toBeGreaterThanOrEqual(1500);
     expect(done).toBeLessThan(failures);
     expect(existsSync(join(root, "releases/r1/release.json"))).toBe(false);

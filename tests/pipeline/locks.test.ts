@@ -40,7 +40,8 @@ interface Doctor {
 async function doctor(root: string): Promise<Doctor> {
   return JSON.parse((await runCli(["doctor", "--json", "--data", root])).stdout) as Doctor;
 }
-const releaseJson = (root: string, id: string) => JSON.parse(readFileSync(join(root, "releases", id, "release.json"), "utf8"));
+const releaseJson = (root: string, id: string) =>
+  JSON.parse(readFileSync(join(root, "releases", id, "release.json"), "utf8"));
 const leftovers = (root: string) => [
   ...(existsSync(join(root, "releases")) ? readdirSync(join(root, "releases")).filter((n) => n.startsWith(".")) : []),
   ...(existsSync(join(root, "locks")) ? readdirSync(join(root, "locks")) : []),
@@ -59,10 +60,21 @@ describe("one writer per release, one run per data root (real processes)", () =>
     removeRoot(root);
   });
 
-  const run = (release: string, ...more: string[]) => runCli(["run", "--data", root, "--snapshot", "demo", "--release", release, ...more], ENV);
-  const publish = (release: string) => runCli(["release", "publish", "--data", root, "--release", release, "--date", "2026-12-01"]);
+  const run = (release: string, ...more: string[]) =>
+    runCli(["run", "--data", root, "--snapshot", "demo", "--release", release, ...more], ENV);
+  const publish = (release: string) =>
+    runCli(["release", "publish", "--data", root, "--release", release, "--date", "2026-12-01"]);
   /** The openai judge against the loopback server, with a judge model of its own (so nothing is cached for it). */
-  const openai = (model: string) => ["--judge", "openai", "--judge-model", model, "--base-url", server.url, "--concurrency", "4"];
+  const openai = (model: string) => [
+    "--judge",
+    "openai",
+    "--judge-model",
+    model,
+    "--base-url",
+    server.url,
+    "--concurrency",
+    "4",
+  ];
 
   /**
    * Holds every chat request until `open()`; `reached` settles when the first one arrives (the run
@@ -127,7 +139,9 @@ describe("one writer per release, one run per data root (real processes)", () =>
 
     const p = await publish("mid");
     expect(p.code).toBe(1);
-    expect(p.stderr).toContain(`release "mid" is being written by pid ${runLock.pid} (errormap run --snapshot demo --release mid`);
+    expect(p.stderr).toContain(
+      `release "mid" is being written by pid ${runLock.pid} (errormap run --snapshot demo --release mid`,
+    );
     // Two runs on one data root: the second stops at once, on the same release or another one.
     for (const other of ["mid", "other"]) {
       const second = await run(other, "--force");
@@ -201,14 +215,24 @@ describe("one writer per release, one run per data root (real processes)", () =>
     const L = layout(root);
     mkdirSync(L.locks, { recursive: true });
     const owner = (pid: number, extra = {}) =>
-      JSON.stringify({ pid, host: hostname(), start: null, command: "errormap run --release stale", release: "stale", since: "2026-01-01T00:00:00Z", ...extra });
+      JSON.stringify({
+        pid,
+        host: hostname(),
+        start: null,
+        command: "errormap run --release stale",
+        release: "stale",
+        since: "2026-01-01T00:00:00Z",
+        ...extra,
+      });
     // The run lock of a killed run; the release lock in the old format (a bare pid); and this
     // (live) process's pid with another start time: a pid reused after its holder died.
     writeFileSync(L.runLock, owner(dead));
     writeFileSync(L.releaseLock("stale"), String(dead));
     writeFileSync(L.releaseLock("reused"), owner(process.pid, { start: "1" }));
     const found = (await doctor(root)).problems.filter((p) => p.where.startsWith(L.locks));
-    expect(found.map((p) => p.where).sort()).toEqual([L.releaseLock("reused"), L.releaseLock("stale"), L.runLock].sort());
+    expect(found.map((p) => p.where).sort()).toEqual(
+      [L.releaseLock("reused"), L.releaseLock("stale"), L.runLock].sort(),
+    );
     expect(found[0]!.what).toMatch(/a lock left by a process that is gone/);
     const r = await run("stale");
     expect(r.code, r.stderr).toBe(0);
@@ -230,7 +254,16 @@ describe("src/lib/lock.ts under contention (real processes)", () => {
     const dir = tempRoot("errormap-lock-contention-");
     try {
       const path = join(dir, "x.lock");
-      writeFileSync(path, JSON.stringify({ pid: await deadPid(), host: hostname(), start: null, command: "killed", since: "2026-01-01T00:00:00Z" }));
+      writeFileSync(
+        path,
+        JSON.stringify({
+          pid: await deadPid(),
+          host: hostname(),
+          start: null,
+          command: "killed",
+          since: "2026-01-01T00:00:00Z",
+        }),
+      );
       const log = join(dir, "log.txt");
       const ROUNDS = 15;
       const child = (n: number) => {
@@ -248,7 +281,10 @@ describe("src/lib/lock.ts under contention (real processes)", () => {
             fs.appendFileSync(${JSON.stringify(log)}, "out " + process.pid + "\\n");
             lock.release();
           }`;
-        const p = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+        const p = spawn(process.execPath, ["--input-type=module", "-e", script], {
+          cwd: REPO,
+          stdio: ["ignore", "ignore", "pipe"],
+        });
         let err = "";
         p.stderr!.on("data", (d) => (err += d));
         return new Promise<string>((r) => p.once("exit", (code) => r(code === 0 ? "" : `exit ${code}: ${err}`)));
@@ -256,7 +292,11 @@ describe("src/lib/lock.ts under contention (real processes)", () => {
       const N = 4;
       const runs = Array.from({ length: N }, (_, n) => child(n));
       const deadline = Date.now() + 60_000;
-      while (!Array.from({ length: N }, (_, n) => existsSync(join(dir, `ready-${n}`))).every(Boolean) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      while (
+        !Array.from({ length: N }, (_, n) => existsSync(join(dir, `ready-${n}`))).every(Boolean) &&
+        Date.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 5));
       writeFileSync(join(dir, "go"), "");
       expect(await Promise.all(runs)).toEqual(Array(N).fill(""));
       const lines = readFileSync(log, "utf8").trimEnd().split("\n");

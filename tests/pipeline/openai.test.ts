@@ -36,7 +36,12 @@ const SOURCES = sources<(dir: string) => Input>({
     return {
       paths: g.paths,
       failures: g.records.filter((r) => r.kind !== "correct").length,
-      disputed: { dataset: item.dataset, instance_id: item.instance_id, failures: onItem.length, reference: item.reference },
+      disputed: {
+        dataset: item.dataset,
+        instance_id: item.instance_id,
+        failures: onItem.length,
+        reference: item.reference,
+      },
       judgeOptions: { taxonomy: { minSplit: 8 } },
     };
   },
@@ -116,13 +121,17 @@ describe.each(SOURCES)("errormap run --judge openai (%s inputs)", (_name, inputs
     expect(full.run.analysis_calls + full.run.cached).toBe(N);
     expect(analysesAsked).toBeLessThanOrEqual(full.run.analysis_calls);
 
-    const files = ["release.json", "taxonomy.json", "analyses.jsonl", "aggregates.json"].map((f) => readFileSync(join(root, "releases/r1", f), "utf8"));
+    const files = ["release.json", "taxonomy.json", "analyses.jsonl", "aggregates.json"].map((f) =>
+      readFileSync(join(root, "releases/r1", f), "utf8"),
+    );
     const n = server.requests.length;
     const again = await run("r1");
     expect(server.requests.length).toBe(n); // no call at all
     expect(again.run.analysis_calls).toBe(0);
     expect(again.run.cached).toBe(N);
-    const filesAgain = ["release.json", "taxonomy.json", "analyses.jsonl", "aggregates.json"].map((f) => readFileSync(join(root, "releases/r1", f), "utf8"));
+    const filesAgain = ["release.json", "taxonomy.json", "analyses.jsonl", "aggregates.json"].map((f) =>
+      readFileSync(join(root, "releases/r1", f), "utf8"),
+    );
     expect(filesAgain).toEqual(files);
 
     const info = releaseInfo(root, "r1");
@@ -134,7 +143,10 @@ describe.each(SOURCES)("errormap run --judge openai (%s inputs)", (_name, inputs
     // A disputed item (every model fails it, giving another answer than the reference): without a review its
     // failures stay in the judge's categories, marked disputed; the reserved category is there, empty.
     type A = { instance_id: string; category: string; disputed?: boolean; judged_category?: string };
-    const analyses: A[] = files[2].trim().split("\n").map((l) => JSON.parse(l));
+    const analyses: A[] = files[2]
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const onItem = (xs: A[]) => xs.filter((a) => a.instance_id === ITEM);
     expect(onItem(analyses)).toHaveLength(input.disputed.failures);
     expect(onItem(analyses).every((a) => a.category !== REFERENCE_ERROR.id && a.disputed === true)).toBe(true);
@@ -142,14 +154,26 @@ describe.each(SOURCES)("errormap run --judge openai (%s inputs)", (_name, inputs
     expect(taxonomy.categories.filter((c: { id: string }) => c.id === REFERENCE_ERROR.id)).toEqual([REFERENCE_ERROR]);
     expect(taxonomy.categories.some((c: { id: string }) => c.id === "suspect-reference-by-consensus")).toBe(false);
     const agg = JSON.parse(files[3]);
-    expect(agg.datasets[DS].suspect_items.find((s: { instance_id: string }) => s.instance_id === ITEM)?.review).toBeNull();
+    expect(
+      agg.datasets[DS].suspect_items.find((s: { instance_id: string }) => s.instance_id === ITEM)?.review,
+    ).toBeNull();
     expect(taxonomy.categories.some((c: { parent: string | null }) => c.parent !== null)).toBe(true);
 
     // A review saying the reference is wrong moves those failures to the reserved category, for this judge too.
     const item = agg.datasets[DS].suspect_items.find((s: { instance_id: string }) => s.instance_id === ITEM);
     expect(item.reference_sha256).toBe(referenceSha256(input.disputed.reference)); // the reference text as the source gives it
     const reviews = {
-      items: [{ dataset: DS, instance_id: item.instance_id, reference_sha256: item.reference_sha256, verdict: "reference-wrong" as const, note: "14 + 4 = 18", reviewer: "t", date: "2026-01-01" }],
+      items: [
+        {
+          dataset: DS,
+          instance_id: item.instance_id,
+          reference_sha256: item.reference_sha256,
+          verdict: "reference-wrong" as const,
+          note: "14 + 4 = 18",
+          reviewer: "t",
+          date: "2026-01-01",
+        },
+      ],
       failures: [],
     };
     const { finalised } = refinaliseRelease(root, "r1", { reviews });

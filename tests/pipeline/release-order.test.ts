@@ -16,8 +16,22 @@ describe("release order: one rule for errormap and the site", () => {
     cpSync(join(REPO, "data/registry"), join(root, "registry"), { recursive: true });
     await writeDemoEarly(root);
     // The chain a→b, a→c, b→d, built out of order.
-    for (const [id, previous] of [["a", null], ["c", "a"], ["b", "a"], ["d", "b"]] as const) {
-      const r = await runCli(["run", "--data", root, "--snapshot", "demo-early", "--release", id, ...(previous ? ["--previous", previous] : [])]);
+    for (const [id, previous] of [
+      ["a", null],
+      ["c", "a"],
+      ["b", "a"],
+      ["d", "b"],
+    ] as const) {
+      const r = await runCli([
+        "run",
+        "--data",
+        root,
+        "--snapshot",
+        "demo-early",
+        "--release",
+        id,
+        ...(previous ? ["--previous", previous] : []),
+      ]);
       expect(r.code, r.stderr).toBe(0);
     }
   }, 120_000);

@@ -1,4 +1,4 @@
-// Issue 5 on the pipeline side: a second release built on a snapshot that adds one model judges
+// Releases on the pipeline side (README "The maintainers' workflow"): a second release built on a snapshot that adds one model judges
 // exactly that model's failures; publish freezes a release; doctor finds tampering.
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,17 +25,28 @@ const SOURCES = sources<(dir: string) => Split>({
     const only = (m: (model: string) => boolean) => (d: string, model: string) => d === "demo_arith" && m(model);
     const old = generatedInputs(join(dir, "old"), { keep: only((m) => m !== "Ember-13B-Chat") });
     const fresh = generatedInputs(join(dir, "new"), { keep: only((m) => m === "Ember-13B-Chat") });
-    return { old: old.paths, fresh: fresh.paths, newFailures: fresh.records.filter((r) => r.kind !== "correct").length };
+    return {
+      old: old.paths,
+      fresh: fresh.paths,
+      newFailures: fresh.records.filter((r) => r.kind !== "correct").length,
+    };
   },
   // GSM8K, split at test time in a temp folder.
   shared: () => (dir) => {
     const NEW_MODEL = "gemma-2-9b-it";
     const lines = readFileSync(join(JSONL_DIR, "gsm8k.jsonl"), "utf8").trim().split("\n");
     mkdirSync(dir);
-    writeFileSync(join(dir, "gsm8k-old.jsonl"), lines.filter((l) => JSON.parse(l).model !== NEW_MODEL).join("\n") + "\n");
+    writeFileSync(
+      join(dir, "gsm8k-old.jsonl"),
+      lines.filter((l) => JSON.parse(l).model !== NEW_MODEL).join("\n") + "\n",
+    );
     const fresh = lines.filter((l) => JSON.parse(l).model === NEW_MODEL);
     writeFileSync(join(dir, "gsm8k-new.jsonl"), fresh.join("\n") + "\n");
-    return { old: [join(dir, "gsm8k-old.jsonl")], fresh: [join(dir, "gsm8k-new.jsonl")], newFailures: fresh.filter((l) => JSON.parse(l).correct === false).length };
+    return {
+      old: [join(dir, "gsm8k-old.jsonl")],
+      fresh: [join(dir, "gsm8k-new.jsonl")],
+      newFailures: fresh.filter((l) => JSON.parse(l).correct === false).length,
+    };
   },
 });
 
@@ -58,7 +69,17 @@ describe.each(SOURCES)("releases: only the new work, frozen releases, doctor (%s
   });
 
   const openai = (snapshot: string, release: string, extra = {}) =>
-    runPipeline({ root, snapshot, release, judge: "openai", judgeModel: "test-judge", baseURL: server.url, apiKey: "k", judgeOptions: { backoffBaseMs: 5 }, ...extra });
+    runPipeline({
+      root,
+      snapshot,
+      release,
+      judge: "openai",
+      judgeModel: "test-judge",
+      baseURL: server.url,
+      apiKey: "k",
+      judgeOptions: { backoffBaseMs: 5 },
+      ...extra,
+    });
 
   it("the second release judges exactly the new model's failures (openai judge)", async () => {
     expect(newFailures).toBeGreaterThan(0);
@@ -67,7 +88,9 @@ describe.each(SOURCES)("releases: only the new work, frozen releases, doctor (%s
     // as templated generated outputs can, share one call and count as cached).
     expect(r1.run.analysis_calls + r1.run.cached).toBe(r1.release.counts.failures);
     expect(r1.run.analysis_calls).toBe(server.chatRequests("error_analysis").length);
-    expect(r1.run.analysis_calls).toBe(new Set(server.chatRequests("error_analysis").map((q) => JSON.stringify(q.messages))).size);
+    expect(r1.run.analysis_calls).toBe(
+      new Set(server.chatRequests("error_analysis").map((q) => JSON.stringify(q.messages))).size,
+    );
     const asked = server.chatRequests("error_analysis").length;
     const r2 = await openai("s2", "r2");
     expect(r2.release.previous).toBe("r1");
@@ -112,7 +135,9 @@ describe.each(SOURCES)("releases: only the new work, frozen releases, doctor (%s
     expect(() => publishRelease(root, "r1")).toThrow(/already published/);
 
     // Its snapshot is frozen with it.
-    await expect(importSnapshot({ root, snapshot: "s1", paths: split.fresh, force: true })).rejects.toThrow(/published release\(s\) r1/);
+    await expect(importSnapshot({ root, snapshot: "s1", paths: split.fresh, force: true })).rejects.toThrow(
+      /published release\(s\) r1/,
+    );
 
     appendFileSync(join(root, "releases/r1/analyses.jsonl"), "");
     expect(doctor(root).problems.filter((p) => p.where.includes("releases/r1"))).toEqual([]);

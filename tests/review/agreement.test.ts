@@ -31,25 +31,45 @@ describe("review agreement", () => {
       ["demo_arith|nobody|demo_arith/p01", "unexplained", "not in the release"],
     ];
     const file = join(root, "labels.csv");
-    writeFileSync(file, labels.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")).join("\n") + "\n");
+    writeFileSync(
+      file,
+      labels.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")).join("\n") +
+        "\n",
+    );
 
-    const j = JSON.parse((await cli(["review", "agreement", "--data", root, "--release", "r1", "--labels", file, "--json"])).stdout);
-    expect(j).toMatchObject({ release: "r1", labels: 7, found: 6, agree: 5, agreement: Math.round((5 / 6) * 1e6) / 1e6, missing: ["demo_arith|nobody|demo_arith/p01"] });
+    const j = JSON.parse(
+      (await cli(["review", "agreement", "--data", root, "--release", "r1", "--labels", file, "--json"])).stdout,
+    );
+    expect(j).toMatchObject({
+      release: "r1",
+      labels: 7,
+      found: 6,
+      agree: 5,
+      agreement: Math.round((5 / 6) * 1e6) / 1e6,
+      missing: ["demo_arith|nobody|demo_arith/p01"],
+    });
     // Rows: labels (as category ids); columns: the release's categories.
     expect(j.confusion[other.category][a4!.category]).toBe(1);
     expect(j.confusion.unexplained).toEqual({ [unexplained[0]!.category]: 1 });
-    const total = Object.values(j.confusion as Record<string, Record<string, number>>).flatMap((r) => Object.values(r)).reduce((s, n) => s + n, 0);
+    const total = Object.values(j.confusion as Record<string, Record<string, number>>)
+      .flatMap((r) => Object.values(r))
+      .reduce((s, n) => s + n, 0);
     expect(total).toBe(6);
 
     const human = (await cli(["review", "agreement", "--data", root, "--release", "r1", "--labels", file])).stdout;
-    expect(human).toMatch(/agreement 83\.3% \(5 agree of the 6 labelled failures found in the release; 1 of 7 labels name no failure of it\)/);
+    expect(human).toMatch(
+      /agreement 83\.3% \(5 agree of the 6 labelled failures found in the release; 1 of 7 labels name no failure of it\)/,
+    );
     expect(human).toMatch(/label \\ release/);
   });
 
   it("refuses an unknown label or a duplicate key, naming row and field", async () => {
     const { analyses } = releaseFiles(root, "r1");
     const file = join(root, "bad-labels.csv");
-    writeFileSync(file, `key,label\n${analyses[0]!.key},no-such-category\n${analyses[1]!.key},unexplained\n${analyses[1]!.key},unexplained\n`);
+    writeFileSync(
+      file,
+      `key,label\n${analyses[0]!.key},no-such-category\n${analyses[1]!.key},unexplained\n${analyses[1]!.key},unexplained\n`,
+    );
     const r = await runCli(["review", "agreement", "--data", root, "--release", "r1", "--labels", file]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bad-labels\.csv: row 2, field label: "no-such-category" is no category id or slug/);

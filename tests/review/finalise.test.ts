@@ -11,7 +11,13 @@ import { asJudged, finalise, reviewStats, type FinaliseInput } from "../../scrip
 import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { loadReleaseAnalyses } from "../../scripts/pipeline/releases.ts";
 import { failurePredicate } from "../../scripts/pipeline/select.ts";
-import { analysisSha256, mergeReviews, readReviews, referenceSha256, writeReviews } from "../../scripts/review/store.ts";
+import {
+  analysisSha256,
+  mergeReviews,
+  readReviews,
+  referenceSha256,
+  writeReviews,
+} from "../../scripts/review/store.ts";
 import { loadRegistry } from "../../src/lib/registry.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import type { Analysis, FailureReview, ItemReview, SnapshotManifest } from "../../src/lib/schemas.ts";
@@ -53,7 +59,12 @@ describe("finalise", () => {
     const applied = finalise({ ...base, reviews: { items: [], failures: [r] } });
     expect(applied.counts).toMatchObject({ reviewed: 1, disagree: 1 });
     expect(applied.reviews.failures).toEqual([r]);
-    expect(applied.aggregates.reviews!.categories[a.category]).toMatchObject({ n: 1, disagree: 1, precision: 0, ci_low: 0 });
+    expect(applied.aggregates.reviews!.categories[a.category]).toMatchObject({
+      n: 1,
+      disagree: 1,
+      precision: 0,
+      ci_low: 0,
+    });
     const changed = base.analyses.map((x) => (x.key === a.key ? { ...x, title: `${x.title}!` } : x));
     const stale = finalise({ ...base, analyses: changed, reviews: { items: [], failures: [r] } });
     expect(stale.counts.reviewed).toBe(0);
@@ -65,15 +76,32 @@ describe("finalise", () => {
     const h = analysisSha256(a);
     expect(analysisSha256({ ...a, disputed: true })).toBe(h);
     expect(analysisSha256({ ...a, category: REFERENCE_ERROR.id, judged_category: a.category })).toBe(h);
-    for (const change of [{ summary: "x" }, { evidence: ["x"] }, { category: "form.empty" }, { prompt_version: "rules-0" }, { record_sha256: "c".repeat(64) }])
+    for (const change of [
+      { summary: "x" },
+      { evidence: ["x"] },
+      { category: "form.empty" },
+      { prompt_version: "rules-0" },
+      { record_sha256: "c".repeat(64) },
+    ])
       expect(analysisSha256({ ...a, ...change } as Analysis), JSON.stringify(change)).not.toBe(h);
   });
 
   it("an item review applies only while the item's reference is unchanged", () => {
-    const item: ItemReview = { dataset: "demo_arith", instance_id: "demo_arith/p08", reference_sha256: referenceSha256("35"), verdict: "reference-wrong", note: "", reviewer: "t", date: "2026-01-01" };
+    const item: ItemReview = {
+      dataset: "demo_arith",
+      instance_id: "demo_arith/p08",
+      reference_sha256: referenceSha256("35"),
+      verdict: "reference-wrong",
+      note: "",
+      reviewer: "t",
+      date: "2026-01-01",
+    };
     const moved = finalise({ ...base, reviews: { items: [item], failures: [] } });
     expect(moved.analyses.filter((a) => a.category === REFERENCE_ERROR.id)).toHaveLength(5);
-    const other = finalise({ ...base, reviews: { items: [{ ...item, reference_sha256: referenceSha256("36") }], failures: [] } });
+    const other = finalise({
+      ...base,
+      reviews: { items: [{ ...item, reference_sha256: referenceSha256("36") }], failures: [] },
+    });
     expect(other.analyses.filter((a) => a.category === REFERENCE_ERROR.id)).toHaveLength(0);
     expect(other.counts.disputed_items).toBe(2);
     expect(other.reviews.items).toEqual([]);
@@ -81,7 +109,13 @@ describe("finalise", () => {
 
   it("asks the dataset hook which items are never disputed", () => {
     const seen: string[] = [];
-    const f = finalise({ ...base, neverDisputed: (first) => (seen.push(first.instance_id), first.dataset === "demo_quiz") });
+    const f = finalise({
+      ...base,
+      neverDisputed: (first) => {
+        seen.push(first.instance_id);
+        return first.dataset === "demo_quiz";
+      },
+    });
     expect(f.aggregates.datasets.demo_quiz.suspect_items).toEqual([]);
     expect(f.aggregates.datasets.demo_arith.suspect_items.map((s) => s.instance_id)).toEqual(["demo_arith/p08"]);
     expect(f.analyses.filter((a) => a.disputed).map((a) => a.instance_id)).toEqual(Array(5).fill("demo_arith/p08"));
@@ -104,15 +138,39 @@ describe("finalise", () => {
   });
 
   it("reviewStats: precision over decided reviews, Wilson interval, null when nothing was decided", () => {
-    expect(reviewStats({ n: 3, agree: 0, disagree: 0, unsure: 3 })).toEqual({ n: 3, agree: 0, disagree: 0, unsure: 3, precision: null, ci_low: null, ci_high: null });
-    expect(reviewStats({ n: 11, agree: 8, disagree: 2, unsure: 1 })).toEqual({ n: 11, agree: 8, disagree: 2, unsure: 1, precision: 0.8, ci_low: 0.490162, ci_high: 0.943318 });
+    expect(reviewStats({ n: 3, agree: 0, disagree: 0, unsure: 3 })).toEqual({
+      n: 3,
+      agree: 0,
+      disagree: 0,
+      unsure: 3,
+      precision: null,
+      ci_low: null,
+      ci_high: null,
+    });
+    expect(reviewStats({ n: 11, agree: 8, disagree: 2, unsure: 1 })).toEqual({
+      n: 11,
+      agree: 8,
+      disagree: 2,
+      unsure: 1,
+      precision: 0.8,
+      ci_low: 0.490162,
+      ci_high: 0.943318,
+    });
   });
 });
 
 describe("review store", () => {
   const root = tempRoot("errormap-reviews-store-");
   afterAll(() => removeRoot(root));
-  const item: ItemReview = { dataset: "d", instance_id: "i1", reference_sha256: "a".repeat(64), verdict: "ambiguous", note: "n", reviewer: "r", date: "2026-01-02" };
+  const item: ItemReview = {
+    dataset: "d",
+    instance_id: "i1",
+    reference_sha256: "a".repeat(64),
+    verdict: "ambiguous",
+    note: "n",
+    reviewer: "r",
+    date: "2026-01-02",
+  };
 
   it("writes sorted files, reads them back, and a later review of the same thing replaces the earlier", () => {
     const f1 = review({ key: "d|m|i2", analysis_sha256: "b".repeat(64) });
@@ -121,7 +179,10 @@ describe("review store", () => {
     const back = readReviews(root);
     expect(back.items.map((x) => x.instance_id)).toEqual(["i1", "i9"]);
     expect(back.failures.map((x) => x.key)).toEqual(["d|m|i1", "d|m|i2"]);
-    const merged = mergeReviews(back, { items: [{ ...item, verdict: "reference-wrong" }], failures: [{ ...f1, verdict: "disagree" }] });
+    const merged = mergeReviews(back, {
+      items: [{ ...item, verdict: "reference-wrong" }],
+      failures: [{ ...f1, verdict: "disagree" }],
+    });
     expect(merged.items.find((x) => x.instance_id === "i1")!.verdict).toBe("reference-wrong");
     expect(merged.failures).toHaveLength(2);
     expect(merged.failures.find((x) => x.key === "d|m|i2")!.verdict).toBe("disagree");
@@ -130,7 +191,10 @@ describe("review store", () => {
   it("names file, line and field of a bad line, and a repeated review", () => {
     const dir = join(root, "reviews");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "items.jsonl"), JSON.stringify(item) + "\n" + JSON.stringify({ ...item, instance_id: "i2", verdict: "nope" }) + "\n");
+    writeFileSync(
+      join(dir, "items.jsonl"),
+      JSON.stringify(item) + "\n" + JSON.stringify({ ...item, instance_id: "i2", verdict: "nope" }) + "\n",
+    );
     expect(() => readReviews(root)).toThrow(/items\.jsonl: line 2, field verdict: /);
     writeFileSync(join(dir, "items.jsonl"), JSON.stringify(item) + "\n" + JSON.stringify(item) + "\n");
     expect(() => readReviews(root)).toThrow(/items\.jsonl: line 2: reviews the same thing as line 1/);

@@ -6,7 +6,14 @@ import { parse } from "csv-parse/sync";
 import { expect } from "vitest";
 import { writeDemo } from "../../scripts/demo.ts";
 import { toCsv } from "../../src/lib/site/serialize.ts";
-import { AggregatesSchema, AnalysisSchema, ReleaseSchema, type Aggregates, type Analysis, type Release } from "../../src/lib/schemas.ts";
+import {
+  AggregatesSchema,
+  AnalysisSchema,
+  ReleaseSchema,
+  type Aggregates,
+  type Analysis,
+  type Release,
+} from "../../src/lib/schemas.ts";
 import { runCli, tempRoot } from "../import/helpers.ts";
 
 export type Row = Record<string, string>;
@@ -31,11 +38,20 @@ export function readSheetRows(path: string): { columns: string[]; rows: Row[] } 
   const [columns, ...rest] = table;
   // As a spreadsheet shows it: without the apostrophe that protects text starting like a formula.
   const shown = (cell: string) => cell.replace(/^'(?=[=+\-@\t\r])/, "");
-  return { columns: columns!, rows: rest.map((cells) => Object.fromEntries(columns!.map((c, i) => [c, shown(cells[i] ?? "")]))) };
+  return {
+    columns: columns!,
+    rows: rest.map((cells) => Object.fromEntries(columns!.map((c, i) => [c, shown(cells[i] ?? "")]))),
+  };
 }
 
 export function writeSheetRows(path: string, columns: string[], rows: Row[]): void {
-  writeFileSync(path, toCsv(columns, rows.map((r) => columns.map((c) => r[c] ?? ""))));
+  writeFileSync(
+    path,
+    toCsv(
+      columns,
+      rows.map((r) => columns.map((c) => r[c] ?? "")),
+    ),
+  );
 }
 
 export function releaseFiles(root: string, id: string) {
@@ -57,6 +73,7 @@ export function snapshotOfState(root: string, release: string): Record<string, s
     "reviews/items.jsonl": read(join(root, "reviews", "items.jsonl")),
     "reviews/failures.jsonl": read(join(root, "reviews", "failures.jsonl")),
   };
-  for (const f of ["release.json", "analyses.jsonl", "aggregates.json", "reviews.json"]) out[f] = read(join(root, "releases", release, f));
+  for (const f of ["release.json", "analyses.jsonl", "aggregates.json", "reviews.json"])
+    out[f] = read(join(root, "releases", release, f));
   return out;
 }

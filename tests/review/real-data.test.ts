@@ -19,7 +19,9 @@ describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
   let root: string;
   beforeAll(async () => {
     root = tempRoot("errormap-review-real-");
-    const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) => join(JSONL_DIR, `${f}.jsonl`));
+    const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) =>
+      join(JSONL_DIR, `${f}.jsonl`),
+    );
     await cli(["import", "--data", root, "--snapshot", "s1", ...jsonl, HELM_DIR]);
     await cli(["run", "--data", root, "--snapshot", "s1", "--release", "r1"]);
   });
@@ -27,7 +29,9 @@ describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
 
   it("without reviews, no failure is noise from consensus; info --json reports noise and disputed items", async () => {
     const { analyses, aggregates } = releaseFiles(root, "r1");
-    const taxonomy = JSON.parse(readFileSync(join(root, "releases/r1/taxonomy.json"), "utf8")) as { categories: { id: string; facet: string }[] };
+    const taxonomy = JSON.parse(readFileSync(join(root, "releases/r1/taxonomy.json"), "utf8")) as {
+      categories: { id: string; facet: string }[];
+    };
     const facet = new Map(taxonomy.categories.map((c) => [c.id, c.facet]));
     const disputed = Object.values(aggregates.datasets).flatMap((d) => d.suspect_items);
     expect(disputed.length).toBeGreaterThan(5);
@@ -46,7 +50,9 @@ describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
     // design) are never disputed.
     const records = loadRecords(root, loadManifest(root, "s1"));
     const first = new Map<string, (typeof records)[number]>();
-    for (const r of records) if (!first.has(`${r.dataset}|${r.instance_id}`) || first.get(`${r.dataset}|${r.instance_id}`)!.model > r.model) first.set(`${r.dataset}|${r.instance_id}`, r);
+    for (const r of records)
+      if (!first.has(`${r.dataset}|${r.instance_id}`) || first.get(`${r.dataset}|${r.instance_id}`)!.model > r.model)
+        first.set(`${r.dataset}|${r.instance_id}`, r);
     expect(disputed.filter((s) => neverDisputed(first.get(`${s.dataset}|${s.instance_id}`)!))).toEqual([]);
   });
 
@@ -55,14 +61,30 @@ describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
     const sheet = join(root, "disputed.csv");
     await cli(["review", "disputed", "--data", root, "--release", "r1", "--out", sheet]);
     const { columns, rows } = readSheetRows(sheet);
-    const mine = rows.filter((r) => WRONG.includes(r.instance_id!)).map((r) => ({ ...r, verdict: "reference-wrong", note: "the key's arithmetic is wrong" }));
+    const mine = rows
+      .filter((r) => WRONG.includes(r.instance_id!))
+      .map((r) => ({ ...r, verdict: "reference-wrong", note: "the key's arithmetic is wrong" }));
     expect(mine).toHaveLength(2);
     writeSheetRows(join(root, "filled.csv"), columns, mine);
-    await cli(["review", "import", "--data", root, "--release", "r1", "--reviewer", "tester", "--date", "2026-11-30", join(root, "filled.csv")]);
+    await cli([
+      "review",
+      "import",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--reviewer",
+      "tester",
+      "--date",
+      "2026-11-30",
+      join(root, "filled.csv"),
+    ]);
 
     const after = releaseFiles(root, "r1");
     const consensus = new Map(
-      before.aggregates.datasets.gsm8k.suspect_items.filter((s) => WRONG.includes(s.instance_id)).map((s) => [s.instance_id, s.consensus]),
+      before.aggregates.datasets.gsm8k.suspect_items
+        .filter((s) => WRONG.includes(s.instance_id))
+        .map((s) => [s.instance_id, s.consensus]),
     );
     expect(consensus.get("gsm8k/gsm8k-main-test-#823")).toBe("18");
     const moved = after.analyses.filter((a) => a.category === REFERENCE_ERROR.id);
@@ -70,14 +92,19 @@ describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
     expect(new Set(moved.map((a) => a.instance_id))).toEqual(new Set(WRONG));
     for (const a of after.analyses) {
       const was = before.byKey.get(a.key)!;
-      if (a.category === REFERENCE_ERROR.id) expect(a).toEqual({ ...was, disputed: undefined, category: REFERENCE_ERROR.id, judged_category: was.category });
-      else if (WRONG.includes(a.instance_id)) expect(a).toEqual({ ...was, disputed: undefined }); // on the item, another answer: stays
+      if (a.category === REFERENCE_ERROR.id)
+        expect(a).toEqual({ ...was, disputed: undefined, category: REFERENCE_ERROR.id, judged_category: was.category });
+      else if (WRONG.includes(a.instance_id))
+        expect(a).toEqual({ ...was, disputed: undefined }); // on the item, another answer: stays
       else expect(a).toEqual(was);
     }
     // Every model giving the consensus answer on #823 moved (all 10 answer 18).
     expect(moved.filter((a) => a.instance_id === "gsm8k/gsm8k-main-test-#823")).toHaveLength(10);
     expect(after.aggregates.datasets.gsm8k.noise_share).toBeGreaterThan(before.aggregates.datasets.gsm8k.noise_share);
     const info = JSON.parse((await cli(["info", "--data", root, "--release", "r1", "--json"])).stdout);
-    expect(info).toMatchObject({ noise: before.release.counts.noise! + moved.length, disputed_items: before.release.counts.disputed_items! - 2 });
+    expect(info).toMatchObject({
+      noise: before.release.counts.noise! + moved.length,
+      disputed_items: before.release.counts.disputed_items! - 2,
+    });
   });
 });

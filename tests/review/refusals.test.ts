@@ -12,7 +12,18 @@ describe("review import refuses bad sheets", () => {
   let items: { columns: string[]; rows: Row[] };
   beforeAll(async () => {
     root = await demoRoot("errormap-review-bad-");
-    await cli(["review", "sample", "--data", root, "--release", "r1", "--per-category", "2", "--out", join(root, "sample.csv")]);
+    await cli([
+      "review",
+      "sample",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--per-category",
+      "2",
+      "--out",
+      join(root, "sample.csv"),
+    ]);
     await cli(["review", "disputed", "--data", root, "--release", "r1", "--out", join(root, "disputed.csv")]);
     failures = readSheetRows(join(root, "sample.csv"));
     items = readSheetRows(join(root, "disputed.csv"));
@@ -31,19 +42,27 @@ describe("review import refuses bad sheets", () => {
     return r.stderr;
   }
   const filledFailures = () => failures.rows.slice(0, 4).map((r): Row => ({ ...r, verdict: "agree" }));
-  const at = (file: string, row: number, field: string) => new RegExp(`${file.replace(/\./g, "\\.")}: row ${row}, field ${field}: `);
+  const at = (file: string, row: number, field: string) =>
+    new RegExp(`${file.replace(/\./g, "\\.")}: row ${row}, field ${field}: `);
 
   it("a bad verdict", async () => {
     const rows = filledFailures();
     rows[1]!.verdict = "yes";
-    const err = await refused("bad-verdict.csv", failures.columns, rows, [at("bad-verdict.csv", 3, "verdict"), /"yes" is not a verdict/, /nothing was stored/]);
+    const err = await refused("bad-verdict.csv", failures.columns, rows, [
+      at("bad-verdict.csv", 3, "verdict"),
+      /"yes" is not a verdict/,
+      /nothing was stored/,
+    ]);
     expect(err).not.toMatch(/row 2,/);
   });
 
   it("an unknown key", async () => {
     const rows = filledFailures();
     rows[0]!.key = "demo_arith|no-such-model|demo_arith/p01";
-    await refused("unknown-key.csv", failures.columns, rows, [at("unknown-key.csv", 2, "key"), /no analysed failure "demo_arith\|no-such-model\|demo_arith\/p01" in release "r1"/]);
+    await refused("unknown-key.csv", failures.columns, rows, [
+      at("unknown-key.csv", 2, "key"),
+      /no analysed failure "demo_arith\|no-such-model\|demo_arith\/p01" in release "r1"/,
+    ]);
   });
 
   it("a duplicate row", async () => {
@@ -54,9 +73,22 @@ describe("review import refuses bad sheets", () => {
 
   it("an unknown column, or a required one missing", async () => {
     const rows = filledFailures().map((r) => ({ ...r, comment: "x" }));
-    await refused("unknown-column.csv", [...failures.columns, "comment"], rows, [at("unknown-column.csv", 1, "comment"), /unknown column/]);
-    await refused("no-verdict.csv", failures.columns.filter((c) => c !== "verdict"), filledFailures(), [at("no-verdict.csv", 1, "verdict"), /required column missing/]);
-    await refused("no-kind.csv", ["name", "verdict"], [{ name: "x", verdict: "agree" }], [/no-kind\.csv: row 1: cannot tell the sheet's kind/]);
+    await refused("unknown-column.csv", [...failures.columns, "comment"], rows, [
+      at("unknown-column.csv", 1, "comment"),
+      /unknown column/,
+    ]);
+    await refused(
+      "no-verdict.csv",
+      failures.columns.filter((c) => c !== "verdict"),
+      filledFailures(),
+      [at("no-verdict.csv", 1, "verdict"), /required column missing/],
+    );
+    await refused(
+      "no-kind.csv",
+      ["name", "verdict"],
+      [{ name: "x", verdict: "agree" }],
+      [/no-kind\.csv: row 1: cannot tell the sheet's kind/],
+    );
   });
 
   it("an analysis hash that no longer matches (the analysis changed since the sheet was drawn)", async () => {
@@ -69,19 +101,32 @@ describe("review import refuses bad sheets", () => {
     const rows = filledFailures();
     rows[0]!.verdict = "maybe";
     rows[3]!.key = "nope";
-    await refused("several.csv", failures.columns, rows, [/2 problem\(s\)/, at("several.csv", 2, "verdict"), at("several.csv", 5, "key")]);
+    await refused("several.csv", failures.columns, rows, [
+      /2 problem\(s\)/,
+      at("several.csv", 2, "verdict"),
+      at("several.csv", 5, "key"),
+    ]);
   });
 
   it("item sheets: a bad verdict, an unknown item, a duplicate, a changed reference", async () => {
     const base = () => items.rows.map((r): Row => ({ ...r, verdict: "reference-wrong" }));
     let rows = base();
     rows[0]!.verdict = "agree";
-    await refused("item-verdict.csv", items.columns, rows, [at("item-verdict.csv", 2, "verdict"), /one of reference-wrong, reference-right, ambiguous/]);
+    await refused("item-verdict.csv", items.columns, rows, [
+      at("item-verdict.csv", 2, "verdict"),
+      /one of reference-wrong, reference-right, ambiguous/,
+    ]);
     rows = base();
     rows[1]!.instance_id = "demo_quiz/q99";
-    await refused("item-unknown.csv", items.columns, rows, [at("item-unknown.csv", 3, "instance_id"), /no disputed item demo_quiz \/ demo_quiz\/q99/]);
+    await refused("item-unknown.csv", items.columns, rows, [
+      at("item-unknown.csv", 3, "instance_id"),
+      /no disputed item demo_quiz \/ demo_quiz\/q99/,
+    ]);
     rows = [...base(), base()[0]!];
-    await refused("item-duplicate.csv", items.columns, rows, [at("item-duplicate.csv", 4, "instance_id"), /also on row 2/]);
+    await refused("item-duplicate.csv", items.columns, rows, [
+      at("item-duplicate.csv", 4, "instance_id"),
+      /also on row 2/,
+    ]);
     rows = base();
     rows[0]!.reference_sha256 = "f".repeat(64);
     await refused("item-reference.csv", items.columns, rows, [at("item-reference.csv", 2, "reference_sha256")]);
@@ -95,7 +140,17 @@ describe("review import refuses bad sheets", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ragged\.csv: not a valid CSV sheet/);
     writeSheetRows(join(root, "ok.csv"), failures.columns, filledFailures());
-    const d = await runCli(["review", "import", "--data", root, "--release", "r1", "--date", "2026-13-45", join(root, "ok.csv")]);
+    const d = await runCli([
+      "review",
+      "import",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--date",
+      "2026-13-45",
+      join(root, "ok.csv"),
+    ]);
     expect(d.code).toBe(1);
     expect(d.stderr).toMatch(/--date must be YYYY-MM-DD/);
     expect(snapshotOfState(root, "r1")).toEqual(before);
@@ -104,14 +159,28 @@ describe("review import refuses bad sheets", () => {
   it("rows without a verdict are skipped, not refused", async () => {
     writeSheetRows(join(root, "empty.csv"), failures.columns, failures.rows);
     const r = await cli(["review", "import", "--data", root, "--release", "r1", join(root, "empty.csv")]);
-    expect(r.stderr).toMatch(new RegExp(`imported 0 failure reviews \\(${failures.rows.length} rows without a verdict skipped\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`imported 0 failure reviews \\(${failures.rows.length} rows without a verdict skipped\\)`),
+    );
   });
 
   it("a published release is refused, and nothing is stored", async () => {
     await cli(["run", "--data", root, "--snapshot", "demo", "--release", "pub"]);
     await cli(["release", "publish", "--data", root, "--release", "pub", "--date", "2026-11-01"]);
-    await refused("published.csv", failures.columns, filledFailures(), [/release "pub" is published and immutable/], "pub");
-    await refused("published-items.csv", items.columns, items.rows.map((r) => ({ ...r, verdict: "ambiguous" })), [/published and immutable/], "pub");
+    await refused(
+      "published.csv",
+      failures.columns,
+      filledFailures(),
+      [/release "pub" is published and immutable/],
+      "pub",
+    );
+    await refused(
+      "published-items.csv",
+      items.columns,
+      items.rows.map((r) => ({ ...r, verdict: "ambiguous" })),
+      [/published and immutable/],
+      "pub",
+    );
     // The published release still verifies.
     expect((await cli(["doctor", "--data", root])).stdout).toMatch(/no problems/);
   });

@@ -12,15 +12,19 @@ import { wilsonInterval } from "../../src/lib/stats.ts";
 import { removeRoot } from "../import/helpers.ts";
 import { cli, demoRoot, readSheetRows, releaseFiles, writeSheetRows } from "./helpers.ts";
 
-const ITEM_COLUMNS = "dataset,instance_id,input,reference,consensus,agreeing,models,failures,reference_sha256,verdict,note".split(",");
+const ITEM_COLUMNS =
+  "dataset,instance_id,input,reference,consensus,agreeing,models,failures,reference_sha256,verdict,note".split(",");
 const FAILURE_COLUMNS =
-  "key,dataset,model,instance_id,category,category_name,judge,rule,title,summary,evidence,input,output,reference,analysis_sha256,verdict,note".split(",");
+  "key,dataset,model,instance_id,category,category_name,judge,rule,title,summary,evidence,input,output,reference,analysis_sha256,verdict,note".split(
+    ",",
+  );
 // The demo's planted wrong references (scripts/demo/: every model answers 40 where the key says 35,
 // and Mercury where it says Venus).
 const WRONG_KEY = "demo_arith/p08";
 const OTHER = "demo_quiz/q03";
 
-const info = async (root: string, release: string) => JSON.parse((await cli(["info", "--data", root, "--release", release, "--json"])).stdout);
+const info = async (root: string, release: string) =>
+  JSON.parse((await cli(["info", "--data", root, "--release", release, "--json"])).stdout);
 
 describe("review kit on the demo data", () => {
   let root: string;
@@ -36,7 +40,9 @@ describe("review kit on the demo data", () => {
     for (const s of items) expect(s).toMatchObject({ review: null, failures: 5, models: 5 });
     const onItems = analyses.filter((a) => a.instance_id === WRONG_KEY || a.instance_id === OTHER);
     expect(onItems).toHaveLength(10);
-    expect(onItems.every((a) => a.disputed === true && a.category !== REFERENCE_ERROR.id && a.judged_category === undefined)).toBe(true);
+    expect(
+      onItems.every((a) => a.disputed === true && a.category !== REFERENCE_ERROR.id && a.judged_category === undefined),
+    ).toBe(true);
     expect(analyses.filter((a) => a.disputed)).toHaveLength(10);
     const i = await info(root, "r1");
     expect(i).toMatchObject({ disputed_items: 2, reviewed: 0, agree: 0, disagree: 0, unsure: 0 });
@@ -50,7 +56,15 @@ describe("review kit on the demo data", () => {
     const sheet = readSheetRows(out);
     expect(sheet.columns).toEqual(ITEM_COLUMNS);
     expect(sheet.rows.map((r) => r.instance_id)).toEqual([WRONG_KEY, OTHER]);
-    expect(sheet.rows[0]).toMatchObject({ dataset: "demo_arith", reference: "35", consensus: "40", models: "5", failures: "5", verdict: "", note: "" });
+    expect(sheet.rows[0]).toMatchObject({
+      dataset: "demo_arith",
+      reference: "35",
+      consensus: "40",
+      models: "5",
+      failures: "5",
+      verdict: "",
+      note: "",
+    });
     expect(sheet.rows[0]!.agreeing.split(" | ")).toHaveLength(5);
     expect(sheet.rows[0]!.reference_sha256).toBe(referenceSha256("35"));
     expect(sheet.rows[0]!.input).toMatch(/garden/);
@@ -67,7 +81,9 @@ describe("review kit on the demo data", () => {
     sheet.rows[1]!.note = "checked";
     const filled = join(root, "disputed-filled.csv");
     writeSheetRows(filled, sheet.columns, sheet.rows);
-    const r = await cli(["review", "import", "--data", root, "--release", "r1", "--date", "2026-11-20", filled], { ERRORMAP_REVIEWER: "Ada" });
+    const r = await cli(["review", "import", "--data", root, "--release", "r1", "--date", "2026-11-20", filled], {
+      ERRORMAP_REVIEWER: "Ada",
+    });
     expect(r.stderr).toMatch(/imported 2 item reviews \(0 rows without a verdict skipped\)/);
 
     const after = releaseFiles(root, "r1");
@@ -95,7 +111,10 @@ describe("review kit on the demo data", () => {
     expect(i).toMatchObject({ disputed_items: 0, noise: before.release.counts.noise! + 5 });
 
     // Stored in the data root (who and when), copied into the release and hashed with it.
-    const stored = readFileSync(join(root, "reviews", "items.jsonl"), "utf8").trim().split("\n").map((l) => ItemReviewSchema.parse(JSON.parse(l)));
+    const stored = readFileSync(join(root, "reviews", "items.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => ItemReviewSchema.parse(JSON.parse(l)));
     expect(stored.map((s) => [s.instance_id, s.verdict, s.reviewer, s.date, s.reference_sha256])).toEqual([
       [WRONG_KEY, "reference-wrong", "Ada", "2026-11-20", referenceSha256("35")],
       [OTHER, "reference-right", "Ada", "2026-11-20", items[1]!.reference_sha256],
@@ -112,19 +131,40 @@ describe("review kit on the demo data", () => {
 
   it("a re-run and a later release keep the item reviews (carry forward), byte for byte", async () => {
     const dir = join(root, "releases", "r1");
-    const files = ["analyses.jsonl", "aggregates.json", "reviews.json", "release.json"].map((f) => readFileSync(join(dir, f), "utf8"));
+    const files = ["analyses.jsonl", "aggregates.json", "reviews.json", "release.json"].map((f) =>
+      readFileSync(join(dir, f), "utf8"),
+    );
     await cli(["run", "--data", root, "--snapshot", "demo", "--release", "r1", "--force"]);
-    expect(["analyses.jsonl", "aggregates.json", "reviews.json", "release.json"].map((f) => readFileSync(join(dir, f), "utf8"))).toEqual(files);
+    expect(
+      ["analyses.jsonl", "aggregates.json", "reviews.json", "release.json"].map((f) =>
+        readFileSync(join(dir, f), "utf8"),
+      ),
+    ).toEqual(files);
     await cli(["run", "--data", root, "--snapshot", "demo", "--release", "r2", "--previous", "r1"]);
     const r2 = releaseFiles(root, "r2");
-    expect(r2.analyses.filter((a) => a.category === REFERENCE_ERROR.id).map((a) => a.instance_id)).toEqual(Array(5).fill(WRONG_KEY));
+    expect(r2.analyses.filter((a) => a.category === REFERENCE_ERROR.id).map((a) => a.instance_id)).toEqual(
+      Array(5).fill(WRONG_KEY),
+    );
     expect(r2.analyses.some((a) => a.disputed)).toBe(false);
     expect(readFileSync(join(root, "releases", "r2", "analyses.jsonl"), "utf8")).toBe(files[0]);
   });
 
   it("failure reviews: a stratified seeded sample, filled, imported; precision per category with its Wilson interval", async () => {
     const out = join(root, "sample.csv");
-    await cli(["review", "sample", "--data", root, "--release", "r1", "--per-category", "3", "--seed", "1", "--out", out]);
+    await cli([
+      "review",
+      "sample",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--per-category",
+      "3",
+      "--seed",
+      "1",
+      "--out",
+      out,
+    ]);
     const sheet = readSheetRows(out);
     expect(sheet.columns).toEqual(FAILURE_COLUMNS);
     const { analyses, byKey } = releaseFiles(root, "r1");
@@ -138,7 +178,15 @@ describe("review kit on the demo data", () => {
     for (const [c, n] of perLeaf) expect(drawn.get(c), c).toBe(Math.min(3, n));
     for (const r of sheet.rows) {
       const a = byKey.get(r.key!)!;
-      expect(r).toMatchObject({ dataset: a.dataset, model: a.model, instance_id: a.instance_id, title: a.title, summary: a.summary, verdict: "", note: "" });
+      expect(r).toMatchObject({
+        dataset: a.dataset,
+        model: a.model,
+        instance_id: a.instance_id,
+        title: a.title,
+        summary: a.summary,
+        verdict: "",
+        note: "",
+      });
       expect(r.evidence).toBe(a.evidence.join(" | "));
       expect(r.analysis_sha256).toBe(analysisSha256(a));
       expect(r.output.length + r.input.length).toBeGreaterThan(0);
@@ -146,8 +194,34 @@ describe("review kit on the demo data", () => {
     // Seeded: the same seed draws the same sheet, another seed another one.
     const same = join(root, "sample-same.csv");
     const other = join(root, "sample-other.csv");
-    await cli(["review", "sample", "--data", root, "--release", "r1", "--per-category", "3", "--seed", "1", "--out", same]);
-    await cli(["review", "sample", "--data", root, "--release", "r1", "--per-category", "3", "--seed", "2", "--out", other]);
+    await cli([
+      "review",
+      "sample",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--per-category",
+      "3",
+      "--seed",
+      "1",
+      "--out",
+      same,
+    ]);
+    await cli([
+      "review",
+      "sample",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--per-category",
+      "3",
+      "--seed",
+      "2",
+      "--out",
+      other,
+    ]);
     expect(readFileSync(same, "utf8")).toBe(readFileSync(out, "utf8"));
     expect(readFileSync(other, "utf8")).not.toBe(readFileSync(out, "utf8"));
 
@@ -159,8 +233,22 @@ describe("review kit on the demo data", () => {
     });
     const filled = join(root, "sample-filled.csv");
     writeSheetRows(filled, sheet.columns, sheet.rows);
-    const r = await cli(["review", "import", "--data", root, "--release", "r1", "--reviewer", "Grace", "--date", "2026-11-21", filled]);
-    expect(r.stderr).toMatch(new RegExp(`imported 8 failure reviews \\(${sheet.rows.length - 8} rows without a verdict skipped\\)`));
+    const r = await cli([
+      "review",
+      "import",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--reviewer",
+      "Grace",
+      "--date",
+      "2026-11-21",
+      filled,
+    ]);
+    expect(r.stderr).toMatch(
+      new RegExp(`imported 8 failure reviews \\(${sheet.rows.length - 8} rows without a verdict skipped\\)`),
+    );
 
     const i = await info(root, "r1");
     expect(i).toMatchObject({ reviewed: 8, agree: 5, disagree: 2, unsure: 1 });
@@ -170,7 +258,15 @@ describe("review kit on the demo data", () => {
     const after = releaseFiles(root, "r1");
     const overall = after.aggregates.reviews!.overall;
     const [lo, hi] = wilsonInterval(5, 7)!;
-    expect(overall).toEqual({ n: 8, agree: 5, disagree: 2, unsure: 1, precision: Math.round((5 / 7) * 1e6) / 1e6, ci_low: Math.round(lo * 1e6) / 1e6, ci_high: Math.round(hi * 1e6) / 1e6 });
+    expect(overall).toEqual({
+      n: 8,
+      agree: 5,
+      disagree: 2,
+      unsure: 1,
+      precision: Math.round((5 / 7) * 1e6) / 1e6,
+      ci_low: Math.round(lo * 1e6) / 1e6,
+      ci_high: Math.round(hi * 1e6) / 1e6,
+    });
     // Per category: the judge's own leaf, parents summing their leaves.
     const filledRows = sheet.rows.slice(0, 8);
     for (const [cat, stats] of Object.entries(after.aggregates.reviews!.categories)) {
@@ -181,7 +277,10 @@ describe("review kit on the demo data", () => {
       expect(stats.precision, cat).toBe(decided ? Math.round((stats.agree / decided) * 1e6) / 1e6 : null);
       if (!decided) expect([stats.ci_low, stats.ci_high]).toEqual([null, null]);
     }
-    const stored = readFileSync(join(root, "reviews", "failures.jsonl"), "utf8").trim().split("\n").map((l) => FailureReviewSchema.parse(JSON.parse(l)));
+    const stored = readFileSync(join(root, "reviews", "failures.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => FailureReviewSchema.parse(JSON.parse(l)));
     expect(stored).toHaveLength(8);
     expect(stored.every((s) => s.reviewer === "Grace" && s.date === "2026-11-21" && s.release === "r1")).toBe(true);
     expect(stored.map((s) => s.key)).toEqual([...stored.map((s) => s.key)].sort());
@@ -190,7 +289,19 @@ describe("review kit on the demo data", () => {
     // A later review of the same failure replaces the earlier one.
     const once = sheet.rows.slice(0, 1).map((x) => ({ ...x, verdict: "disagree", note: "second look" }));
     writeSheetRows(join(root, "one.csv"), sheet.columns, once);
-    await cli(["review", "import", "--data", root, "--release", "r1", "--reviewer", "Grace", "--date", "2026-11-22", join(root, "one.csv")]);
+    await cli([
+      "review",
+      "import",
+      "--data",
+      root,
+      "--release",
+      "r1",
+      "--reviewer",
+      "Grace",
+      "--date",
+      "2026-11-22",
+      join(root, "one.csv"),
+    ]);
     expect(await info(root, "r1")).toMatchObject({ reviewed: 8, agree: 4, disagree: 3, unsure: 1 });
   });
 

@@ -34,7 +34,13 @@ afterAll(() => {
 
 const read = (rel: string) => readFileSync(join(out, rel), "utf8");
 const htmlFiles = () => listFiles(out).filter((f) => f.endsWith(".html") && !f.startsWith("pagefind/"));
-const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 const links = (html: string) => [
   ...[...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => decode(m[1])),
   ...[...html.matchAll(/http-equiv="refresh" content="[^"]*url=([^"]*)"/g)].map((m) => decode(m[1])),
@@ -109,7 +115,11 @@ describe("site build on the fixture", () => {
   });
 
   it("offers data.json and data.csv beside every release data page, and they parse", () => {
-    const pages = htmlFiles().filter((f) => /^releases\/[^/]+\/(categories|models|datasets|compare|changelog)\//.test(f) || /^releases\/[^/]+\/index\.html$/.test(f));
+    const pages = htmlFiles().filter(
+      (f) =>
+        /^releases\/[^/]+\/(categories|models|datasets|compare|changelog)\//.test(f) ||
+        /^releases\/[^/]+\/index\.html$/.test(f),
+    );
     expect(pages.length).toBeGreaterThan(35);
     for (const f of pages) {
       const html = read(f);
@@ -125,7 +135,8 @@ describe("site build on the fixture", () => {
     const cat = JSON.parse(read("releases/r2/categories/reasoning/data.json"));
     expect(cat.failures).toHaveLength(cat.examples_total);
     expect(cat.examples).toHaveLength(cat.examples_shown);
-    for (const f of cat.failures.filter((x: { example: string | null }) => x.example)) expect(f.example).toMatch(/^\/releases\/r2\/categories\/[a-z0-9-]+\/#ex-[0-9a-f]{16}$/);
+    for (const f of cat.failures.filter((x: { example: string | null }) => x.example))
+      expect(f.example).toMatch(/^\/releases\/r2\/categories\/[a-z0-9-]+\/#ex-[0-9a-f]{16}$/);
   });
 
   it("moves the downloads a worker wrote alongside the pages into place, leaving no staging folder", () => {
@@ -137,7 +148,9 @@ describe("site build on the fixture", () => {
     // plus the release files copied after: exactly the files of those kinds in the output.
     const said = /(\d+) download files \(written alongside the pages by a worker\)/.exec(buildLog);
     expect(said, buildLog.slice(-2000)).not.toBeNull();
-    const written = listFiles(out).filter((f) => /(^|\/)data\.(json|csv)$/.test(f) || /^releases\/[^/]+\/files\/[^/]+$/.test(f));
+    const written = listFiles(out).filter(
+      (f) => /(^|\/)data\.(json|csv)$/.test(f) || /^releases\/[^/]+\/files\/[^/]+$/.test(f),
+    );
     expect(Number(said![1])).toBe(written.length);
   });
 
@@ -145,12 +158,15 @@ describe("site build on the fixture", () => {
     const html = read("releases/r2/categories/arithmetic-slip/index.html");
     expect(html).toContain(`<link rel="canonical" href="${SITE}${BASE}releases/r2/categories/arithmetic-slip/">`);
     expect(html).toMatch(/<meta name="citation_title" content="Arithmetic slip">/);
-    expect(html).toMatch(/<meta property="og:url" content="https:\/\/atlas\.example\/atlas\/releases\/r2\/categories\/arithmetic-slip\/">/);
+    expect(html).toMatch(
+      /<meta property="og:url" content="https:\/\/atlas\.example\/atlas\/releases\/r2\/categories\/arithmetic-slip\/">/,
+    );
     const ld = html.match(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/)![1];
     const data = JSON.parse(ld);
     expect(data["@type"]).toBe("Dataset");
     expect(data.version).toBe("r2");
-    for (const d of data.distribution) expect(resolveFile(out, BASE, new URL(d.contentUrl).pathname), d.contentUrl).not.toBeNull();
+    for (const d of data.distribution)
+      expect(resolveFile(out, BASE, new URL(d.contentUrl).pathname), d.contentUrl).not.toBeNull();
     expect(html).toContain("Cite this page");
     expect(html).toContain("@misc{erroratlas_r2_arithmetic_slip");
   });
@@ -181,13 +197,22 @@ describe("site build on the fixture", () => {
       expect(html).toMatch(/<link rel="canonical" href="https:\/\/atlas\.example\/atlas\/[^"]*question-misreading\/">/);
     }
     // a category r2 retired answers under the latest aliases with its last page
-    expect(read("categories/rambling-answer/index.html")).toContain(`url=${BASE}releases/r1/categories/rambling-answer/`);
+    expect(read("categories/rambling-answer/index.html")).toContain(
+      `url=${BASE}releases/r1/categories/rambling-answer/`,
+    );
     // r1 still has its own page under the old slug
     expect(read("releases/r1/categories/misread-question/index.html")).toContain("<h1>Misread the question</h1>");
   });
 
   it("shows untrusted text escaped, and runs no script but the site's own", () => {
-    const html = read("releases/r1/categories/" + JSON.parse(read("releases/r1/data.json")).taxonomy.tree.flatMap((n: { children: { slug: string }[] }) => n.children).map((c: { slug: string }) => c.slug).find((s: string) => read(`releases/r1/categories/${s}/data.json`).includes("__xss"))! + "/index.html");
+    const html = read(
+      "releases/r1/categories/" +
+        JSON.parse(read("releases/r1/data.json"))
+          .taxonomy.tree.flatMap((n: { children: { slug: string }[] }) => n.children)
+          .map((c: { slug: string }) => c.slug)
+          .find((s: string) => read(`releases/r1/categories/${s}/data.json`).includes("__xss"))! +
+        "/index.html",
+    );
     expect(html).toContain("&lt;script&gt;window.__xss=1&lt;/script&gt;");
     expect(html).not.toContain("<script>window.__xss");
     expect(html).not.toContain("<img src=x");
@@ -218,7 +243,10 @@ describe("site build on the fixture", () => {
     expect(html).toContain('<span data-pagefind-filter="family">Beta</span>');
     expect(existsSync(join(out, "pagefind/pagefind-entry.json"))).toBe(true);
     const entry = JSON.parse(read("pagefind/pagefind-entry.json"));
-    const pages = Object.values(entry.languages as Record<string, { page_count: number }>).reduce((s, l) => s + l.page_count, 0);
+    const pages = Object.values(entry.languages as Record<string, { page_count: number }>).reduce(
+      (s, l) => s + l.page_count,
+      0,
+    );
     // categories + models + datasets of both releases, not aliases, home or about
     expect(pages).toBe(9 + 2 + 2 + (10 + 3 + 2));
   });
@@ -256,12 +284,17 @@ describe("disputed items, reviews and measured precision", () => {
     expect(t).toContain(REVIEW_NOTE_XSS);
     expect(quiz).not.toContain("<b onmouseover");
     // data.json carries every item with its review
-    expect(data.suspect_items.map((s: { review: { verdict: string } | null }) => s.review?.verdict).sort()).toEqual(["reference-right", "reference-wrong"]);
+    expect(data.suspect_items.map((s: { review: { verdict: string } | null }) => s.review?.verdict).sort()).toEqual([
+      "reference-right",
+      "reference-wrong",
+    ]);
     const sum = read("releases/r2/datasets/sumworld/index.html");
     const item = JSON.parse(read("releases/r2/datasets/sumworld/data.json")).suspect_items[0];
     expect(item.review).toBeNull();
     expect(text(sum)).toContain("Failures on these items stay model failures");
-    expect(text(sum)).toContain(`${item.instance_id} ${item.reference} ${item.consensus} ${item.agreeing.length} of ${item.models}:`);
+    expect(text(sum)).toContain(
+      `${item.instance_id} ${item.reference} ${item.consensus} ${item.agreeing.length} of ${item.models}:`,
+    );
     expect(sum).toContain(`href="${BASE}about/#disputed-references-and-reviews"`);
   });
 
@@ -273,7 +306,15 @@ describe("disputed items, reviews and measured precision", () => {
     expect(read("releases/r1/categories/arithmetic-slip/index.html")).not.toContain("Checked by hand");
     expect(read("releases/r1/index.html")).not.toContain("Checked by hand");
     // its category downloads still carry a review object, all zeros
-    expect(JSON.parse(read("releases/r1/categories/arithmetic-slip/data.json")).review).toEqual({ n: 0, agree: 0, disagree: 0, unsure: 0, precision: null, ci_low: null, ci_high: null });
+    expect(JSON.parse(read("releases/r1/categories/arithmetic-slip/data.json")).review).toEqual({
+      n: 0,
+      agree: 0,
+      disagree: 0,
+      unsure: 0,
+      precision: null,
+      ci_low: null,
+      ci_high: null,
+    });
   });
 
   it("shows each category's measured precision, flags one below 80%, and says when none was checked", () => {
@@ -291,12 +332,16 @@ describe("disputed items, reviews and measured precision", () => {
   });
 
   it("marks failures on disputed items, and shows the review on failures moved to Reference error", () => {
-    const marked = listFiles(join(out, "releases/r2/categories")).filter((f) => f.endsWith("index.html") && read(`releases/r2/categories/${f}`).includes("Disputed reference."));
+    const marked = listFiles(join(out, "releases/r2/categories")).filter(
+      (f) => f.endsWith("index.html") && read(`releases/r2/categories/${f}`).includes("Disputed reference."),
+    );
     expect(marked.length).toBeGreaterThan(0);
     const ref = text(read("releases/r2/categories/reference-error-reviewed/index.html"));
     expect(ref).toContain(`Reference reviewed. ${REVIEWER} found this item's reference wrong on ${REVIEW_DATE}`);
     expect(ref).toContain("Judge's category Question misreading");
-    expect(ref).toContain("Placed by people: every failure here is on an item whose reference a person reviewed and found wrong");
+    expect(ref).toContain(
+      "Placed by people: every failure here is on an item whose reference a person reviewed and found wrong",
+    );
     expect(ref).not.toContain("Not yet checked by hand");
     const rows = JSON.parse(read("releases/r2/categories/reference-error-reviewed/data.json")).failures;
     expect(rows.length).toBeGreaterThan(0);
@@ -309,7 +354,11 @@ describe("disputed items, reviews and measured precision", () => {
     expect(t).toMatch(/The judge, overall\. Checked by hand: 10 failures, precision 66\.7% \(95% interval/);
     expect(t).toContain("1 item to review, 2 items reviewed (1 found to have a wrong reference)");
     expect(html).toContain(`href="${BASE}about/#disputed-references-and-reviews"`);
-    expect(JSON.parse(read("releases/r2/data.json")).reviews).toMatchObject({ disputed_items: 1, reviewed_items: 2, overall: { n: 10 } });
+    expect(JSON.parse(read("releases/r2/data.json")).reviews).toMatchObject({
+      disputed_items: 1,
+      reviewed_items: 2,
+      overall: { n: 10 },
+    });
     const about = read("about/index.html");
     expect(about).toContain('id="disputed-references-and-reviews"');
     expect(about).toContain("docs/validation/");
@@ -336,12 +385,20 @@ describe("frozen releases", () => {
     const t = mkdtempSync(join(tmpdir(), "site-r1-"));
     try {
       const o = join(t, "dist");
-      buildSite({ data: makeFixture(join(t, "data"), ["r1"]), out: o, cache: join(t, "cache"), base: BASE, site: SITE });
+      buildSite({
+        data: makeFixture(join(t, "data"), ["r1"]),
+        out: o,
+        cache: join(t, "cache"),
+        base: BASE,
+        site: SITE,
+      });
       const before = listFiles(join(o, "releases/r1"));
       const after = listFiles(join(out, "releases/r1"));
       expect(before.length).toBeGreaterThan(30);
       expect(after).toEqual(before);
-      const changed = before.filter((f) => !readFileSync(join(o, "releases/r1", f)).equals(readFileSync(join(out, "releases/r1", f))));
+      const changed = before.filter(
+        (f) => !readFileSync(join(o, "releases/r1", f)).equals(readFileSync(join(out, "releases/r1", f))),
+      );
       expect(changed).toEqual([]);
       // while the site-wide pages did change
       expect(readFileSync(join(o, "releases/index.json"), "utf8")).not.toBe(read("releases/index.json"));
@@ -362,7 +419,16 @@ describe("in Chromium", () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: "/usr/bin/chromium",
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1280, height: 900 },
     });
   });
@@ -399,7 +465,9 @@ describe("in Chromium", () => {
     expect(badges.filter((b) => b.startsWith("release ")).every((b) => b === "release r1")).toBe(true);
     expect(page.url()).toContain("release=r1");
     await page.check('#filters input[name="kind"][value="category"]');
-    await page.waitForFunction(() => [...document.querySelectorAll("#results .badge")].every((b) => b.textContent !== "model"));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll("#results .badge")].every((b) => b.textContent !== "model"),
+    );
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
   });
@@ -430,8 +498,8 @@ describe("in Chromium", () => {
   });
 
   it("shows the XSS record as text and runs nothing from it", async () => {
-    const cat = JSON.parse(read("releases/r2/data.json")).taxonomy.tree
-      .flatMap((n: { slug: string; children: { slug: string }[] }) => [n, ...n.children])
+    const cat = JSON.parse(read("releases/r2/data.json"))
+      .taxonomy.tree.flatMap((n: { slug: string; children: { slug: string }[] }) => [n, ...n.children])
       .map((c: { slug: string }) => c.slug)
       .filter((s: string) => read(`releases/r2/categories/${s}/data.json`).includes("__xss"));
     expect(cat.length).toBeGreaterThan(0);
@@ -498,7 +566,11 @@ describe("in Chromium", () => {
         const page = await open(path, viewport);
         // the top of the page (long pages are cut at 2,400 px so the shots stay viewable)
         const height = await page.evaluate(() => document.documentElement.scrollHeight);
-        await page.screenshot({ path: join(ARTIFACTS, `${name}-${size}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height: Math.min(height, 2400) } });
+        await page.screenshot({
+          path: join(ARTIFACTS, `${name}-${size}.png`),
+          fullPage: true,
+          clip: { x: 0, y: 0, width: viewport.width, height: Math.min(height, 2400) },
+        });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${name} ${size}`).toBeLessThanOrEqual(1);
         expect((page as Page & { errors?: string[] }).errors).toEqual([]);

@@ -56,7 +56,14 @@ describe("grouped bars and heatmap", () => {
   });
 
   it("colours cells by value and keeps numbers readable on them", () => {
-    const g = heatmap([{ label: "m1" }, { label: "m2" }], [{ label: "c1" }, { label: "c2" }], [[0, 0.5], [0.25, null]]);
+    const g = heatmap(
+      [{ label: "m1" }, { label: "m2" }],
+      [{ label: "c1" }, { label: "c2" }],
+      [
+        [0, 0.5],
+        [0.25, null],
+      ],
+    );
     expect(g.cells).toHaveLength(4);
     const [low, high, , missing] = g.cells;
     expect(low.fill).not.toBe(high.fill);
@@ -70,7 +77,12 @@ describe("grouped bars and heatmap", () => {
 
 describe("citation", () => {
   it("names the release and URL in text and BibTeX", () => {
-    const c = citation({ title: "Arithmetic slip", release: "r2", releaseTitle: "Second", url: "https://x.example/releases/r2/categories/arithmetic-slip/" });
+    const c = citation({
+      title: "Arithmetic slip",
+      release: "r2",
+      releaseTitle: "Second",
+      url: "https://x.example/releases/r2/categories/arithmetic-slip/",
+    });
     expect(c.text).toContain("release r2");
     expect(c.text).toContain("https://x.example/releases/r2/categories/arithmetic-slip/");
     expect(c.bibtex).toMatch(/^@misc\{erroratlas_r2_arithmetic_slip,/);
@@ -79,7 +91,13 @@ describe("citation", () => {
   });
 
   it("dates a published release's pages by the publication day", () => {
-    const c = citation({ title: "Arithmetic slip", release: "r2", releaseTitle: "Second", date: "2026-11-01", url: "https://x.example/releases/r2/" });
+    const c = citation({
+      title: "Arithmetic slip",
+      release: "r2",
+      releaseTitle: "Second",
+      date: "2026-11-01",
+      url: "https://x.example/releases/r2/",
+    });
     expect(c.text).toContain("release r2 (2026-11-01)");
     expect(c.bibtex).toContain("year = {2026}");
     expect(c.bibtex).toContain("month = {11}");
@@ -95,7 +113,9 @@ describe("citation", () => {
 
   it("keys entries by the title's first four ASCII words, read after NFKD (where Ü becomes U and a mark that splits the word)", () => {
     // Published keys: what these give must not change.
-    expect(bibtexKey({ title: "Café Über-Modell vs. GPT-4o (r1)", release: "r1", url: "" })).toBe("erroratlas_r1_cafe_u_ber_modell");
+    expect(bibtexKey({ title: "Café Über-Modell vs. GPT-4o (r1)", release: "r1", url: "" })).toBe(
+      "erroratlas_r1_cafe_u_ber_modell",
+    );
     expect(bibtexKey({ title: "Arithmetic slip", release: null, url: "" })).toBe("erroratlas_site_arithmetic_slip");
   });
 });
@@ -120,12 +140,21 @@ describe("safe serialisation", () => {
 });
 
 describe("head metadata", () => {
-  const h = { title: "T", description: "D", url: "https://x.example/p/", release: { id: "r1", title: "R" }, downloads: { json: "https://x.example/p/data.json", csv: "https://x.example/p/data.csv" } };
+  const h = {
+    title: "T",
+    description: "D",
+    url: "https://x.example/p/",
+    release: { id: "r1", title: "R" },
+    downloads: { json: "https://x.example/p/data.json", csv: "https://x.example/p/data.csv" },
+  };
   it("describes data pages as schema.org Datasets with their downloads", () => {
     const ld = datasetJsonLd(h)!;
     expect(ld["@type"]).toBe("Dataset");
     expect(ld.version).toBe("r1");
-    expect((ld.distribution as { contentUrl: string }[]).map((d) => d.contentUrl)).toEqual([h.downloads.json, h.downloads.csv]);
+    expect((ld.distribution as { contentUrl: string }[]).map((d) => d.contentUrl)).toEqual([
+      h.downloads.json,
+      h.downloads.csv,
+    ]);
     expect(datasetJsonLd({ ...h, downloads: null })).toBeNull();
   });
   it("gives citation_* tags", () => {

@@ -45,7 +45,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const r = (id: string) => site.releases.find((x) => x.id === id)!;
 
 describe("release order and latest", () => {
-  const rel = (id: string, previous: string | null, published = true) => ({ id, previous, published: published ? { inputs_sha256: "x", outputs_sha256: "y" } : null });
+  const rel = (id: string, previous: string | null, published = true) => ({
+    id,
+    previous,
+    published: published ? { inputs_sha256: "x", outputs_sha256: "y" } : null,
+  });
 
   it("follows the previous chain whatever the input order", () => {
     const ordered = orderReleases([rel("c", "b"), rel("a", null), rel("b", "a")]);
@@ -85,7 +89,8 @@ describe("loading", () => {
       for (const k of shown) expect(rel.records.get(k), k).toBeDefined();
       expect([...rel.records.keys()].sort()).toEqual([...shown].sort());
       // every example of every category page has its texts
-      for (const c of rel.categories) for (const e of categoryPage(site, rel, c.slug)!.examples) expect(e.output, e.key).not.toBeNull();
+      for (const c of rel.categories)
+        for (const e of categoryPage(site, rel, c.slug)!.examples) expect(e.output, e.key).not.toBeNull();
     }
   });
 
@@ -101,17 +106,19 @@ describe("loading", () => {
     let patched = 0;
     for (const f of files) {
       const path = join(root, "snapshots", rel.release.snapshot, "records", f);
-      const lines = readFileSync(path, "utf8").split("\n").map((line) => {
-        if (!line) return line;
-        const rec = JSON.parse(line);
-        // the wanted record quotes its own id in its metadata too; every other record quotes the wanted id
-        rec.metadata = { ...rec.metadata, instance_id: instance };
-        if (`${rec.dataset}|${rec.model}|${rec.instance_id}` === key) {
-          rec.input = `Quoting "instance_id":"nope" in the text. ${rec.input}`;
-          patched++;
-        }
-        return stableJsonLine(rec);
-      });
+      const lines = readFileSync(path, "utf8")
+        .split("\n")
+        .map((line) => {
+          if (!line) return line;
+          const rec = JSON.parse(line);
+          // the wanted record quotes its own id in its metadata too; every other record quotes the wanted id
+          rec.metadata = { ...rec.metadata, instance_id: instance };
+          if (`${rec.dataset}|${rec.model}|${rec.instance_id}` === key) {
+            rec.input = `Quoting "instance_id":"nope" in the text. ${rec.input}`;
+            patched++;
+          }
+          return stableJsonLine(rec);
+        });
       writeFileSync(path, lines.join("\n"));
     }
     expect(patched).toBe(1);
@@ -130,10 +137,25 @@ describe("loading", () => {
     let checked = 0;
     for (const f of readdirSync(folder)) {
       // in the import's order (the fixture writes its records in another)
-      const recs = readFileSync(join(folder, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      const recs = readFileSync(join(folder, f), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
       // some lines longer than a probe's first read (4 KB), some longer than its second (128 KB)
-      recs.forEach((r, i) => (r.output = `${r.output} ${"long output ".repeat(i % 7 === 0 ? 20_000 : i % 3 === 0 ? 600 : 0)}`));
-      recs.sort((x, y) => (x.model !== y.model ? (x.model < y.model ? -1 : 1) : x.instance_id < y.instance_id ? -1 : x.instance_id > y.instance_id ? 1 : 0));
+      recs.forEach((r, i) => {
+        r.output = `${r.output} ${"long output ".repeat(i % 7 === 0 ? 20_000 : i % 3 === 0 ? 600 : 0)}`;
+      });
+      recs.sort((x, y) =>
+        x.model !== y.model
+          ? x.model < y.model
+            ? -1
+            : 1
+          : x.instance_id < y.instance_id
+            ? -1
+            : x.instance_id > y.instance_id
+              ? 1
+              : 0,
+      );
       writeFileSync(join(folder, f), recs.map((r) => stableJsonLine(r)).join("\n") + "\n");
       const dataset = recs[0].dataset as string;
       const keys = new Set(recs.map((r) => `${r.dataset}|${r.model}|${r.instance_id}`));
@@ -185,7 +207,9 @@ describe("loading", () => {
       writeFileSync(join(folder, f), lines.join("\n"));
     }
     expect(where).not.toBe("");
-    expect(() => loadSiteFromDisk(root)).toThrow(new RegExp(`records/${where.replace(".", "\\.")}: record .*score`, "s"));
+    expect(() => loadSiteFromDisk(root)).toThrow(
+      new RegExp(`records/${where.replace(".", "\\.")}: record .*score`, "s"),
+    );
   });
 
   it("names the file and line of a broken analyses line", () => {
@@ -198,7 +222,10 @@ describe("loading", () => {
   it("rejects data that does not match the schemas", () => {
     const root = join(dir, "invalid");
     makeFixture(root, ["r1"]);
-    writeFileSync(join(root, "releases/r1/taxonomy.json"), JSON.stringify({ version: "x", judge: "nobody", categories: [] }));
+    writeFileSync(
+      join(root, "releases/r1/taxonomy.json"),
+      JSON.stringify({ version: "x", judge: "nobody", categories: [] }),
+    );
     expect(() => loadSiteFromDisk(root)).toThrow(/taxonomy r1/);
   });
 
@@ -235,17 +262,33 @@ describe("category page", () => {
   });
 
   it("shows the XSS record's output as data, unchanged", () => {
-    const page = categoryPage(site, r("r1"), r("r1").byId.get(r("r1").analyses.find((a) => a.key === "quizbank|alpha-7b|q02")!.category)!.slug)!;
+    const page = categoryPage(
+      site,
+      r("r1"),
+      r("r1").byId.get(r("r1").analyses.find((a) => a.key === "quizbank|alpha-7b|q02")!.category)!.slug,
+    )!;
     expect(page.examples.find((e) => e.key === "quizbank|alpha-7b|q02")?.output).toBe(XSS_OUTPUT);
   });
 
   it("caps shown examples at EXAMPLE_CAP in a fixed order, and keeps all in the JSON", () => {
     const rel = r("r2");
     const base = rel.analyses[0];
-    const many: Analysis[] = Array.from({ length: 75 }, (_, i) => ({ ...base, key: `quizbank|alpha-7b|x${i}`, instance_id: `x${i}`, category: "c-grader" }));
-    const shuffled = { ...rel, analysesByCategory: new Map(rel.analysesByCategory).set("c-grader", [...many].reverse()) };
+    const many: Analysis[] = Array.from({ length: 75 }, (_, i) => ({
+      ...base,
+      key: `quizbank|alpha-7b|x${i}`,
+      instance_id: `x${i}`,
+      category: "c-grader",
+    }));
+    const shuffled = {
+      ...rel,
+      analysesByCategory: new Map(rel.analysesByCategory).set("c-grader", [...many].reverse()),
+    };
     const a = categoryPage(site, shuffled, "reference-disputed")!;
-    const b = categoryPage(site, { ...rel, analysesByCategory: new Map(rel.analysesByCategory).set("c-grader", many) }, "reference-disputed")!;
+    const b = categoryPage(
+      site,
+      { ...rel, analysesByCategory: new Map(rel.analysesByCategory).set("c-grader", many) },
+      "reference-disputed",
+    )!;
     expect(a.examples_total).toBe(75);
     expect(a.examples_shown).toBe(EXAMPLE_CAP);
     expect(a.examples.map((e) => e.key)).toEqual(b.examples.map((e) => e.key));
@@ -254,7 +297,9 @@ describe("category page", () => {
     const json = JSON.parse(pageJson(a));
     expect(json.examples).toHaveLength(EXAMPLE_CAP);
     expect(json.failures).toHaveLength(75);
-    expect(json.failures.slice(0, EXAMPLE_CAP).map((f: { key: string }) => f.key)).toEqual(a.examples.map((e) => e.key));
+    expect(json.failures.slice(0, EXAMPLE_CAP).map((f: { key: string }) => f.key)).toEqual(
+      a.examples.map((e) => e.key),
+    );
     expect(json.failures[0]).not.toHaveProperty("output");
     // the page's HTML needs no rows
     expect(categoryPage(site, shuffled, "reference-disputed", false)!.failures).toEqual([]);
@@ -277,7 +322,10 @@ describe("category page", () => {
   it("never redirects a slug a current category uses", () => {
     const rel = r("r2");
     const cats = rel.categories.map((c) => (c.id === "c-arith" ? { ...c, old_slugs: ["refusal", "old-arith"] } : c));
-    expect(categoryRedirects({ ...rel, categories: cats })).toContainEqual({ from: "old-arith", to: "arithmetic-slip" });
+    expect(categoryRedirects({ ...rel, categories: cats })).toContainEqual({
+      from: "old-arith",
+      to: "arithmetic-slip",
+    });
     expect(categoryRedirects({ ...rel, categories: cats }).some((x) => x.from === "refusal")).toBe(false);
   });
 });
@@ -312,7 +360,9 @@ describe("dataset page", () => {
   it("lists suspect items, noise examples and models ranked per category", () => {
     const rel = r("r2");
     const page = datasetPage(site, rel, "quizbank")!;
-    expect(page.suspect_items.map((s) => s.instance_id)).toEqual(rel.aggregates.datasets.quizbank.suspect_items.map((s) => s.instance_id));
+    expect(page.suspect_items.map((s) => s.instance_id)).toEqual(
+      rel.aggregates.datasets.quizbank.suspect_items.map((s) => s.instance_id),
+    );
     expect(page.suspect_items.map((s) => s.instance_id)).toContain("q01");
     expect(page.noise_total).toBeGreaterThan(0);
     expect(page.noise_failures).toHaveLength(page.noise_total);
@@ -354,10 +404,19 @@ describe("release and changelog", () => {
 
   it("lists the judge errors of a release, with what went wrong", () => {
     const rel = r("r2");
-    const failed = { ...rel.analyses[0], status: "judge_error" as const, category: "judge-error", error: "invalid JSON after 5 attempts <b>x</b>" };
+    const failed = {
+      ...rel.analyses[0],
+      status: "judge_error" as const,
+      category: "judge-error",
+      error: "invalid JSON after 5 attempts <b>x</b>",
+    };
     const page = releasePage(site, { ...rel, analyses: [failed, ...rel.analyses.slice(1)] });
     expect(page.judge_errors).toEqual([
-      expect.objectContaining({ key: failed.key, instance_id: failed.instance_id, error: "invalid JSON after 5 attempts <b>x</b>" }),
+      expect.objectContaining({
+        key: failed.key,
+        instance_id: failed.instance_id,
+        error: "invalid JSON after 5 attempts <b>x</b>",
+      }),
     ]);
     expect(page.judge_errors[0].model_name).not.toBe("");
   });
@@ -368,15 +427,20 @@ describe("release and changelog", () => {
     expect(page.models.added.map((m) => m.id)).toEqual(["gamma-mini"]);
     expect(page.datasets.added).toEqual([]);
     expect(page.categories.added.map((c) => c.slug)).toEqual(["refusal", "reference-error-reviewed"]);
-    expect(page.categories.renamed).toEqual([expect.objectContaining({ slug: "question-misreading", from_slug: "misread-question" })]);
+    expect(page.categories.renamed).toEqual([
+      expect.objectContaining({ slug: "question-misreading", from_slug: "misread-question" }),
+    ]);
     expect(page.categories.retired.map((c) => c.slug)).toEqual(["rambling-answer"]);
     expect(page.categories.retired[0].path).toBe("/releases/r1/categories/rambling-answer/");
   });
 
   it("reports only shifts whose intervals do not overlap", () => {
     const page = changelogPage(site, r("r2"));
-    expect(page.signature_shifts.some((s) => s.model?.id === "alpha-7b" && s.category.id === "c-arith" && s.diff > 0)).toBe(true);
-    for (const s of [...page.category_shifts, ...page.signature_shifts]) expect(intervalsApart(s.before.ci, s.after.ci)).toBe(true);
+    expect(
+      page.signature_shifts.some((s) => s.model?.id === "alpha-7b" && s.category.id === "c-arith" && s.diff > 0),
+    ).toBe(true);
+    for (const s of [...page.category_shifts, ...page.signature_shifts])
+      expect(intervalsApart(s.before.ci, s.after.ci)).toBe(true);
     // a model missing from r1 has no shift
     expect(page.signature_shifts.some((s) => s.model?.id === "gamma-mini")).toBe(false);
   });
@@ -400,7 +464,9 @@ describe("home, index, feed, search facets", () => {
     expect(home.latest?.id).toBe("r2");
     expect(home.heatmap.rows).toHaveLength(3);
     expect(home.heatmap.values.every((row) => row.length === home.heatmap.cols.length)).toBe(true);
-    expect(home.top_categories.map((c) => c.share)).toEqual([...home.top_categories.map((c) => c.share)].sort((a, b) => b - a));
+    expect(home.top_categories.map((c) => c.share)).toEqual(
+      [...home.top_categories.map((c) => c.share)].sort((a, b) => b - a),
+    );
     expect(home.whats_new?.models.added.map((m) => m.id)).toEqual(["gamma-mini"]);
   });
 
@@ -419,7 +485,11 @@ describe("home, index, feed, search facets", () => {
     // A published release is dated by its publication day; the feed is as new as its newest entry.
     const dated = structuredClone(r("r1").release);
     dated.published = { inputs_sha256: "0".repeat(64), outputs_sha256: "0".repeat(64), date: "2026-10-05" };
-    const withDate = releasesAtom({ ...site, releases: site.releases.map((x) => (x.id === "r1" ? { ...x, release: dated } : x)) }, "https://example.org", "/atlas/");
+    const withDate = releasesAtom(
+      { ...site, releases: site.releases.map((x) => (x.id === "r1" ? { ...x, release: dated } : x)) },
+      "https://example.org",
+      "/atlas/",
+    );
     const r1Entry = withDate.slice(withDate.indexOf("releases/r1/"));
     expect(r1Entry).toContain("<updated>2026-10-05T00:00:00Z</updated>");
     expect(withDate.split("<entry>")[0]).toContain("<updated>2026-10-05T00:00:00Z</updated>");
@@ -427,7 +497,12 @@ describe("home, index, feed, search facets", () => {
 
   it("gives search filters per page kind", () => {
     const rel = r("r2");
-    expect(searchFacets(site, modelPage(site, rel, "beta-70b")!)).toEqual({ kind: "model", release: "r2", datasets: ["QuizBank", "SumWorld"], families: ["Beta"] });
+    expect(searchFacets(site, modelPage(site, rel, "beta-70b")!)).toEqual({
+      kind: "model",
+      release: "r2",
+      datasets: ["QuizBank", "SumWorld"],
+      families: ["Beta"],
+    });
     const cat = searchFacets(site, categoryPage(site, rel, "refusal")!);
     expect(cat.kind).toBe("category");
     expect(cat.families).toEqual(["Gamma"]);
@@ -448,7 +523,9 @@ describe("downloads", () => {
 
   it("gives the same JSON for the same page twice (stable order)", () => {
     const a = pageJson(datasetPage(site, r("r2"), "quizbank")!);
-    const b = pageJson(datasetPage(loadSiteFromDisk(join(dir, "root")), loadSiteFromDisk(join(dir, "root")).releases[1], "quizbank")!);
+    const b = pageJson(
+      datasetPage(loadSiteFromDisk(join(dir, "root")), loadSiteFromDisk(join(dir, "root")).releases[1], "quizbank")!,
+    );
     expect(a).toBe(b);
   });
 
@@ -459,7 +536,10 @@ describe("downloads", () => {
 
   it("orders examples by their anchor, then by key (the hashes compared as numbers agree with the strings)", () => {
     const base = r("r2").analyses[0]!;
-    const many: Analysis[] = Array.from({ length: 3000 }, (_, i) => ({ ...base, key: `d${i % 5}|m-${i % 11}|item ${i} ü` }));
+    const many: Analysis[] = Array.from({ length: 3000 }, (_, i) => ({
+      ...base,
+      key: `d${i % 5}|m-${i % 11}|item ${i} ü`,
+    }));
     const byString = [...many].sort((x, y) => {
       const [ax, ay] = [exampleAnchor(x.key), exampleAnchor(y.key)];
       return ax < ay ? -1 : ax > ay ? 1 : x.key < y.key ? -1 : x.key > y.key ? 1 : 0;
@@ -472,7 +552,14 @@ describe("downloads", () => {
     // many analyses, some keys repeated so ties on the anchor fall back to the key
     const many: Analysis[] = Array.from({ length: 500 }, (_, i) => ({ ...base, key: `k|m|${(i * 7919) % 400}` }));
     for (const n of [0, 1, 5, 30, 499, 600]) {
-      expect(firstInOrder(many, n).map((a) => a.key), `n=${n}`).toEqual(exampleOrder(many).slice(0, n).map((a) => a.key));
+      expect(
+        firstInOrder(many, n).map((a) => a.key),
+        `n=${n}`,
+      ).toEqual(
+        exampleOrder(many)
+          .slice(0, n)
+          .map((a) => a.key),
+      );
     }
   });
 });
@@ -481,7 +568,17 @@ describe("buildSite", () => {
   it("fails clearly when a release has no taxonomy", () => {
     const rel = r("r1");
     expect(() =>
-      buildSite({ releases: [rel.release], taxonomies: new Map(), aggregates: new Map(), analyses: new Map(), snapshots: new Map(), records: new Map(), models: [], datasets: [], registries: new Map() }),
+      buildSite({
+        releases: [rel.release],
+        taxonomies: new Map(),
+        aggregates: new Map(),
+        analyses: new Map(),
+        snapshots: new Map(),
+        records: new Map(),
+        models: [],
+        datasets: [],
+        registries: new Map(),
+      }),
     ).toThrow(/taxonomy/);
   });
 });
@@ -511,6 +608,7 @@ describe("a release's own registry copy", () => {
     const r1 = after.releases.find((x) => x.id === "r1")!;
     const r2 = after.releases.find((x) => x.id === "r2")!;
     expect(modelPage(after, r1, someModel)!.model.name).toBe(oldName);
-    if (r2.modelIds.includes(someModel)) expect(modelPage(after, r2, someModel)!.model.name).toBe("Renamed In The Registry");
+    if (r2.modelIds.includes(someModel))
+      expect(modelPage(after, r2, someModel)!.model.name).toBe("Renamed In The Registry");
   });
 });

@@ -1,4 +1,4 @@
-// Issue 4's "done when" on the real data: a heuristic release of all of ../shared/evaldata builds
+// The site on the real data: a heuristic release of all of ../shared/evaldata builds
 // one page per category, model and dataset, with no broken internal link, every page's downloads,
 // and a search that finds a category.
 import { createHash } from "node:crypto";
@@ -13,7 +13,13 @@ import { AggregatesSchema, TaxonomySchema } from "../../src/lib/schemas.ts";
 import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
 import { REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
 
-const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 
 // The shared layer: the site on generated releases is tests/site/build.test.ts (its fixture is made
 // by the demo generator, tests/fixtures/site/make-fixture.ts).
@@ -24,7 +30,9 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
     tmp = mkdtempSync(join(tmpdir(), "site-real-"));
     const root = join(tmp, "data");
     cpSync(join(REPO, "data/registry"), join(root, "registry"), { recursive: true });
-    const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) => join(JSONL_DIR, `${f}.jsonl`));
+    const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) =>
+      join(JSONL_DIR, `${f}.jsonl`),
+    );
     await importSnapshot({ root, snapshot: "all", paths: [...jsonl, HELM_DIR] });
     await runPipeline({ root, snapshot: "all", release: "r1" });
     out = join(tmp, "dist");
@@ -47,7 +55,8 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
     ];
     expect(Object.keys(agg.models)).toHaveLength(40);
     expect(Object.keys(agg.datasets)).toHaveLength(6);
-    for (const p of pages) for (const f of ["index.html", "data.json", "data.csv"]) expect(files.has(p + f), p + f).toBe(true);
+    for (const p of pages)
+      for (const f of ["index.html", "data.json", "data.csv"]) expect(files.has(p + f), p + f).toBe(true);
     // Downloads parse.
     const json = JSON.parse(readFileSync(join(out, "releases/r1/datasets/gsm8k/data.json"), "utf8"));
     expect(json).toBeTypeOf("object");
@@ -56,12 +65,27 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
 
   it("serves the release's files byte for byte, matching the hashes release.json records", () => {
     const release = JSON.parse(readFileSync(join(tmp, "data/releases/r1/release.json"), "utf8"));
-    expect(readFileSync(join(out, "releases/r1/files/release.json"))).toEqual(readFileSync(join(tmp, "data/releases/r1/release.json")));
-    expect(Object.keys(release.files).sort()).toEqual(["aggregates.json", "analyses.jsonl", "registry.json", "reviews.json", "taxonomy.json"]);
+    expect(readFileSync(join(out, "releases/r1/files/release.json"))).toEqual(
+      readFileSync(join(tmp, "data/releases/r1/release.json")),
+    );
+    expect(Object.keys(release.files).sort()).toEqual([
+      "aggregates.json",
+      "analyses.jsonl",
+      "registry.json",
+      "reviews.json",
+      "taxonomy.json",
+    ]);
     for (const [f, hash] of Object.entries(release.files)) {
-      expect(createHash("sha256").update(readFileSync(join(out, "releases/r1/files", f))).digest("hex"), f).toBe(hash);
+      expect(
+        createHash("sha256")
+          .update(readFileSync(join(out, "releases/r1/files", f)))
+          .digest("hex"),
+        f,
+      ).toBe(hash);
     }
-    expect(readFileSync(join(out, "releases/r1/index.html"), "utf8")).toContain('href="/releases/r1/files/analyses.jsonl"');
+    expect(readFileSync(join(out, "releases/r1/index.html"), "utf8")).toContain(
+      'href="/releases/r1/files/analyses.jsonl"',
+    );
   });
 
   it("lists disputed items to review, counts none of their failures as noise, and keeps pages within 300 KB", () => {
@@ -77,7 +101,10 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
     for (const d of Object.keys(agg.datasets)) {
       const data = JSON.parse(readFileSync(join(out, `releases/r1/datasets/${d}/data.json`), "utf8"));
       const disputed = new Set(data.suspect_items.map((s: { instance_id: string }) => s.instance_id));
-      expect(data.noise_failures.filter((f: { instance_id: string }) => disputed.has(f.instance_id)), d).toEqual([]);
+      expect(
+        data.noise_failures.filter((f: { instance_id: string }) => disputed.has(f.instance_id)),
+        d,
+      ).toEqual([]);
     }
     expect(readFileSync(join(out, "releases/r1/index.html"), "utf8")).toContain("Not yet checked by hand");
     const over = listFiles(out).filter((f) => f.endsWith(".html") && readFileSync(join(out, f)).length > 300_000);
@@ -104,7 +131,16 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: "/usr/bin/chromium",
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const page = await context.newPage();

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { loadSiteFromDisk } from "../../src/lib/site/fsdata.ts";
 import type { Site } from "../../src/lib/site/model.ts";
-import { NO_REVIEWS, categoryPage, datasetPage, hasReviews, lowPrecision, releasePage, toExample } from "../../src/lib/site/pages.ts";
+import {
+  NO_REVIEWS,
+  categoryPage,
+  datasetPage,
+  hasReviews,
+  lowPrecision,
+  releasePage,
+  toExample,
+} from "../../src/lib/site/pages.ts";
 import { pageJson } from "../../src/lib/site/downloads.ts";
 import { ITEM_VERDICTS, checkedByHand, precisionText, verdictCounts } from "../../src/lib/site/reviews.ts";
 import { REVIEWER, REVIEW_DATE, REVIEW_NOTE_XSS, makeFixture } from "../fixtures/site/make-fixture.ts";
@@ -33,7 +41,13 @@ describe("a release made before reviews", () => {
     const ds = datasetPage(site, rel, "quizbank")!;
     expect(ds.items_review).toBeUndefined();
     expect(ds.suspect_items.map((s) => s.instance_id)).toEqual(["q01"]);
-    expect(Object.keys(ds.suspect_items[0]!).sort()).toEqual(["agreeing", "consensus", "instance_id", "models", "reference"]);
+    expect(Object.keys(ds.suspect_items[0]!).sort()).toEqual([
+      "agreeing",
+      "consensus",
+      "instance_id",
+      "models",
+      "reference",
+    ]);
     expect(JSON.parse(pageJson(ds))).not.toHaveProperty("items_review");
     expect(releasePage(site, rel).reviews).toBeUndefined();
     expect(JSON.parse(pageJson(releasePage(site, rel)))).not.toHaveProperty("reviews");
@@ -46,7 +60,15 @@ describe("a release made before reviews", () => {
     expect(page.low_precision).toBe(false);
     const json = JSON.parse(pageJson(page));
     expect(Object.keys(json.review).sort()).toEqual(REVIEW_KEYS);
-    expect(json.review).toEqual({ n: 0, agree: 0, disagree: 0, unsure: 0, precision: null, ci_low: null, ci_high: null });
+    expect(json.review).toEqual({
+      n: 0,
+      agree: 0,
+      disagree: 0,
+      unsure: 0,
+      precision: null,
+      ci_low: null,
+      ci_high: null,
+    });
     // no example of an old release carries a dispute mark
     for (const e of page.examples) expect(e).not.toHaveProperty("disputed");
   });
@@ -61,7 +83,14 @@ describe("dataset page of a release made with reviews", () => {
     expect(agg).toHaveLength(1);
     expect(page.items_review).toMatchObject({ to_review: 1, reviewed: 0, reference_errors: { failures: 0, items: 0 } });
     const row = page.suspect_items[0]!;
-    expect(row).toMatchObject({ instance_id: agg[0]!.instance_id, reference: agg[0]!.reference, consensus: agg[0]!.consensus, review: null, failures: agg[0]!.failures, moved: 0 });
+    expect(row).toMatchObject({
+      instance_id: agg[0]!.instance_id,
+      reference: agg[0]!.reference,
+      consensus: agg[0]!.consensus,
+      review: null,
+      failures: agg[0]!.failures,
+      moved: 0,
+    });
     expect(row.agreeing.map((a) => a.id)).toEqual(agg[0]!.agreeing);
     expect(row.agreeing.every((a) => a.name !== a.id)).toBe(true); // display names
     // data.json carries the item with its (absent) review
@@ -79,7 +108,12 @@ describe("dataset page of a release made with reviews", () => {
     const page = datasetPage(site, rel, "quizbank")!;
     const wrong = page.suspect_items.find((s) => s.instance_id === "q01")!;
     const right = page.suspect_items.find((s) => s.instance_id !== "q01")!;
-    expect(wrong.review).toEqual({ verdict: "reference-wrong", note: expect.any(String), reviewer: REVIEWER, date: REVIEW_DATE });
+    expect(wrong.review).toEqual({
+      verdict: "reference-wrong",
+      note: expect.any(String),
+      reviewer: REVIEWER,
+      date: REVIEW_DATE,
+    });
     expect(right.review).toMatchObject({ verdict: "reference-right", note: REVIEW_NOTE_XSS });
     const moved = rel.analyses.filter((a) => a.category === REFERENCE_ERROR.id && a.dataset === "quizbank");
     expect(moved.length).toBeGreaterThan(0);
@@ -90,7 +124,10 @@ describe("dataset page of a release made with reviews", () => {
       to_review: 0,
       reviewed: 2,
       reference_errors: { failures: moved.length, items: 1 },
-      category: expect.objectContaining({ id: REFERENCE_ERROR.id, path: "/releases/r2/categories/reference-error-reviewed/" }),
+      category: expect.objectContaining({
+        id: REFERENCE_ERROR.id,
+        path: "/releases/r2/categories/reference-error-reviewed/",
+      }),
     });
     // noise is the reviewed reference errors here; the reviewed-right item's failures are not noise
     expect(page.noise_failures.map((f) => f.key).sort()).toEqual(moved.map((a) => a.key).sort());
@@ -135,12 +172,19 @@ describe("category page of a release made with reviews", () => {
     expect(ref.examples.length).toBeGreaterThan(0);
     for (const ex of ref.examples) {
       expect(ex).not.toHaveProperty("disputed");
-      expect(ex.judged_category).toMatchObject({ id: "c-misread", name: "Question misreading", path: "/releases/r2/categories/question-misreading/" });
+      expect(ex.judged_category).toMatchObject({
+        id: "c-misread",
+        name: "Question misreading",
+        path: "/releases/r2/categories/question-misreading/",
+      });
       expect(ex.item_review).toMatchObject({ verdict: "reference-wrong", reviewer: REVIEWER, date: REVIEW_DATE });
     }
     // failures neither disputed nor moved carry neither mark
-    const plain = categoryPage(site, rel, "no-final-answer")!.examples.filter((e) => !disputed.some((a) => a.key === e.key));
-    for (const ex of plain) expect(Object.keys(ex).filter((k) => ["disputed", "judged_category", "item_review"].includes(k))).toEqual([]);
+    const plain = categoryPage(site, rel, "no-final-answer")!.examples.filter(
+      (e) => !disputed.some((a) => a.key === e.key),
+    );
+    for (const ex of plain)
+      expect(Object.keys(ex).filter((k) => ["disputed", "judged_category", "item_review"].includes(k))).toEqual([]);
   });
 });
 
@@ -173,11 +217,17 @@ describe("wording", () => {
   });
 
   it("says the precision with its interval and n, or that nothing was checked", () => {
-    expect(checkedByHand(stats(17, 3, 1, [0.639676, 0.947637]))).toBe("Checked by hand: 21 failures, precision 85.0% (95% interval 64.0–94.8%)");
+    expect(checkedByHand(stats(17, 3, 1, [0.639676, 0.947637]))).toBe(
+      "Checked by hand: 21 failures, precision 85.0% (95% interval 64.0–94.8%)",
+    );
     expect(checkedByHand(NO_REVIEWS)).toBe("Not yet checked by hand");
-    expect(checkedByHand(stats(0, 0, 2, null))).toBe("Checked by hand: 2 failures, all marked unsure: no precision yet");
+    expect(checkedByHand(stats(0, 0, 2, null))).toBe(
+      "Checked by hand: 2 failures, all marked unsure: no precision yet",
+    );
     expect(checkedByHand(stats(0, 0, 1, null))).toBe("Checked by hand: 1 failure, marked unsure: no precision yet");
-    expect(checkedByHand(stats(1, 0, 0, [0.206543, 1]))).toBe("Checked by hand: 1 failure, precision 100.0% (95% interval 20.7–100.0%)");
+    expect(checkedByHand(stats(1, 0, 0, [0.206543, 1]))).toBe(
+      "Checked by hand: 1 failure, precision 100.0% (95% interval 20.7–100.0%)",
+    );
     expect(precisionText(NO_REVIEWS)).toBe("no precision yet");
     expect(verdictCounts(stats(2, 3, 1, [0, 1]))).toBe("2 agree, 3 disagree, 1 unsure");
     expect(ITEM_VERDICTS["reference-wrong"]).toBe("Reference wrong");

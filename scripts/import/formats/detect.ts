@@ -35,10 +35,22 @@ function unknown(path: string, why: string): ImportError {
 }
 
 function jsonlInput(path: string): DetectedInput {
-  return { format: "jsonl", path, bytes: statSync(path).size, hash: () => hashFiles([path]), read: (onBytes) => readJsonl(path, onBytes) };
+  return {
+    format: "jsonl",
+    path,
+    bytes: statSync(path).size,
+    hash: () => hashFiles([path]),
+    read: (onBytes) => readJsonl(path, onBytes),
+  };
 }
 function csvInput(path: string): DetectedInput {
-  return { format: "csv", path, bytes: statSync(path).size, hash: () => hashFiles([path]), read: (onBytes) => readCsv(path, onBytes) };
+  return {
+    format: "csv",
+    path,
+    bytes: statSync(path).size,
+    hash: () => hashFiles([path]),
+    read: (onBytes) => readCsv(path, onBytes),
+  };
 }
 function helmInput(dir: string): DetectedInput {
   return {
@@ -53,15 +65,21 @@ function helmInput(dir: string): DetectedInput {
 /** A HELM run folder: display files → the display reader (it names any missing file), else scenario_state.json. */
 function helmRun(dir: string): DetectedInput {
   const has = (f: string) => existsSync(join(dir, f));
-  if (!has("instances.json") && !has("display_predictions.json") && has("scenario_state.json")) return helmStateInput(dir);
+  if (!has("instances.json") && !has("display_predictions.json") && has("scenario_state.json"))
+    return helmStateInput(dir);
   return helmInput(dir);
 }
 
 /** The first line's keys, to tell JSONL formats apart (a line longer than the head is read as ours). */
 function sniffJsonl(path: string): "eee" | "lm-eval" | "jsonl" {
   const text = head(path);
-  const first = text.replace(/^\ufeff/, "").split("\n").find((l) => l.trim()) ?? "";
-  if (/"schema_version"\s*:/.test(first) && /"sample_id"\s*:/.test(first) && /"evaluation_name"\s*:/.test(first)) return "eee";
+  const first =
+    text
+      .replace(/^\ufeff/, "")
+      .split("\n")
+      .find((l) => l.trim()) ?? "";
+  if (/"schema_version"\s*:/.test(first) && /"sample_id"\s*:/.test(first) && /"evaluation_name"\s*:/.test(first))
+    return "eee";
   if (/"doc_id"\s*:/.test(first) && /"resps"\s*:/.test(first)) return "lm-eval";
   return "jsonl";
 }
@@ -81,32 +99,62 @@ function classifyFile(path: string, opts: FormatOptions, named: boolean, notes: 
   if (RESULTS_NAME.test(name)) {
     const samples = samplesFilesOf(path);
     const missing = tasksWithoutSamples(path);
-    if (missing.length) notes.push(`${path}: tasks without a samples file (groups, or samples not logged): ${missing.join(", ")}`);
+    if (missing.length)
+      notes.push(`${path}: tasks without a samples file (groups, or samples not logged): ${missing.join(", ")}`);
     if (!named) return { skip: "read with its samples files" };
-    if (samples.length === 0) throw new ImportError(path, "file", null, "an lm-evaluation-harness results file without samples files beside it (run lm_eval with --log_samples): no per-item results to import");
+    if (samples.length === 0)
+      throw new ImportError(
+        path,
+        "file",
+        null,
+        "an lm-evaluation-harness results file without samples files beside it (run lm_eval with --log_samples): no per-item results to import",
+      );
     return { input: samples.map((s) => lmEvalInput(s, opts)) };
   }
   if (name.endsWith("_samples.jsonl")) return { input: [eeeInput(path)] };
   if (ext === ".jsonl" || ext === ".ndjson") {
     const kind = sniffJsonl(path);
     if (kind === "eee") return { input: [eeeInput(path)] };
-    if (kind === "lm-eval") throw new ImportError(path, "path", null, "an lm-evaluation-harness samples file must keep its name (samples_<task>_<time>.jsonl): the task and the results file are found from it");
-    return named ? { input: [jsonlInput(path)] } : { skip: "a JSONL file in a folder: name it on the command line to import it as records" };
+    if (kind === "lm-eval")
+      throw new ImportError(
+        path,
+        "path",
+        null,
+        "an lm-evaluation-harness samples file must keep its name (samples_<task>_<time>.jsonl): the task and the results file are found from it",
+      );
+    return named
+      ? { input: [jsonlInput(path)] }
+      : { skip: "a JSONL file in a folder: name it on the command line to import it as records" };
   }
-  if (ext === ".csv") return named ? { input: [csvInput(path)] } : { skip: "a CSV file in a folder: name it on the command line to import it as records" };
+  if (ext === ".csv")
+    return named
+      ? { input: [csvInput(path)] }
+      : { skip: "a CSV file in a folder: name it on the command line to import it as records" };
   if (ext === ".json") {
     const start = head(path, 4096);
-    if (/"eval"\s*:\s*\{/.test(head(path)) && /"(version|status)"\s*:/.test(start)) return { input: [inspectJsonInput(path, opts)] };
+    if (/"eval"\s*:\s*\{/.test(head(path)) && /"(version|status)"\s*:/.test(start))
+      return { input: [inspectJsonInput(path, opts)] };
     if (/"schema_version"\s*:/.test(start) && /"evaluation_id"\s*:/.test(start)) {
       const v = readJsonFile(path);
       if (isEeeAggregate(v)) {
         const samples = join(path.slice(0, -".json".length) + "_samples.jsonl");
-        if (existsSync(samples) && aggregateOf(samples) === path) return named ? { input: [eeeInput(samples)] } : { skip: "read with its _samples.jsonl" };
-        if (named) throw new ImportError(path, "file", "detailed_evaluation_results", "an Every Eval Ever aggregate file without its instance-level <uuid>_samples.jsonl beside it: no per-item results to import");
+        if (existsSync(samples) && aggregateOf(samples) === path)
+          return named ? { input: [eeeInput(samples)] } : { skip: "read with its _samples.jsonl" };
+        if (named)
+          throw new ImportError(
+            path,
+            "file",
+            "detailed_evaluation_results",
+            "an Every Eval Ever aggregate file without its instance-level <uuid>_samples.jsonl beside it: no per-item results to import",
+          );
         return { skip: "an Every Eval Ever aggregate without instance-level samples" };
       }
     }
-    if (named) throw unknown(path, "a JSON file of no known format (not an Inspect log, an lm-eval results file or an EEE aggregate)");
+    if (named)
+      throw unknown(
+        path,
+        "a JSON file of no known format (not an Inspect log, an lm-eval results file or an EEE aggregate)",
+      );
     return { skip: "JSON of no known format" };
   }
   if (named) throw unknown(path, `unsupported file type "${ext}"`);
@@ -124,7 +172,9 @@ export function detectInputs(path: string, opts: FormatOptions = {}): Detected {
   if (existsSync(join(path, "run_spec.json"))) return { inputs: [helmRun(path)], notes };
   const inputs: DetectedInput[] = [];
   const walk = (dir: string) => {
-    for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       if (d.name.startsWith(".")) continue;
       const p = join(dir, d.name);
       if (d.isDirectory()) {
@@ -141,7 +191,12 @@ export function detectInputs(path: string, opts: FormatOptions = {}): Detected {
   };
   walk(path);
   if (inputs.length === 0) {
-    throw new ImportError(path, "directory", "run_spec.json", `not a HELM run directory (no run_spec.json) and holds no input of a known format (${Object.keys(FORMATS).join(", ")})`);
+    throw new ImportError(
+      path,
+      "directory",
+      "run_spec.json",
+      `not a HELM run directory (no run_spec.json) and holds no input of a known format (${Object.keys(FORMATS).join(", ")})`,
+    );
   }
   return { inputs, notes };
 }

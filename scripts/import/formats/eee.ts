@@ -12,7 +12,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { ImportError, fromZod } from "../errors.ts";
+import { fromZod } from "../errors.ts";
 import { readJsonl, type RawItem } from "../sources.ts";
 import type { DetectedInput } from "./types.ts";
 import { hashFiles, readJsonFile } from "./util.ts";
@@ -37,21 +37,39 @@ export const EeeInstanceSchema = z
         choices: z.array(Str).nullish(),
       })
       .passthrough(),
-    output: z.object({ raw: z.array(Str), reasoning_trace: z.array(Str).nullish() }).passthrough().nullish(),
-    messages: z.array(z.object({ turn_idx: z.number().int().min(0), role: Str, content: Str.nullish() }).passthrough()).nullish(),
+    output: z
+      .object({ raw: z.array(Str), reasoning_trace: z.array(Str).nullish() })
+      .passthrough()
+      .nullish(),
+    messages: z
+      .array(z.object({ turn_idx: z.number().int().min(0), role: Str, content: Str.nullish() }).passthrough())
+      .nullish(),
     answer_attribution: z.array(
-      z.object({ turn_idx: z.number().int().min(0), source: Str, extracted_value: Str, extraction_method: Str, is_terminal: z.boolean() }).passthrough(),
+      z
+        .object({
+          turn_idx: z.number().int().min(0),
+          source: Str,
+          extracted_value: Str,
+          extraction_method: Str,
+          is_terminal: z.boolean(),
+        })
+        .passthrough(),
     ),
     evaluation: z.object({ score: z.number().finite(), is_correct: z.boolean() }).passthrough(),
-    token_usage: z.object({ input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number() }).passthrough().nullish(),
+    token_usage: z
+      .object({ input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number() })
+      .passthrough()
+      .nullish(),
     performance: z.record(z.string(), z.unknown()).nullish(),
     error: Str.nullish(),
     metadata: z.record(z.string(), z.unknown()).nullish(),
   })
   .passthrough()
   .superRefine((r, ctx) => {
-    if (r.interaction_type === "single_turn" && !r.output) ctx.addIssue({ code: "custom", path: ["output"], message: "a single_turn record needs output" });
-    if (r.interaction_type !== "single_turn" && !r.messages) ctx.addIssue({ code: "custom", path: ["messages"], message: `a ${r.interaction_type} record needs messages` });
+    if (r.interaction_type === "single_turn" && !r.output)
+      ctx.addIssue({ code: "custom", path: ["output"], message: "a single_turn record needs output" });
+    if (r.interaction_type !== "single_turn" && !r.messages)
+      ctx.addIssue({ code: "custom", path: ["messages"], message: `a ${r.interaction_type} record needs messages` });
   });
 export type EeeInstance = z.infer<typeof EeeInstanceSchema>;
 
@@ -67,7 +85,10 @@ const AggregateSchema = z
           .object({
             evaluation_result_id: Str.nullish(),
             evaluation_name: Str,
-            metric_config: z.object({ lower_is_better: z.boolean().nullish(), metric_id: Str.nullish(), metric_name: Str.nullish() }).passthrough().nullish(),
+            metric_config: z
+              .object({ lower_is_better: z.boolean().nullish(), metric_id: Str.nullish(), metric_name: Str.nullish() })
+              .passthrough()
+              .nullish(),
           })
           .passthrough(),
       )
@@ -109,7 +130,11 @@ async function* readEee(path: string, aggPath: string | null, onBytes: (n: numbe
     const parsed = EeeInstanceSchema.safeParse(item.value);
     if (!parsed.success) throw fromZod(path, item.where, parsed.error);
     const r = parsed.data;
-    const result = agg?.evaluation_results.find((e) => (r.evaluation_result_id ? e.evaluation_result_id === r.evaluation_result_id : e.evaluation_name === r.evaluation_name));
+    const result = agg?.evaluation_results.find((e) =>
+      r.evaluation_result_id
+        ? e.evaluation_result_id === r.evaluation_result_id
+        : e.evaluation_name === r.evaluation_name,
+    );
     const lowerIsBetter = result?.metric_config?.lower_is_better === true;
     const choices = r.input.choices ?? null;
     let reference: string | string[] = r.input.reference.length === 1 ? r.input.reference[0] : r.input.reference;
@@ -128,13 +153,23 @@ async function* readEee(path: string, aggPath: string | null, onBytes: (n: numbe
         referenceText = choices[Number(t)];
         metadata.gold_index = Number(t);
         reference = referenceText;
-      } else if (/^[A-Z]$/.test(t) && !choices.includes(reference) && "ABCDEFGHIJKLMNOPQRSTUVWXYZ".indexOf(t) < choices.length) {
+      } else if (
+        /^[A-Z]$/.test(t) &&
+        !choices.includes(reference) &&
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ".indexOf(t) < choices.length
+      ) {
         referenceText = choices["ABCDEFGHIJKLMNOPQRSTUVWXYZ".indexOf(t)];
       }
       metadata.choices = choices;
     }
     const terminal = r.answer_attribution.filter((a) => a.is_terminal).at(-1) ?? r.answer_attribution.at(-1);
-    if (choices?.length && typeof reference === "string" && referenceText === undefined && choices.includes(reference) && /^\s*[A-Z]\s*$/.test(terminal?.extracted_value ?? r.output?.raw[0] ?? "")) {
+    if (
+      choices?.length &&
+      typeof reference === "string" &&
+      referenceText === undefined &&
+      choices.includes(reference) &&
+      /^\s*[A-Z]\s*$/.test(terminal?.extracted_value ?? r.output?.raw[0] ?? "")
+    ) {
       // HELM's joint multiple choice: the model answers a letter, the reference is the option's text.
       referenceText = reference;
       reference = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[choices.indexOf(reference)];
@@ -162,7 +197,9 @@ async function* readEee(path: string, aggPath: string | null, onBytes: (n: numbe
         output,
         ...(terminal ? { extracted: terminal.extracted_value } : {}),
         // A score where lower is better cannot stand beside higher-is-better thresholds: is_correct decides.
-        ...(lowerIsBetter ? { correct: r.evaluation.is_correct } : { score: r.evaluation.score, correct: r.evaluation.is_correct }),
+        ...(lowerIsBetter
+          ? { correct: r.evaluation.is_correct }
+          : { score: r.evaluation.score, correct: r.evaluation.is_correct }),
         metadata: lowerIsBetter ? { ...metadata, score_lower_is_better: r.evaluation.score } : metadata,
       },
     };

@@ -22,9 +22,28 @@ import { hashFiles, readJsonFile } from "./util.ts";
 export const HELM_STATE_FILES = ["run_spec.json", "scenario_state.json", "per_instance_stats.json"];
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /** Run-name arguments that say how the model was run, not which items: left out of item ids. */
-const ADAPTER_ARGS = new Set(["method", "model", "model_deployment", "data_augmentation", "max_train_instances", "num_train_trials", "eval_split", "groups", "num_outputs", "temperature", "stop", "instructions", "global_prefix", "chain_of_thought_prefix", "prompt", "follow_format_instructions"]);
+const ADAPTER_ARGS = new Set([
+  "method",
+  "model",
+  "model_deployment",
+  "data_augmentation",
+  "max_train_instances",
+  "num_train_trials",
+  "eval_split",
+  "groups",
+  "num_outputs",
+  "temperature",
+  "stop",
+  "instructions",
+  "global_prefix",
+  "chain_of_thought_prefix",
+  "prompt",
+  "follow_format_instructions",
+]);
 
-const Reference = z.object({ output: z.object({ text: z.string() }).passthrough(), tags: z.array(z.string()).default([]) }).passthrough();
+const Reference = z
+  .object({ output: z.object({ text: z.string() }).passthrough(), tags: z.array(z.string()).default([]) })
+  .passthrough();
 const RequestState = z
   .object({
     instance: z
@@ -40,17 +59,42 @@ const RequestState = z
     output_mapping: z.record(z.string(), z.string()).nullish(),
     reference_index: z.number().nullish(),
     request: z.object({ prompt: z.string().optional() }).passthrough(),
-    result: z.object({ success: z.boolean().optional(), completions: z.array(z.object({ text: z.string() }).passthrough()).default([]) }).passthrough().nullish(),
+    result: z
+      .object({
+        success: z.boolean().optional(),
+        completions: z.array(z.object({ text: z.string() }).passthrough()).default([]),
+      })
+      .passthrough()
+      .nullish(),
   })
   .passthrough();
 const ScenarioState = z.object({ request_states: z.array(z.unknown()) }).passthrough();
-const Stat = z.object({ name: z.object({ name: z.string(), split: z.string().nullish(), perturbation: z.unknown().optional() }).passthrough(), mean: z.number().nullish() }).passthrough();
-const PerInstance = z.array(z.object({ instance_id: z.string(), train_trial_index: z.number().int().default(0), perturbation: z.unknown().optional(), stats: z.array(Stat) }).passthrough());
+const Stat = z
+  .object({
+    name: z
+      .object({ name: z.string(), split: z.string().nullish(), perturbation: z.unknown().optional() })
+      .passthrough(),
+    mean: z.number().nullish(),
+  })
+  .passthrough();
+const PerInstance = z.array(
+  z
+    .object({
+      instance_id: z.string(),
+      train_trial_index: z.number().int().default(0),
+      perturbation: z.unknown().optional(),
+      stats: z.array(Stat),
+    })
+    .passthrough(),
+);
 const RunSpec = z
   .object({
     name: z.string().optional(),
     adapter_spec: z.object({ model: z.string().min(1), method: z.string().optional() }).passthrough(),
-    scenario_spec: z.object({ args: z.record(z.string(), z.unknown()).nullish() }).passthrough().optional(),
+    scenario_spec: z
+      .object({ args: z.record(z.string(), z.unknown()).nullish() })
+      .passthrough()
+      .optional(),
   })
   .passthrough();
 
@@ -60,7 +104,13 @@ export function isHelmStateRun(dir: string): boolean {
 
 export function helmStateInput(dir: string): DetectedInput {
   for (const f of HELM_STATE_FILES) {
-    if (!existsSync(join(dir, f))) throw new ImportError(dir, "run directory", f, `missing file (a HELM run directory without display files needs ${HELM_STATE_FILES.join(", ")})`);
+    if (!existsSync(join(dir, f)))
+      throw new ImportError(
+        dir,
+        "run directory",
+        f,
+        `missing file (a HELM run directory without display files needs ${HELM_STATE_FILES.join(", ")})`,
+      );
   }
   const files = HELM_STATE_FILES.map((f) => join(dir, f));
   return {
@@ -89,7 +139,9 @@ function* readHelmState(dir: string, onBytes: (n: number) => void): Generator<Ra
   const scenario = runName.split(":")[0];
   const method = spec.adapter_spec.method ?? "";
   const model = spec.adapter_spec.model;
-  let args = Object.entries(spec.scenario_spec?.args ?? {}).filter(([, v]) => v !== null && v !== undefined && typeof v !== "object");
+  let args = Object.entries(spec.scenario_spec?.args ?? {}).filter(
+    ([, v]) => v !== null && v !== undefined && typeof v !== "object",
+  );
   if (args.length === 0 && runName.includes(":")) {
     args = runName
       .slice(runName.indexOf(":") + 1)
@@ -111,9 +163,21 @@ function* readHelmState(dir: string, onBytes: (n: number) => void): Generator<Ra
     const had = statsById.get(s.instance_id);
     statsById.set(s.instance_id, had ? [...had, ...s.stats] : s.stats);
   }
-  const reported = new Set([...statsById.values()].flatMap((st) => st.filter((x) => !x.name.perturbation && typeof x.mean === "number").map((x) => x.name.name)));
-  const mainStat = HELM_MAIN_STATS.find((m) => reported.has(m)) ?? [...reported].sort().find((m) => m === "score" || m.endsWith("_score"));
-  if (!mainStat) throw new ImportError(statsPath, "file", "stats", `no main stat (one of ${HELM_MAIN_STATS.join(", ")}, or a stat named *score) in any instance`);
+  const reported = new Set(
+    [...statsById.values()].flatMap((st) =>
+      st.filter((x) => !x.name.perturbation && typeof x.mean === "number").map((x) => x.name.name),
+    ),
+  );
+  const mainStat =
+    HELM_MAIN_STATS.find((m) => reported.has(m)) ??
+    [...reported].sort().find((m) => m === "score" || m.endsWith("_score"));
+  if (!mainStat)
+    throw new ImportError(
+      statsPath,
+      "file",
+      "stats",
+      `no main stat (one of ${HELM_MAIN_STATS.join(", ")}, or a stat named *score) in any instance`,
+    );
 
   const multipleChoice = method.startsWith("multiple_choice");
   const seen = new Set<string>();
@@ -130,17 +194,23 @@ function* readHelmState(dir: string, onBytes: (n: number) => void): Generator<Ra
     const stats = statsById.get(inst.id);
     if (!stats) throw new ImportError(statsPath, `instance ${inst.id}`, "instance_id", "no stats for this instance");
     // Merged entries may repeat a stat (an annotator run): the last one reported counts.
-    const main = stats.filter((s) => s.name.name === mainStat && !s.name.perturbation && typeof s.mean === "number").at(-1);
+    const main = stats
+      .filter((s) => s.name.name === mainStat && !s.name.perturbation && typeof s.mean === "number")
+      .at(-1);
     if (!main) throw new ImportError(statsPath, `instance ${inst.id}`, mainStat, "missing stat (the score)");
     const refs = inst.references;
     const correctIdx = refs.findIndex((r) => r.tags.includes("correct"));
     if (correctIdx < 0) throw new ImportError(statePath, where, "instance.references", "no reference tagged correct");
     // Joint multiple choice: the letters as the prompt showed them (output_mapping), else in reference order.
     const mapping = st.output_mapping ?? null;
-    const options: [string, string][] = mapping ? Object.entries(mapping) : refs.map((r, k) => [LETTERS[k], r.output.text]);
+    const options: [string, string][] = mapping
+      ? Object.entries(mapping)
+      : refs.map((r, k) => [LETTERS[k], r.output.text]);
     const correctText = refs[correctIdx].output.text;
     const letter = options.find(([, t]) => t === correctText)?.[0] ?? LETTERS[correctIdx];
-    const input = multipleChoice ? `${inst.input.text}\n${options.map(([l, t]) => `${l}. ${t}`).join("\n")}` : inst.input.text;
+    const input = multipleChoice
+      ? `${inst.input.text}\n${options.map(([l, t]) => `${l}. ${t}`).join("\n")}`
+      : inst.input.text;
     const output = st.result?.completions[0]?.text ?? "";
     const mapped = mapping ? mapping[output.trim()] : undefined;
     yield {

@@ -23,7 +23,9 @@ import { hashFiles, readJsonFile, utf8Text } from "./util.ts";
 export const SAMPLES_NAME = /^samples_(.+)_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?)\.(jsonl|json)$/;
 export const RESULTS_NAME = /^results_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?)\.json$/;
 
-const MetricEntry = z.object({ metric: z.union([z.string(), z.unknown()]), higher_is_better: z.boolean().optional() }).passthrough();
+const MetricEntry = z
+  .object({ metric: z.union([z.string(), z.unknown()]), higher_is_better: z.boolean().optional() })
+  .passthrough();
 const TaskConfig = z
   .object({
     metric_list: z.array(MetricEntry).nullish(),
@@ -36,7 +38,9 @@ export const LmEvalResultsSchema = z
     results: z.record(z.string(), z.record(z.string(), z.unknown())),
     configs: z.record(z.string(), TaskConfig).optional(),
     higher_is_better: z.record(z.string(), z.record(z.string(), z.boolean().nullable())).optional(),
-    "n-samples": z.record(z.string(), z.object({ original: z.number().optional(), effective: z.number().optional() }).passthrough()).optional(),
+    "n-samples": z
+      .record(z.string(), z.object({ original: z.number().optional(), effective: z.number().optional() }).passthrough())
+      .optional(),
     model_name: z.string().optional(),
     config: z.object({ model: z.string().nullish(), model_args: z.unknown() }).passthrough().optional(),
     lm_eval_version: z.string().optional(),
@@ -58,9 +62,25 @@ const SampleLine = z
   .passthrough();
 
 /** Keys of a samples line that are not metrics (writers before ~0.4.7 have no `metrics` list). */
-const NOT_METRICS = new Set(["doc_id", "doc", "target", "arguments", "resps", "filtered_resps", "filter", "metrics", "doc_hash", "prompt_hash", "target_hash", "task_name", "input", "gold"]);
+const NOT_METRICS = new Set([
+  "doc_id",
+  "doc",
+  "target",
+  "arguments",
+  "resps",
+  "filtered_resps",
+  "filter",
+  "metrics",
+  "doc_hash",
+  "prompt_hash",
+  "target_hash",
+  "task_name",
+  "input",
+  "gold",
+]);
 /** Metrics whose per-document value is 0/1 right or wrong: `correct` is set from them. */
-const ACCURACY = /^(acc|acc_norm|acc_mutual_info|accuracy|exact_match|exact|em|quasi_exact_match|correct|is_correct|pass@1|strict_match)$/;
+const ACCURACY =
+  /^(acc|acc_norm|acc_mutual_info|accuracy|exact_match|exact|em|quasi_exact_match|correct|is_correct|pass@1|strict_match)$/;
 
 /** The results file that goes with a samples file: results_<same time>.json in the same folder. */
 export function resultsFileOf(samplesPath: string): string | null {
@@ -113,10 +133,22 @@ function filtersOf(r: LmEvalResults | null, task: string): string[] {
  * filter_list (the task author's own first choice, e.g. gsm8k's "strict-match"), else the first the
  * results report. The others' answers are kept in metadata.
  */
-function pickFilter(r: LmEvalResults | null, task: string, wanted: string | undefined, filters: string[], path: string): string | null {
+function pickFilter(
+  r: LmEvalResults | null,
+  task: string,
+  wanted: string | undefined,
+  filters: string[],
+  path: string,
+): string | null {
   if (filters.length <= 1) return filters[0] ?? null;
   if (wanted) {
-    if (!filters.includes(wanted)) throw new ImportError(path, "file", "filter", `--filter "${wanted}" is not one of this task's filters (${filters.join(", ")})`);
+    if (!filters.includes(wanted))
+      throw new ImportError(
+        path,
+        "file",
+        "filter",
+        `--filter "${wanted}" is not one of this task's filters (${filters.join(", ")})`,
+      );
     return wanted;
   }
   const first = r?.configs?.[task]?.filter_list?.[0]?.name;
@@ -146,7 +178,8 @@ function llPair(v: unknown): { ll: number; greedy: boolean | null } | null {
   const ll = typeof v[0] === "number" ? v[0] : typeof v[0] === "string" && v[0].trim() !== "" ? Number(v[0]) : NaN;
   if (!Number.isFinite(ll) && ll !== -Infinity) return null;
   const g = v[1];
-  const greedy = typeof g === "boolean" ? g : g === "True" || g === "true" ? true : g === "False" || g === "false" ? false : null;
+  const greedy =
+    typeof g === "boolean" ? g : g === "True" || g === "true" ? true : g === "False" || g === "false" ? false : null;
   return { ll, greedy };
 }
 
@@ -159,7 +192,8 @@ function requestArgs(args: Record<string, unknown> | unknown[], i: number): [unk
   const g = args[`gen_args_${i}`] as Record<string, unknown> | undefined;
   return [g?.arg_0, g?.arg_1];
 }
-const requestCount = (args: Record<string, unknown> | unknown[]): number => (Array.isArray(args) ? args.length : Object.keys(args).filter((k) => /^gen_args_\d+$/.test(k)).length);
+const requestCount = (args: Record<string, unknown> | unknown[]): number =>
+  Array.isArray(args) ? args.length : Object.keys(args).filter((k) => /^gen_args_\d+$/.test(k)).length;
 
 interface Kept {
   extracted?: string;
@@ -169,7 +203,13 @@ interface Kept {
 /** A samples file (.jsonl streamed, or the .json list of the oldest writers) as records. */
 export function lmEvalInput(samplesPath: string, opts: FormatOptions): DetectedInput {
   const m = SAMPLES_NAME.exec(basename(samplesPath));
-  if (!m) throw new ImportError(samplesPath, "path", null, "not an lm-evaluation-harness samples file (expected samples_<task>_<time>.jsonl)");
+  if (!m)
+    throw new ImportError(
+      samplesPath,
+      "path",
+      null,
+      "not an lm-evaluation-harness samples file (expected samples_<task>_<time>.jsonl)",
+    );
   const task = m[1];
   const resultsPath = resultsFileOf(samplesPath);
   return {
@@ -197,12 +237,20 @@ async function* lines(path: string, onBytes: (n: number) => void): AsyncGenerato
   }
   if (!Array.isArray(list)) throw new ImportError(path, "file", null, "expected a JSON list of samples");
   for (const [i, v] of list.entries()) {
-    if (!v || typeof v !== "object" || Array.isArray(v)) throw new ImportError(path, `sample ${i}`, null, "expected a JSON object");
+    if (!v || typeof v !== "object" || Array.isArray(v))
+      throw new ImportError(path, `sample ${i}`, null, "expected a JSON object");
     yield { file: basename(path), path, where: `sample ${i}`, value: v as Record<string, unknown> };
   }
 }
 
-async function* readLmEval(path: string, task: string, resultsPath: string | null, opts: FormatOptions, onBytes: (n: number) => void, note: Note): AsyncGenerator<RawItem> {
+async function* readLmEval(
+  path: string,
+  task: string,
+  resultsPath: string | null,
+  opts: FormatOptions,
+  onBytes: (n: number) => void,
+  note: Note,
+): AsyncGenerator<RawItem> {
   const results = resultsPath ? readLmEvalResults(resultsPath) : null;
   const model = opts.model ?? (results ? modelOf(results) : null);
   if (!model) {
@@ -219,7 +267,8 @@ async function* readLmEval(path: string, task: string, resultsPath: string | nul
   if (!results) {
     // No results file to say which filters the task has: the file itself says (one pass more).
     const seen = new Set<string>();
-    for await (const item of lines(path, () => {})) if (typeof item.value.filter === "string") seen.add(item.value.filter);
+    for await (const item of lines(path, () => {}))
+      if (typeof item.value.filter === "string") seen.add(item.value.filter);
     filters = [...seen];
   }
   const kept = pickFilter(results, task, opts.filter, filters, path);
@@ -258,22 +307,31 @@ async function* readLmEval(path: string, task: string, resultsPath: string | nul
     if (metric === null) {
       metric = order.find((k) => toNumber(v[k]) !== null) ?? null;
       if (metric === null) {
-        throw new ImportError(path, item.where, order[0] ?? "metrics", `no numeric metric on the line (metrics: ${order.join(", ") || "none"}); the score cannot be read`);
+        throw new ImportError(
+          path,
+          item.where,
+          order[0] ?? "metrics",
+          `no numeric metric on the line (metrics: ${order.join(", ") || "none"}); the score cannot be read`,
+        );
       }
     }
     const score = toNumber(v[metric]);
-    if (score === null) throw new ImportError(path, item.where, metric, `not a number: ${JSON.stringify(v[metric])?.slice(0, 60)}`);
+    if (score === null)
+      throw new ImportError(path, item.where, metric, `not a number: ${JSON.stringify(v[metric])?.slice(0, 60)}`);
     const args = v.arguments;
     const count = requestCount(args);
     const [ctx] = requestArgs(args, 0);
-    if (typeof ctx !== "string") throw new ImportError(path, item.where, "arguments.gen_args_0.arg_0", "missing the rendered prompt");
+    if (typeof ctx !== "string")
+      throw new ImportError(path, item.where, "arguments.gen_args_0.arg_0", "missing the rendered prompt");
     const resps = (v.filtered_resps ?? v.resps) as unknown[];
     const pairs = resps.map((r) => llPair(r) ?? (Array.isArray(r) && r.length === 1 ? llPair(r[0]) : null));
     const metadata: Record<string, unknown> = { lm_eval_task: task, metric };
     if (version) metadata.lm_eval_version = version;
     if (v.filter !== undefined) metadata.filter = v.filter;
     for (const k of ["doc_hash", "prompt_hash", "target_hash"]) if (typeof v[k] === "string") metadata[k] = v[k];
-    const otherMetrics = Object.fromEntries(order.filter((k) => k !== metric && toNumber(v[k]) !== null).map((k) => [k, toNumber(v[k])]));
+    const otherMetrics = Object.fromEntries(
+      order.filter((k) => k !== metric && toNumber(v[k]) !== null).map((k) => [k, toNumber(v[k])]),
+    );
     if (Object.keys(otherMetrics).length) metadata.metrics = otherMetrics;
     const other = others.get(String(v.doc_id));
     if (other) metadata.filters = other;
@@ -292,7 +350,8 @@ async function* readLmEval(path: string, task: string, resultsPath: string | nul
         if (typeof choices[0] === "string") metadata.continuation = choices[0];
       } else {
         const texts = choices.map((c, i) => {
-          if (typeof c !== "string") throw new ImportError(path, item.where, `arguments.gen_args_${i}.arg_1`, "missing the text of choice " + i);
+          if (typeof c !== "string")
+            throw new ImportError(path, item.where, `arguments.gen_args_${i}.arg_1`, "missing the text of choice " + i);
           return c.trim();
         });
         let best = 0;
@@ -314,12 +373,19 @@ async function* readLmEval(path: string, task: string, resultsPath: string | nul
     } else {
       const raw = (v.resps as unknown[])[0];
       const text = Array.isArray(raw) ? raw[0] : raw;
-      if (typeof text !== "string") throw new ImportError(path, item.where, "resps", "no generated text (expected [[text]] or [[loglikelihood, is_greedy], ...])");
+      if (typeof text !== "string")
+        throw new ImportError(
+          path,
+          item.where,
+          "resps",
+          "no generated text (expected [[text]] or [[loglikelihood, is_greedy], ...])",
+        );
       output = text;
       const fr = v.filtered_resps?.[0];
       if (typeof fr === "string" && fr !== text) extracted = fr;
     }
-    if (reference !== null && typeof reference === "object" && !Array.isArray(reference)) reference = JSON.stringify(reference);
+    if (reference !== null && typeof reference === "object" && !Array.isArray(reference))
+      reference = JSON.stringify(reference);
     n++;
     yield {
       file: basename(path),
@@ -341,7 +407,10 @@ async function* readLmEval(path: string, task: string, resultsPath: string | nul
     };
   }
   const expected = results?.["n-samples"]?.[task]?.effective;
-  if (typeof expected === "number" && n < expected) note(`${basename(path)}: ${n} of the ${expected} documents the results file counts (n-samples.effective): the samples file is truncated or was cut`);
+  if (typeof expected === "number" && n < expected)
+    note(
+      `${basename(path)}: ${n} of the ${expected} documents the results file counts (n-samples.effective): the samples file is truncated or was cut`,
+    );
 }
 
 /** The tasks of a results file that have no samples file beside it (groups, or samples not logged). */

@@ -33,7 +33,13 @@ export function utf8Text(bytes: Uint8Array, path: string, where = "file"): strin
   try {
     return decodeUtf8(bytes);
   } catch (e) {
-    if (e instanceof Utf8Error) throw new ImportError(path, where === "file" ? `line ${e.line}` : `${where}, line ${e.line}`, null, `byte ${e.column}: not valid UTF-8 (re-save the file as UTF-8)`);
+    if (e instanceof Utf8Error)
+      throw new ImportError(
+        path,
+        where === "file" ? `line ${e.line}` : `${where}, line ${e.line}`,
+        null,
+        `byte ${e.column}: not valid UTF-8 (re-save the file as UTF-8)`,
+      );
     throw e;
   }
 }

@@ -37,10 +37,12 @@ const SKIP_LINE = /\\pmod|\\bmod|\\mod\b|\bmod\b|\bmodulo\b|\\equiv|≡|\bbase\b
 // Percentages: "= 0.05 = 5%", "$500 * 0.67%" — a computation that touches one is not read (the rest of its line is).
 const PERCENT = /%|percent/i;
 // Words that make a number part of a larger expression ("(10+3-1) choose (3-1) = 12 choose 2").
-const OPERATOR_WORD = /^(?:choose|over|times|plus|minus|divided|multiplied|by|mod|modulo|power|squared|cubed|root|sqrt|log|ln|exp|sin|cos|tan|C|P|to)$/;
+const OPERATOR_WORD =
+  /^(?:choose|over|times|plus|minus|divided|multiplied|by|mod|modulo|power|squared|cubed|root|sqrt|log|ln|exp|sin|cos|tan|C|P|to)$/;
 // What follows a false equation when it is not a slip but a check that fails ("1 - 1 = 2, a
 // contradiction") or a slip the output notices itself.
-const NOTICED = /contradict|not (?:true|equal|possible|correct|valid|right)|isn't|is not|doesn't|does not|impossible|incorrect|wrong|mistake|error|oops|wait|actually|recalculat|re-?check|false|invalid|\\neq|≠|✗|❌/i;
+const NOTICED =
+  /contradict|not (?:true|equal|possible|correct|valid|right)|isn't|is not|doesn't|does not|impossible|incorrect|wrong|mistake|error|oops|wait|actually|recalculat|re-?check|false|invalid|\\neq|≠|✗|❌/i;
 
 // A number: thousands separated by "," or TeX "{,}", decimals; or a leading-dot decimal.
 const NUM_RE = /(?:\d{1,3}(?:(?:,|\{,\})\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+/y;
@@ -79,7 +81,11 @@ function tokenize(line: string): Tok[] {
       continue;
     }
     // A dollar sign before a number inside a computation is currency ("$300 + $257.02"), not TeX.
-    if ((c === "$" || rest.startsWith("\\$")) && /\d/.test(line[i + (c === "$" ? 1 : 2)] ?? "") && (out.at(-1)?.t === "op" || out.at(-1)?.t === "(")) {
+    if (
+      (c === "$" || rest.startsWith("\\$")) &&
+      /\d/.test(line[i + (c === "$" ? 1 : 2)] ?? "") &&
+      (out.at(-1)?.t === "op" || out.at(-1)?.t === "(")
+    ) {
       i += c === "$" ? 1 : 2;
       continue;
     }
@@ -114,7 +120,10 @@ function tokenize(line: string): Tok[] {
       i++;
       continue;
     }
-    const tex = /^\\(times|cdot|ast|div|neq|ne|approx|sim|simeq|cong|le|ge|leq|geq|lt|gt|to|implies|Rightarrow|rightarrow|[a-zA-Z]+)/.exec(rest);
+    const tex =
+      /^\\(times|cdot|ast|div|neq|ne|approx|sim|simeq|cong|le|ge|leq|geq|lt|gt|to|implies|Rightarrow|rightarrow|[a-zA-Z]+)/.exec(
+        rest,
+      );
     if (tex) {
       const name = tex[1]!;
       const e = i + tex[0].length;
@@ -128,7 +137,13 @@ function tokenize(line: string): Tok[] {
       i = e;
       continue;
     }
-    if (rest.startsWith("\\(") || rest.startsWith("\\[") || rest.startsWith("\\)") || rest.startsWith("\\]") || rest.startsWith("\\\\")) {
+    if (
+      rest.startsWith("\\(") ||
+      rest.startsWith("\\[") ||
+      rest.startsWith("\\)") ||
+      rest.startsWith("\\]") ||
+      rest.startsWith("\\\\")
+    ) {
       push({ t: "punct", v: rest.slice(0, 2), s: i, e: i + 2 });
       i += 2;
       continue;
@@ -152,9 +167,11 @@ function tokenize(line: string): Tok[] {
       continue;
     }
     if ("+-−*×·/÷^!".includes(c)) {
-      const v = c === "−" ? "-" : c === "×" || c === "·" ? "*" : c === "÷" ? "/" : (c as "+" | "-" | "*" | "/" | "^" | "!");
+      const v =
+        c === "−" ? "-" : c === "×" || c === "·" ? "*" : c === "÷" ? "/" : (c as "+" | "-" | "*" | "/" | "^" | "!");
       // "!" after a number or ")" is a factorial; elsewhere it is punctuation.
-      if (v === "!" && !(out.at(-1)?.t === "num" || out.at(-1)?.t === ")") ) push({ t: "punct", v: "!", s: i, e: i + 1 });
+      if (v === "!" && !(out.at(-1)?.t === "num" || out.at(-1)?.t === ")"))
+        push({ t: "punct", v: "!", s: i, e: i + 1 });
       else push({ t: "op", v, s: i, e: i + 1 });
       i++;
       continue;
@@ -197,7 +214,7 @@ function tokenize(line: string): Tok[] {
     }
     const word = /^[\p{L}_'][\p{L}\p{N}_']*/u.exec(line.slice(i, i + 40));
     // A subscript ("\log_2 (1 + 2)") is part of the expression before it, never a boundary.
-    if (word && word[0].startsWith("_")) {
+    if (word?.[0].startsWith("_")) {
       push({ t: "bad", s: i, e: i + word[0].length });
       i += word[0].length;
       continue;
@@ -207,7 +224,12 @@ function tokenize(line: string): Tok[] {
       const prev = line[i - 1] ?? " ";
       const attached = /[\p{N})}\]^_]/u.test(prev);
       // "352 x 288": an x between numbers, spaced or not, is a multiplication sign.
-      if (/^[xX]$/.test(w) && out.at(-1)?.t === "num" && /^\s*\d/.test(line.slice(i + 1, i + 4)) && (prev === " ") === (line[i + 1] === " ")) {
+      if (
+        /^[xX]$/.test(w) &&
+        out.at(-1)?.t === "num" &&
+        /^\s*\d/.test(line.slice(i + 1, i + 4)) &&
+        (prev === " ") === (line[i + 1] === " ")
+      ) {
         push({ t: "op", v: "*", s: i, e: i + 1 });
         i++;
         continue;
@@ -229,12 +251,22 @@ function leftBoundaryOk(before: Tok | undefined, first: Tok, line: string): bool
   if (!before) return true;
   if (before.t === "sep") return before.v === "=" || before.v === "≈";
   if (before.t === "word")
-    return before.long && !before.attached && /\s/.test(line[first.s - 1] ?? "") && !OPERATOR_WORD.test(line.slice(before.s, before.e));
-  if (before.t === "punct") return [":", ",", ";", "$", "\\(", "\\[", "\\\\", "**", "→", "⇒", "[", "*", "•", "-", "("].includes(before.v) || before.v === "text";
+    return (
+      before.long &&
+      !before.attached &&
+      /\s/.test(line[first.s - 1] ?? "") &&
+      !OPERATOR_WORD.test(line.slice(before.s, before.e))
+    );
+  if (before.t === "punct")
+    return (
+      [":", ",", ";", "$", "\\(", "\\[", "\\\\", "**", "→", "⇒", "[", "*", "•", "-", "("].includes(before.v) ||
+      before.v === "text"
+    );
   return false;
 }
 
-const ATTACHED_UNIT = /^(?:s|ms|h|hr|hrs|min|m|km|cm|mm|g|kg|mg|l|ml|mL|L|Hz|kHz|MHz|GHz|kb|Kb|KB|MB|GB|bps|kbps|Mbps|Gbps|mph|ft|in|lb|lbs|oz|th|st|nd|rd)$/;
+const ATTACHED_UNIT =
+  /^(?:s|ms|h|hr|hrs|min|m|km|cm|mm|g|kg|mg|l|ml|mL|L|Hz|kHz|MHz|GHz|kb|Kb|KB|MB|GB|bps|kbps|Mbps|Gbps|mph|ft|in|lb|lbs|oz|th|st|nd|rd)$/;
 
 // Tokens that may follow the stated result: a unit or word, punctuation, the end of the statement.
 function rightBoundaryOk(after: Tok | undefined, last: Tok, line: string): boolean {
@@ -246,7 +278,13 @@ function rightBoundaryOk(after: Tok | undefined, last: Tok, line: string): boole
     if (OPERATOR_WORD.test(w)) return false;
     return !after.attached ? /\s/.test(line[last.e] ?? "") : ATTACHED_UNIT.test(w);
   }
-  if (after.t === "punct") return [".", ",", ";", ":", "$", "\\)", "\\]", "\\\\", "**", "→", "text", "?", "°", "!", "*", "]", "}"].includes(after.v) || (after.v === "(" && /\s/.test(line[after.s - 1] ?? ""));
+  if (after.t === "punct")
+    return (
+      [".", ",", ";", ":", "$", "\\)", "\\]", "\\\\", "**", "→", "text", "?", "°", "!", "*", "]", "}"].includes(
+        after.v,
+      ) ||
+      (after.v === "(" && /\s/.test(line[after.s - 1] ?? ""))
+    );
   if (after.t === ")") return true;
   return false;
 }
@@ -305,7 +343,8 @@ class Parser {
       if (t?.t === "op" && (t.v === "*" || t.v === "/")) {
         this.k++;
         v = binary(v, t.v, this.unary());
-      } else if (t?.t === "(" || impliedFactor(t)) v = binary(v, "*", this.unary()); // "4(1)(1)", "2π", "3√2": implied product
+      } else if (t?.t === "(" || impliedFactor(t))
+        v = binary(v, "*", this.unary()); // "4(1)(1)", "2π", "3√2": implied product
       else return v;
     }
   }
@@ -419,11 +458,18 @@ function lineSlips(line: string): FalseComputation[] {
     const first = left[0]!;
     if (!(first.t === "num" || first.t === "(" || (first.t === "op" && (first.v === "-" || first.v === "√")))) continue;
     // Some operation: a sign other than a leading minus, or π or a root as a factor ("2π").
-    if (!left.some((t) => t.t === "op" && t.v !== "-") && !left.slice(1).some((t) => t.t === "op" || impliedFactor(t))) continue;
+    if (!left.some((t) => t.t === "op" && t.v !== "-") && !left.slice(1).some((t) => t.t === "op" || impliedFactor(t)))
+      continue;
     if (!leftBoundaryOk(toks[a - 1], first, line)) continue;
     // Right side: one number (optionally negative, optionally in dollars).
     let r = q + 1;
-    if (toks[r]?.t === "punct" && (toks[r] as { v: string }).v === "$" && toks[r + 1]?.t === "num" && toks[r + 1]!.s === toks[r]!.e) r++;
+    if (
+      toks[r]?.t === "punct" &&
+      (toks[r] as { v: string }).v === "$" &&
+      toks[r + 1]?.t === "num" &&
+      toks[r + 1]!.s === toks[r]!.e
+    )
+      r++;
     const negative = toks[r]?.t === "op" && (toks[r] as { v: string }).v === "-";
     if (negative) r++;
     const res = toks[r];
@@ -444,14 +490,17 @@ function lineSlips(line: string): FalseComputation[] {
     // With rounded operands, "=" often means "about": a difference under 0.5% is not called a slip.
     // (π counts as rounded: outputs compute with 3.14.)
     const decimalsIn = left.some((t) => t.t === "num" && (t.decimals > 0 || t.pi));
-    if (decimalsIn && Math.abs(value - statedValue) <= 0.005 * Math.max(Math.abs(value), Math.abs(statedValue))) continue;
+    if (decimalsIn && Math.abs(value - statedValue) <= 0.005 * Math.max(Math.abs(value), Math.abs(statedValue)))
+      continue;
     // "≈" says the result is rounded, perhaps coarsely: only a result more than 2% off is false.
-    if (eq.v === "≈" && Math.abs(value - statedValue) <= 0.02 * Math.max(Math.abs(value), Math.abs(statedValue))) continue;
+    if (eq.v === "≈" && Math.abs(value - statedValue) <= 0.02 * Math.max(Math.abs(value), Math.abs(statedValue)))
+      continue;
     // A ratio of 1000, 1024 or 8 (or their powers) is a unit conversion written loosely ("= 1280 KB/s").
     if (unitRatio(value, statedValue)) continue;
     if (NOTICED.test(line.slice(res.e, res.e + 120))) continue;
     // "$300 + $257.02 = $557.04": the opening dollar sign belongs to the quote when the result has one.
-    const dollar = toks[a - 1]?.t === "punct" && line[toks[a - 1]!.s] === "$" && toks[a - 1]!.e === first.s && toks[q + 1] !== res;
+    const dollar =
+      toks[a - 1]?.t === "punct" && line[toks[a - 1]!.s] === "$" && toks[a - 1]!.e === first.s && toks[q + 1] !== res;
     const s = dollar ? toks[a - 1]!.s : first.s;
     if (PERCENT.test(line.slice(toks[a - 1]?.s ?? 0, res.e + 10))) continue;
     out.push({
@@ -489,7 +538,9 @@ function divisionThenProduct(toks: Tok[]): boolean {
 function unitRatio(a: number, b: number): boolean {
   if (a === 0 || b === 0) return false;
   const r = Math.abs(a / b) >= 1 ? Math.abs(a / b) : Math.abs(b / a);
-  return [8, 1000, 1024, 1e6, 1024 ** 2, 1e9, 1024 ** 3, 8000, 8192, 8 * 1024 ** 2].some((f) => Math.abs(r / f - 1) < 0.01);
+  return [8, 1000, 1024, 1e6, 1024 ** 2, 1e9, 1024 ** 3, 8000, 8192, 8 * 1024 ** 2].some(
+    (f) => Math.abs(r / f - 1) < 0.01,
+  );
 }
 
 /** Every false computation stated in a text, in order. */
@@ -545,7 +596,8 @@ export function carriedSlip(output: string, input: string, finalAnswer: number |
     if (input.includes(f.text)) continue;
     const rest = numbersIn(output.slice(f.index + f.text.length));
     if (rest.some((n) => n.decimals <= 6 && writes(n, f.value) && (n.v !== 0 || f.value === 0))) continue;
-    const final = finalAnswer !== null && Math.abs(finalAnswer - f.statedValue) <= 1e-9 * Math.max(1, Math.abs(f.statedValue));
+    const final =
+      finalAnswer !== null && Math.abs(finalAnswer - f.statedValue) <= 1e-9 * Math.max(1, Math.abs(f.statedValue));
     // A number that recurs may be the same number by chance: a one-digit integer, or a number the
     // question itself gives ("26 red cards"). Those count only as the final answer.
     const small = Number.isInteger(f.statedValue) && Math.abs(f.statedValue) < 10;

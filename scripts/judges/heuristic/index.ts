@@ -47,6 +47,7 @@ export function ruleContext(ctx: FailureContext): { shorterThanPeers: boolean | 
   return {
     // Only an empty output is judged by whether the source published the model's outputs.
     sourceOutputs: ctx.record.output.trim() === "" ? (ctx.sourceOutputs ?? "unknown") : null,
-    shorterThanPeers: ctx.dataset.task_type === "open_ended" ? ctx.record.output.trim().length < 0.4 * peerMedianLength(ctx) : null,
+    shorterThanPeers:
+      ctx.dataset.task_type === "open_ended" ? ctx.record.output.trim().length < 0.4 * peerMedianLength(ctx) : null,
   };
 }

@@ -115,7 +115,8 @@ export function signError(ctx: FailureContext, f: RelationFacts): RelationHit | 
  */
 export function statedUnitPowers(input: string): number[] {
   const out = new Set<number>();
-  for (const m of input.matchAll(/10\s*\^\s*\{?\s*([-−]?\s*\d{1,2})\s*\}?/g)) out.add(Number(m[1]!.replace(/[−\s]/g, (c) => (c === "−" ? "-" : ""))));
+  for (const m of input.matchAll(/10\s*\^\s*\{?\s*([-−]?\s*\d{1,2})\s*\}?/g))
+    out.add(Number(m[1]!.replace(/[−\s]/g, (c) => (c === "−" ? "-" : ""))));
   return [...out];
 }
 
@@ -161,7 +162,8 @@ const SEVERAL_LETTERS_RE = new RegExp(
   "",
 );
 // Words after the statement by which an output goes on to settle on one answer, or qualifies it.
-const SETTLES_RE = /\b(?:however|but|if (?:i|we) (?:had|have) to|only one|single|choose|chose|pick|select|most (?:likely|appropriate|correct)|best answer)\b/i;
+const SETTLES_RE =
+  /\b(?:however|but|if (?:i|we) (?:had|have) to|only one|single|choose|chose|pick|select|most (?:likely|appropriate|correct)|best answer)\b/i;
 
 export interface SeveralAnswers {
   /** The distinct answers the statement names, as written ("B", "D"; "6", "7"). */
@@ -169,7 +171,6 @@ export interface SeveralAnswers {
   /** The statement, for evidence. */
   span: string;
 }
-
 
 /**
  * A multiple-choice output whose last final-answer statement names two or more different options
@@ -187,7 +188,9 @@ export function severalChoiceAnswers(output: string, input: string): SeveralAnsw
   if (!m) return null;
   const letters = [(m[1] ?? m[2])!, (m[3] ?? m[4])!].map((l) => l.toUpperCase());
   // Further letters of the same list ("B, D and F").
-  const list = new RegExp(String.raw`^(?:\s*(?:,|and|or|&|\/)\s*(?:and |or )?(?:options? |choices? )?${LETTER})*`).exec(after.slice(m[0].length));
+  const list = new RegExp(String.raw`^(?:\s*(?:,|and|or|&|\/)\s*(?:and |or )?(?:options? |choices? )?${LETTER})*`).exec(
+    after.slice(m[0].length),
+  );
   for (const x of (list?.[0] ?? "").matchAll(/\(([A-J])\)|\b([A-J])\b/g)) letters.push((x[1] ?? x[2])!.toUpperCase());
   const distinct = [...new Set(letters)];
   if (distinct.length < 2 || !distinct.every((l) => options.has(l))) return null;
@@ -203,7 +206,10 @@ export function severalChoiceAnswers(output: string, input: string): SeveralAnsw
 
 // Two numbers offered as alternatives in one final statement: "the answer is 6 or 7".
 const NUMBER = String.raw`[-+]?\$?\d[\d,]*(?:\.\d+)?`;
-const NUMBER_ALTERNATIVES_RE = new RegExp(String.raw`^\$?(${NUMBER})\$?\s*(?:,\s*)?(?:or|and)\s+\$?(${NUMBER})\$?(?=\s*(?:[.,;]?\s*$|[.;]\s))`, "i");
+const NUMBER_ALTERNATIVES_RE = new RegExp(
+  String.raw`^\$?(${NUMBER})\$?\s*(?:,\s*)?(?:or|and)\s+\$?(${NUMBER})\$?(?=\s*(?:[.,;]?\s*$|[.;]\s))`,
+  "i",
+);
 
 /**
  * A numeric output whose last final-answer statement offers two different numbers ("6 or 7"), or
@@ -238,16 +244,29 @@ export function severalNumberAnswers(output: string): SeveralAnswers | null {
   const prevAt = before.lastIndexOf("\\boxed{");
   const between = before.slice(prevAt + prev.length + 8);
   const rest = tail.slice(lastAt + last.length + 8);
-  if (between.length > 40 || !/\b(?:or|and)\b|,/.test(between) || SETTLES_RE.test(between + rest) || rest.trim().length > 80) return null;
+  if (
+    between.length > 40 ||
+    !/\b(?:or|and)\b|,/.test(between) ||
+    SETTLES_RE.test(between + rest) ||
+    rest.trim().length > 80
+  )
+    return null;
   if (!distinctValues(cleanAnswerText(prev), cleanAnswerText(last))) return null;
-  return { answers: [cleanAnswerText(prev), cleanAnswerText(last)], span: tail.slice(prevAt, lastAt + last.length + 8) };
+  return {
+    answers: [cleanAnswerText(prev), cleanAnswerText(last)],
+    span: tail.slice(prevAt, lastAt + last.length + 8),
+  };
 }
 
 /** The output commits to more than one final answer where the item (one option, one number) wants one. */
 export function severalAnswers(ctx: FailureContext, f: RelationFacts): RelationHit | null {
   const out = f.rec.output;
   const found =
-    f.kind === "choice" ? severalChoiceAnswers(out, ctx.record.input) : f.kind === "number" ? severalNumberAnswers(out) : null;
+    f.kind === "choice"
+      ? severalChoiceAnswers(out, ctx.record.input)
+      : f.kind === "number"
+        ? severalNumberAnswers(out)
+        : null;
   if (!found) return null;
   const ref = shownRef(ctx.record);
   const canon = (s: string) => (f.kind === "choice" ? s.toUpperCase() : String(parseNumber(s)));

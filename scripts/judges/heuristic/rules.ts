@@ -20,7 +20,16 @@ import { arithmeticSlip, declaredUnanswerable } from "./stated.ts";
 import { facts, shownReference, type Facts } from "./facts.ts";
 import type { Rule, RuleHit } from "./rule.ts";
 import { LEAF } from "./taxonomy.ts";
-import { dominantScript, endsAbruptly, endsMidSentence, findLoop, findRefusal, fromWordStart, quote, scriptProfile } from "./text.ts";
+import {
+  dominantScript,
+  endsAbruptly,
+  endsMidSentence,
+  findLoop,
+  findRefusal,
+  fromWordStart,
+  quote,
+  scriptProfile,
+} from "./text.ts";
 
 /** Whether the output concludes the given answer (canonical form) in an explicit statement anywhere. */
 function concludes(out: string, canon: string, kind: AnswerKind): boolean {
@@ -70,14 +79,15 @@ export function emptyOutput(ctx: FailureContext): RuleHit | null {
   if (ctx.record.output.trim() !== "" || facts(ctx).answer !== null || ctx.sourceOutputs !== "published") return null;
   return {
     title: "Produced no output",
-    summary: "The output is empty while the source published this model's other outputs on this dataset: the model returned no text, so there was no answer to grade.",
+    summary:
+      "The output is empty while the source published this model's other outputs on this dataset: the model returned no text, so there was no answer to grade.",
     evidence: [],
     confidence: 0.9,
   };
 }
 
 /** The output's own closing statement, when the scorer read a different answer: it may have read an earlier one. */
-function closingAnswer(ctx: FailureContext, f: Facts): FoundAnswer | null {
+function closingAnswer(_ctx: FailureContext, f: Facts): FoundAnswer | null {
   if (f.answer?.source !== "scorer" || !f.rec.output.trim()) return null;
   const own = findAnswerInOutput(f.rec);
   return own && STRONG_SOURCES.has(own.source) ? own : null;
@@ -151,7 +161,8 @@ export function refusal(ctx: FailureContext): RuleHit | null {
   const out = f.rec.output;
   const said = findRefusal(out);
   if (!said) return null;
-  if (f.kind === "open" ? out.length > Math.max(600, 0.5 * ctx.record.reference.length) : f.answer !== null) return null;
+  if (f.kind === "open" ? out.length > Math.max(600, 0.5 * ctx.record.reference.length) : f.answer !== null)
+    return null;
   // A reference that itself questions the request opens by saying so (a letter asking "could you
   // share the notes" later on does not).
   if (REFERENCE_DOUBTS_RE.test(ctx.record.reference.slice(0, 400))) return null;
@@ -189,7 +200,12 @@ export function wrongLanguage(ctx: FailureContext): RuleHit | null {
   const share = other.letters / got.letters;
   const most = other === got.scripts[0];
   if (!most && (other.script === "Greek" || other.letters < 40 || share < 0.15)) return null;
-  if (/translat|\b(?:in|into) (?:chinese|japanese|korean|russian|arabic|hindi|greek|hebrew|thai)\b/i.test(ctx.record.input)) return null;
+  if (
+    /translat|\b(?:in|into) (?:chinese|japanese|korean|russian|arabic|hindi|greek|hebrew|thai)\b/i.test(
+      ctx.record.input,
+    )
+  )
+    return null;
   const sample = firstRunOf(out, other.script);
   return {
     title: "Answered in the wrong language",
@@ -203,7 +219,9 @@ export function wrongLanguage(ctx: FailureContext): RuleHit | null {
 
 /** The first run of text in a script (with up to 40 characters after it), for evidence. */
 function firstRunOf(out: string, script: string): string {
-  const at = [...out.matchAll(/[^\s\p{Script=Latin}\p{P}\p{N}\p{S}]{2,}/gu)].find((m) => dominantScript(m[0])?.script === script);
+  const at = [...out.matchAll(/[^\s\p{Script=Latin}\p{P}\p{N}\p{S}]{2,}/gu)].find(
+    (m) => dominantScript(m[0])?.script === script,
+  );
   if (script === "Latin" || !at) return out;
   return out.slice(at.index!, at.index! + at[0].length + 40).split("\n")[0]!;
 }
@@ -224,11 +242,16 @@ export function degenerateRepetition(ctx: FailureContext): RuleHit | null {
 // A sentence that concludes in prose: "Therefore, we estimate it would take approximately 3,000
 // balloons", "So the entropy is 52 bits", "Thus, 0-7167-0559-X is a valid ISBN-10".
 const CONCLUDING_SENTENCE_RE =
-  /^[\W_]*(?:therefore|thus|hence|so|in conclusion|in summary|to summarize|overall|finally|in total|as a result|the (?:final )?answer)\b[^]{0,240}?(?:\b(?:is|are|was|were|equals|be|gives?|get|obtain|take|estimate|has|have)\b|=|≈)/i;
+  /^[\W_]*(?:therefore|thus|hence|so|in conclusion|in summary|to summarize|overall|finally|in total|as a result|the (?:final )?answer)\b[\s\S]{0,240}?(?:\b(?:is|are|was|were|equals|be|gives?|get|obtain|take|estimate|has|have)\b|=|≈)/i;
 
 /** Whether a sentence concludes in prose ("So, we need to find ..." announces a step instead). */
 function concludes_(sentence: string): boolean {
-  return CONCLUDING_SENTENCE_RE.test(sentence) && !/^[\W_]*(?:so|thus|therefore|hence),?\s+(?:we|let's|let us|I)\s+(?:need|have to|must|can|will|should|want)\b/i.test(sentence);
+  return (
+    CONCLUDING_SENTENCE_RE.test(sentence) &&
+    !/^[\W_]*(?:so|thus|therefore|hence),?\s+(?:we|let's|let us|I)\s+(?:need|have to|must|can|will|should|want)\b/i.test(
+      sentence,
+    )
+  );
 }
 
 /** The last sentence of a text (split at sentence ends and line breaks), or "". */
@@ -239,7 +262,8 @@ function lastSentence(text: string): string {
 }
 
 // A number stated as a value ("is 0.5", "= $250", "of about 52 bits"), or a yes/no verdict.
-const NUMBER_CLAIM_RE = /(?:\b(?:is|are|was|were|be|equals?|equal to|gives?|of|at|to)|=|≈|:)\s*(?:approximately |about |around |roughly |only |exactly |just )?[-−+]?\$?\s?\.?\d/i;
+const NUMBER_CLAIM_RE =
+  /(?:\b(?:is|are|was|were|be|equals?|equal to|gives?|of|at|to)|=|≈|:)\s*(?:approximately |about |around |roughly |only |exactly |just )?[-−+]?\$?\s?\.?\d/i;
 const VERDICT_RE = /\b(?:true|false|yes|no|not|valid|invalid|cannot|can't|isn't|aren't|doesn't)\b/i;
 const NAMES_OPTION_RE = /\(([A-J])\)|\b(?:[Oo]ption|[Cc]hoice|[Aa]nswer)\s*(?:is\s*)?:?\s*\(?[A-J]\b/;
 
@@ -264,7 +288,8 @@ export function truncated(ctx: FailureContext): RuleHit | null {
   // Lists, poems and signatures end without a full stop: open-ended output must stop mid-sentence,
   // and a list item that ends on a word is no cut either.
   if (f.kind === "open" && !endsMidSentence(out)) return null;
-  if (/(?:^|\n)[ \t]*(?:\d+[.)]|[-*•])[ \t][^\n]*[\p{L}\p{N}]$/u.test(out.trimEnd()) && !endsMidSentence(out)) return null;
+  if (/(?:^|\n)[ \t]*(?:\d+[.)]|[-*•])[ \t][^\n]*[\p{L}\p{N}]$/u.test(out.trimEnd()) && !endsMidSentence(out))
+    return null;
   // A sentence that ends on a word may just lack its full stop ("... when D and E are true"): only a
   // dangling word, or an unclosed JSON object, shows the cut.
   if (/\p{L}$/u.test(out.trimEnd()) && !endsMidSentence(out) && !/^\s*(?:```(?:json)?\s*)?\{/.test(out)) return null;
@@ -297,8 +322,7 @@ export function noFinalAnswer(ctx: FailureContext): RuleHit | null {
       evidence: [quote(BLANK_JSON_ANSWER_RE.exec(out.slice(-3000))![0], 60), quote(out, 160, true)],
       confidence: 0.85,
     };
-  const expected =
-    f.kind === "choice" ? "an option letter" : f.wantsJson ? 'a JSON "answer" field' : "a final answer";
+  const expected = f.kind === "choice" ? "an option letter" : f.wantsJson ? 'a JSON "answer" field' : "a final answer";
   return {
     title: "Gave no final answer",
     summary: `The output ("${quote(out, 60, true)}") never states ${expected}${f.kind === "choice" ? "" : ", nor a value in its closing part"}, so no answer can be read.`,
@@ -350,7 +374,8 @@ interface Conclusion {
 
 // What may follow a concluded number: not an operator, more of an expression ("20 + 20 = 85",
 // "2πx", "6 * 10"), a range or alternatives ("3 or 4"). Then the number is a step, not a conclusion.
-const UNFINISHED_NUMBER_RE = /^(?:[\p{L}π√_^{(\\]|\s*(?:[-+*/×÷·=^−–]|\\(?:times|cdot|div|pm|frac)\b)|\s*(?:or|to|and)\s+[-+$]?\d)/u;
+const UNFINISHED_NUMBER_RE =
+  /^(?:[\p{L}π√_^{(\\]|\s*(?:[-+*/×÷·=^−–]|\\(?:times|cdot|div|pm|frac)\b)|\s*(?:or|to|and)\s+[-+$]?\d)/u;
 
 /** The explicit conclusions of an output ("the answer is (C)", "\\boxed{12}"), in order, for a choice or number item. */
 function conclusions(out: string, kind: AnswerKind): Conclusion[] {
@@ -390,7 +415,10 @@ export function abandonedRightAnswer(ctx: FailureContext): RuleHit | null {
 
 /** Digits a plain decimal number shows: after the point, and significant in all. Null for other forms. */
 function shownDigits(s: string): { decimals: number; significant: number } | null {
-  const t = cleanAnswerText(s).replace(/^[≈~]\s*/, "").replace(/^\$/, "").replace(/(\d),(?=\d{3}\b)/g, "$1");
+  const t = cleanAnswerText(s)
+    .replace(/^[≈~]\s*/, "")
+    .replace(/^\$/, "")
+    .replace(/(\d),(?=\d{3}\b)/g, "$1");
   const m = /^[-+]?(\d*)(?:\.(\d+))?(?:\s*[a-zA-Z][a-zA-Z/ ]{0,30})?$/.exec(t);
   if (!m || !(m[1] || m[2])) return null;
   const digits = `${m[1] ?? ""}${m[2] ?? ""}`.replace(/^0+/, "");
@@ -433,7 +461,10 @@ export function numericNearMiss(ctx: FailureContext): RuleHit | null {
 
 /** Median output length of the other models on the item (the reference's length when there are none). */
 export function peerMedianLength(ctx: FailureContext): number {
-  const others = ctx.itemRecords.filter((r) => r !== ctx.record).map((r) => r.output.trim().length).sort((x, y) => x - y);
+  const others = ctx.itemRecords
+    .filter((r) => r !== ctx.record)
+    .map((r) => r.output.trim().length)
+    .sort((x, y) => x - y);
   return others.length ? others[Math.floor(others.length / 2)]! : ctx.record.reference.trim().length;
 }
 
@@ -495,7 +526,8 @@ export function unexplainedSummary(ctx: FailureContext): string {
   const f = facts(ctx);
   if (!ctx.record.output.trim())
     return "The record has no output text, and nothing shows whether the model returned none or the source left it out.";
-  if (f.kind === "open") return "An open-ended output scored below the dataset's success threshold; no offline rule explains why.";
+  if (f.kind === "open")
+    return "An open-ended output scored below the dataset's success threshold; no offline rule explains why.";
   if (f.answer) {
     const who = f.answer.source === "scorer" ? "The grader read the final answer" : "The output's final answer is";
     return `${who} "${shown(f.answer.raw, ctx, f.kind)}", which differs from the reference "${shown(shownReference(ctx), ctx, f.kind)}"; no offline rule explains why.`;

@@ -15,11 +15,13 @@ import { fromWordStart, quote } from "./text.ts";
  */
 export function arithmeticSlip(ctx: FailureContext): RuleHit | null {
   const f = facts(ctx);
-  if (f.kind === "open" || f.kind === "choice" && !f.answer) return null;
+  if (f.kind === "open" || (f.kind === "choice" && !f.answer)) return null;
   const final = f.answer ? parseNumber(f.answer.raw) : null;
   const slip = carriedSlip(f.rec.output, ctx.record.input, final);
   if (!slip) return null;
-  const carried = slip.final ? `${slip.stated.trim()} is its final answer` : `${slip.stated.trim()} appears again later in the output`;
+  const carried = slip.final
+    ? `${slip.stated.trim()} is its final answer`
+    : `${slip.stated.trim()} appears again later in the output`;
   return {
     title: "Arithmetic slip",
     summary: `The output states "${quote(slip.text, 100)}", but ${quote(slip.expression, 60)} is ${showNumber(slip.value)}; ${carried} (the reference is "${quote(shownReference(ctx), 40)}").`,
@@ -32,13 +34,13 @@ export function arithmeticSlip(ctx: FailureContext): RuleHit | null {
 // that it is not a step of ordinary reasoning ("we cannot determine x yet" is not one).
 const UNANSWERABLE_RE = new RegExp(
   [
-    String.raw`none of the (?:given |above |provided |listed |answer )?(?:options|choices|answers|alternatives)(?: given| provided| listed)?(?: is| are| seems?| appears?)? (?:correct|right|valid|accurate|true|matche?s?|fits?)`,
-    String.raw`(?:neither|none) of (?:the|these) (?:options|choices|answers) (?:is|are) (?:correct|right)`,
-    String.raw`(?:answer|question|value|result|it) (?:cannot|can ?not|can't) be (?:determined|answered|found|computed|calculated)`,
-    String.raw`(?:cannot|can ?not|can't|unable to|impossible to|not possible to) (?:determine|answer|solve|calculate|compute|find) (?:(?:the|a|an) (?:(?:specific|exact|unique|precise|numerical|definite|single|final) )*(?:answer|question|problem|value|solution)|this (?:question|problem))`,
-    String.raw`(?:not enough|insufficient|incomplete|missing) (?:information|data|details) (?:to (?:determine|answer|solve|calculate)|(?:is |was )?(?:given|provided))`,
-    String.raw`the question (?:is|seems|appears) (?:to be )?(?:flawed|ill-posed|incomplete|unanswerable|incorrect)`,
-    String.raw`no (?:correct|valid|right) (?:answer|option|choice)(?: is| among| in)`,
+    `none of the (?:given |above |provided |listed |answer )?(?:options|choices|answers|alternatives)(?: given| provided| listed)?(?: is| are| seems?| appears?)? (?:correct|right|valid|accurate|true|matche?s?|fits?)`,
+    `(?:neither|none) of (?:the|these) (?:options|choices|answers) (?:is|are) (?:correct|right)`,
+    `(?:answer|question|value|result|it) (?:cannot|can ?not|can't) be (?:determined|answered|found|computed|calculated)`,
+    `(?:cannot|can ?not|can't|unable to|impossible to|not possible to) (?:determine|answer|solve|calculate|compute|find) (?:(?:the|a|an) (?:(?:specific|exact|unique|precise|numerical|definite|single|final) )*(?:answer|question|problem|value|solution)|this (?:question|problem))`,
+    `(?:not enough|insufficient|incomplete|missing) (?:information|data|details) (?:to (?:determine|answer|solve|calculate)|(?:is |was )?(?:given|provided))`,
+    `the question (?:is|seems|appears) (?:to be )?(?:flawed|ill-posed|incomplete|unanswerable|incorrect)`,
+    `no (?:correct|valid|right) (?:answer|option|choice)(?: is| among| in)`,
   ].join("|"),
   "i",
 );
@@ -54,7 +56,7 @@ const UNANSWERABLE_ANSWER = new RegExp(
     String.raw`^(?:that )?(?:we )?(?:cannot|can't|can not) (?:determine|calculate|compute|find|estimate) (?:the|a|an|this|its)\b`,
     String.raw`^(?:there (?:are|is) |the (?:problem|equation|system) has )?no (?:real |valid |possible |integer )?solutions?\.?$`,
     String.raw`^not possible (?:with|given|to (?:determine|estimate|calculate|compute|find|answer|solve))\b`,
-    String.raw`^error(?::| in (?:the )?problem)`,
+    `^error(?::| in (?:the )?problem)`,
     String.raw`^(?:this|the) problem (?:requires|needs) more information\b`,
     String.raw`^(?:this|the) problem is too complex\b`,
   ].join("|"),

@@ -31,12 +31,13 @@ export function endsAbruptly(output: string): boolean {
   const fences = (t.match(/```/g)?.length ?? 0) % 2 === 1 && !t.endsWith("```");
   const display = (t.match(/\$\$/g)?.length ?? 0) % 2 === 1;
   const last = t.at(-1)!;
-  const unfinished = /[\p{L}\p{N},+\-*/=^_\\(\[{&|<~]/u.test(last) && !/\b(?:etc|e\.g|i\.e)$/.test(t);
+  const unfinished = /[\p{L}\p{N},+\-*/=^_\\([{&|<~]/u.test(last) && !/\b(?:etc|e\.g|i\.e)$/.test(t);
   return opened || fences || display || unfinished;
 }
 
 // Words a finished sentence never ends on.
-const DANGLING = /(?:,|\b(?:the|a|an|and|or|but|of|to|in|on|at|with|for|from|by|that|which|is|are|was|were|be|as|than|if|when|because|their|its|his|her|our|your|this|these|such))\s*$/i;
+const DANGLING =
+  /(?:,|\b(?:the|a|an|and|or|but|of|to|in|on|at|with|for|from|by|that|which|is|are|was|were|be|as|than|if|when|because|their|its|his|her|our|your|this|these|such))\s*$/i;
 
 /** Whether prose stops mid-sentence: on a comma, an article, a preposition or a conjunction. */
 export function endsMidSentence(output: string): boolean {
@@ -64,7 +65,6 @@ export function findLoop(output: string): Loop | null {
   return tailLoop(output) ?? (line && /\p{L}/u.test(line.unit) ? line : null) ?? tripleLoop(output);
 }
 
-
 export function tailLoop(output: string): Loop | null {
   const t = output.trimEnd().slice(-3000);
   if (t.length < 200) return null;
@@ -85,7 +85,10 @@ export function lineLoop(output: string): Loop | null {
   let breaks = 0;
   for (let i = output.indexOf("\n"); i >= 0 && breaks < 7; i = output.indexOf("\n", i + 1)) breaks++;
   if (breaks < 7) return null;
-  const lines = output.split("\n").map((l) => l.trim()).filter((l) => THREE_ALNUM.test(l));
+  const lines = output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => THREE_ALNUM.test(l));
   if (lines.length < 8) return null;
   const counts = new Map<string, number>();
   for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
@@ -102,7 +105,8 @@ export function tripleLoop(output: string): Loop | null {
   // Few distinct words is necessary for few distinct triples, and cheaper to count.
   if (hashes.length < 60 || new Set(hashes).size >= 0.3 * total) return null;
   const triples = new Set<number>();
-  for (let i = 0; i < total; i++) triples.add((Math.imul(hashes[i]!, 1_000_003) ^ Math.imul(hashes[i + 1]!, 7919) ^ hashes[i + 2]!) | 0);
+  for (let i = 0; i < total; i++)
+    triples.add((Math.imul(hashes[i]!, 1_000_003) ^ Math.imul(hashes[i + 1]!, 7919) ^ hashes[i + 2]!) | 0);
   if (triples.size >= 0.3 * total) return null;
   // A loop: now name its most frequent triple (rare path, strings are fine).
   const words = output.slice(-1600).split(/\s+/).filter(Boolean).slice(-200);
@@ -223,11 +227,21 @@ export function findRefusal(output: string): string | null {
   const m = REFUSAL_RE.exec(output.slice(0, 200));
   if (!m) return null;
   // "As an AI I cannot decide for you, but I can ..." is a disclaimer before an answer, not a refusal.
-  if (/\b(?:but|however)\b[^.!?]{0,40}\b(?:I can|I'd|I would|I will|here (?:is|are)|let me)\b/i.test(output.slice(m.index, m.index + 250))) return null;
+  if (
+    /\b(?:but|however)\b[^.!?]{0,40}\b(?:I can|I'd|I would|I will|here (?:is|are)|let me)\b/i.test(
+      output.slice(m.index, m.index + 250),
+    )
+  )
+    return null;
   // Nor is a hedge before an answer ("I cannot say for certain. However, it is commonly held that ..."):
   // any turn to content right after the statement leaves it undecided, so it is not counted.
   const after = output.slice(m.index + m[0].length, m.index + m[0].length + 220);
-  if (/\b(?:however|but|that said|that being said|in general|generally|here (?:is|are)|some general|according to)\b/i.test(after)) return null;
+  if (
+    /\b(?:however|but|that said|that being said|in general|generally|here (?:is|are)|some general|according to)\b/i.test(
+      after,
+    )
+  )
+    return null;
   return m[0];
 }
 

@@ -126,7 +126,11 @@ export function extractJson(content: string): Extracted {
         continue;
       }
       const p = parseLoose(f.slice(start, end));
-      if (p.ok) candidates.push({ value: p.value, how: `JSON taken out of a code fence${p.repaired ? ", syntax repaired" : ""}` });
+      if (p.ok)
+        candidates.push({
+          value: p.value,
+          how: `JSON taken out of a code fence${p.repaired ? ", syntax repaired" : ""}`,
+        });
       else broken = true;
     }
     // Every complete top-level object, outermost only; an opening brace that never closes (a
@@ -168,7 +172,11 @@ function schemaError(error: z.ZodError): string {
 }
 
 /** Why an answer's content is not acceptable, or the parsed, validated (and normalised) value. */
-export function validateContent<T>(schema: z.ZodType<T>, choice: ChoiceLike | undefined, normalise?: Normaliser): AnswerCheck<T> {
+export function validateContent<T>(
+  schema: z.ZodType<T>,
+  choice: ChoiceLike | undefined,
+  normalise?: Normaliser,
+): AnswerCheck<T> {
   if (!choice?.message) return { ok: false, error: "no choice in the answer", fault: "no-choice" };
   const m = choice.message;
   if (m.refusal) return { ok: false, error: `refused: ${m.refusal.slice(0, 300)}`, fault: "refusal" };
@@ -189,7 +197,9 @@ export function validateContent<T>(schema: z.ZodType<T>, choice: ChoiceLike | un
   if (!content.trim())
     return {
       ok: false,
-      error: reasoning ? `empty answer: only reasoning came back (${reasoning.length} characters, never read as the answer)` : "empty answer",
+      error: reasoning
+        ? `empty answer: only reasoning came back (${reasoning.length} characters, never read as the answer)`
+        : "empty answer",
       fault: "empty",
     };
   const { candidates, broken } = extractJson(content);
@@ -262,10 +272,14 @@ export const normaliseVerdict: Normaliser = (json) => {
         const q = k.quality.trim().toLowerCase();
         if (QUALITIES.includes(q as never)) k.quality = q;
       }
-      if (typeof k.present === "string" && /^(true|false)$/i.test(k.present)) k.present = k.present.toLowerCase() === "true";
+      if (typeof k.present === "string" && /^(true|false)$/i.test(k.present))
+        k.present = k.present.toLowerCase() === "true";
       if (k.evidence === undefined || k.evidence === null) k.evidence = "";
       const ok =
-        typeof k.criterion === "string" && typeof k.present === "boolean" && QUALITIES.includes(k.quality as never) && typeof k.evidence === "string";
+        typeof k.criterion === "string" &&
+        typeof k.present === "boolean" &&
+        QUALITIES.includes(k.quality as never) &&
+        typeof k.evidence === "string";
       if (ok) kept.push({ criterion: k.criterion, present: k.present, quality: k.quality, evidence: k.evidence });
       else dropped++;
     }

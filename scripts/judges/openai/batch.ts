@@ -13,7 +13,14 @@ import { toFile } from "openai";
 import type { z } from "zod";
 import { readJson, writeJsonAtomic } from "../../../src/lib/jsonio.ts";
 import type { CacheKey } from "../cache.ts";
-import { type ChatBody, type Normaliser, type StoredAnswer, type StructuredCaller, sleep, validateContent } from "./caller.ts";
+import {
+  type ChatBody,
+  type Normaliser,
+  type StoredAnswer,
+  type StructuredCaller,
+  sleep,
+  validateContent,
+} from "./caller.ts";
 
 export interface BatchRequest {
   hash: string;
@@ -89,6 +96,7 @@ export async function runBatches<T>(
       const text = await res.text();
       for (const line of text.split("\n")) {
         if (!line.trim()) continue;
+        // biome-ignore lint/suspicious/noExplicitAny: a chat-completions body from the Batch API, validated where it is read
         let row: { custom_id?: string; response?: { status_code?: number; body?: any } | null };
         try {
           row = JSON.parse(line);
@@ -100,12 +108,20 @@ export async function runBatches<T>(
         const body = row.response?.body;
         const usage = caller.usageOfCompletion(body?.usage, true);
         caller.addUsage(usage);
-        const v = row.response?.status_code === 200 ? validateContent(schema, body?.choices?.[0], opts.normalise) : { ok: false as const };
+        const v =
+          row.response?.status_code === 200
+            ? validateContent(schema, body?.choices?.[0], opts.normalise)
+            : { ok: false as const };
         if (!v.ok) {
           report.failed.push(req.hash);
           continue;
         }
-        caller.store(req.key, { answer: v.value, usage, via: "batch", ...(v.notes.length ? { notes: v.notes } : {}) } satisfies StoredAnswer<T>);
+        caller.store(req.key, {
+          answer: v.value,
+          usage,
+          via: "batch",
+          ...(v.notes.length ? { notes: v.notes } : {}),
+        } satisfies StoredAnswer<T>);
         report.ingested.push(req.hash);
       }
     }
@@ -130,7 +146,10 @@ export async function runBatches<T>(
     .map((r) => JSON.stringify({ custom_id: r.hash, method: "POST", url: "/v1/chat/completions", body: r.body }))
     .join("\n");
   const file = await caller.retrying(async () =>
-    client.files.create({ file: await toFile(Buffer.from(jsonl + "\n"), "erroratlas-batch.jsonl"), purpose: "batch" }, { signal: opts.signal }),
+    client.files.create(
+      { file: await toFile(Buffer.from(jsonl + "\n"), "erroratlas-batch.jsonl"), purpose: "batch" },
+      { signal: opts.signal },
+    ),
   );
   const batch = await caller.retrying(() =>
     client.batches.create(

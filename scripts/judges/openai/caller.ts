@@ -27,7 +27,13 @@ import type { CacheKey, JudgeCache } from "../cache.ts";
 import { cacheHash } from "../cache.ts";
 import { ZERO_USAGE, addUsage, costOf } from "./pricing.ts";
 import { type AnswerCheck, type ChoiceLike, type Normaliser, validateContent } from "./answers.ts";
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, FAIL_FAST_AFTER, PROBE_CONCURRENCY, type ResponseFormatMode } from "./defaults.ts";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_TIMEOUT_MS,
+  FAIL_FAST_AFTER,
+  PROBE_CONCURRENCY,
+  type ResponseFormatMode,
+} from "./defaults.ts";
 import type { ChatMessage } from "./prompts.ts";
 
 export { validateContent };
@@ -84,10 +90,22 @@ export interface StoredAnswer<T> {
 }
 
 export type CallResult<T> =
-  | { ok: true; value: T; cached: boolean; hash: string; answerUsage: Usage; callUsage: Usage; notes: string[]; extracted?: string }
+  | {
+      ok: true;
+      value: T;
+      cached: boolean;
+      hash: string;
+      answerUsage: Usage;
+      callUsage: Usage;
+      notes: string[];
+      extracted?: string;
+    }
   | { ok: false; error: string; budget: boolean; hash: string; callUsage: Usage };
 
-export type JsonSchemaFormat = { type: "json_schema"; json_schema: { name: string; strict?: boolean; schema: Record<string, unknown> } };
+export type JsonSchemaFormat = {
+  type: "json_schema";
+  json_schema: { name: string; strict?: boolean; schema: Record<string, unknown> };
+};
 
 export type ChatBody = {
   model: string;
@@ -110,7 +128,11 @@ export function schemaInstruction(name: string, schema: Record<string, unknown>)
 }
 
 /** The usage block of a chat completion, as servers send it (any field may be missing or odd). */
-export type CompletionUsage = { prompt_tokens?: unknown; completion_tokens?: unknown; prompt_tokens_details?: { cached_tokens?: unknown } | null };
+export type CompletionUsage = {
+  prompt_tokens?: unknown;
+  completion_tokens?: unknown;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
+};
 
 /** A token count from a server: a non-negative integer, else 0. */
 const count = (x: unknown): number => (typeof x === "number" && Number.isFinite(x) && x > 0 ? Math.floor(x) : 0);
@@ -134,7 +156,9 @@ function safeUrl(url: string): string {
 function tokenField(baseURL: string): "max_tokens" | "max_completion_tokens" {
   try {
     const host = new URL(baseURL).hostname;
-    return /(^|\.)openai\.com$|\.openai\.azure\.com$|\.cognitiveservices\.azure\.com$/.test(host) ? "max_completion_tokens" : "max_tokens";
+    return /(^|\.)openai\.com$|\.openai\.azure\.com$|\.cognitiveservices\.azure\.com$/.test(host)
+      ? "max_completion_tokens"
+      : "max_tokens";
   } catch {
     return "max_tokens";
   }
@@ -330,7 +354,11 @@ export class StructuredCaller {
     if (mode === "json_schema") return this.body(messages, rf);
     const instruction = schemaInstruction(name, rf.json_schema.schema);
     const withSchema = messages.some((m) => m.role === "system")
-      ? messages.map((m, i) => (m.role === "system" && i === messages.findIndex((k) => k.role === "system") ? { ...m, content: `${m.content}\n\n${instruction}` } : m))
+      ? messages.map((m, i) =>
+          m.role === "system" && i === messages.findIndex((k) => k.role === "system")
+            ? { ...m, content: `${m.content}\n\n${instruction}` }
+            : m,
+        )
       : [{ role: "system" as const, content: instruction }, ...messages];
     return this.body(withSchema, mode === "json_object" ? { type: "json_object" } : undefined);
   }
@@ -356,7 +384,12 @@ export class StructuredCaller {
     const usage = UsageSchema.safeParse(stored.usage);
     if (!answer.success || !usage.success) return undefined;
     const notes = Array.isArray(stored.notes) ? stored.notes.filter((n): n is string => typeof n === "string") : [];
-    return { answer: answer.data, usage: usage.data, via: stored.via === "batch" ? "batch" : "sync", ...(notes.length ? { notes } : {}) };
+    return {
+      answer: answer.data,
+      usage: usage.data,
+      via: stored.via === "batch" ? "batch" : "sync",
+      ...(notes.length ? { notes } : {}),
+    };
   }
 
   store<T>(key: CacheKey, stored: StoredAnswer<T>): string {
@@ -372,7 +405,13 @@ export class StructuredCaller {
     const p = count(u?.prompt_tokens);
     const c = count(u?.completion_tokens);
     const cached = Math.min(p, count(u?.prompt_tokens_details?.cached_tokens));
-    return { calls: 1, prompt_tokens: p, completion_tokens: c, cost_usd: costOf(this.o.model, p, c, batch, cached), ...(cached > 0 ? { cached_tokens: cached } : {}) };
+    return {
+      calls: 1,
+      prompt_tokens: p,
+      completion_tokens: c,
+      cost_usd: costOf(this.o.model, p, c, batch, cached),
+      ...(cached > 0 ? { cached_tokens: cached } : {}),
+    };
   }
 
   addUsage(u: Usage): void {
@@ -422,9 +461,12 @@ export class StructuredCaller {
   }
 
   private hint(kind: string): string {
-    const baseUrl = "check --base-url (or OPENAI_BASE_URL): OpenAI-compatible servers answer under .../v1 (for example http://localhost:11434/v1 for Ollama, http://localhost:8000/v1 for vLLM)";
-    if (kind === "html" || kind === "not-json-body" || kind === "no-choice") return `This is not an OpenAI-compatible chat completions API: ${baseUrl}.`;
-    if (kind === "http 401" || kind === "http 403") return "Check OPENAI_API_KEY (and that the key may use this model).";
+    const baseUrl =
+      "check --base-url (or OPENAI_BASE_URL): OpenAI-compatible servers answer under .../v1 (for example http://localhost:11434/v1 for Ollama, http://localhost:8000/v1 for vLLM)";
+    if (kind === "html" || kind === "not-json-body" || kind === "no-choice")
+      return `This is not an OpenAI-compatible chat completions API: ${baseUrl}.`;
+    if (kind === "http 401" || kind === "http 403")
+      return "Check OPENAI_API_KEY (and that the key may use this model).";
     if (kind === "http 404") return `Check --judge-model (the model's name as the server knows it) and ${baseUrl}.`;
     if (kind.startsWith("http 4"))
       return this.o.responseFormat === "json_schema"
@@ -436,18 +478,32 @@ export class StructuredCaller {
       return this.o.responseFormat === "json_schema"
         ? "The model does not answer in JSON: the server seems to ignore json_schema; try --response-format json_object, or a model that follows instructions better."
         : "The model does not answer in JSON; try another --response-format or a model that follows instructions better.";
-    if (kind === "timeout") return `Raise --timeout (now ${this.o.timeoutMs / 1000} s), lower --concurrency, or check that the server is up and the model loaded.`;
+    if (kind === "timeout")
+      return `Raise --timeout (now ${this.o.timeoutMs / 1000} s), lower --concurrency, or check that the server is up and the model loaded.`;
     if (kind === "connection") return `Check that the server is running and reachable, and ${baseUrl}.`;
     return "";
   }
 
   /** Answers one request: from the cache, or by calling with retries. Throws only on abort or fail fast. */
-  async call<T>(schema: z.ZodType<T>, body: ChatBody, promptVersion: string, normalise?: Normaliser): Promise<CallResult<T>> {
+  async call<T>(
+    schema: z.ZodType<T>,
+    body: ChatBody,
+    promptVersion: string,
+    normalise?: Normaliser,
+  ): Promise<CallResult<T>> {
     const key = this.key(body, promptVersion);
     const hash = cacheHash(key);
     const hit = this.cached(schema, key);
     if (hit)
-      return { ok: true, value: hit.answer, cached: true, hash, answerUsage: hit.usage, callUsage: { ...ZERO_USAGE }, notes: hit.notes ?? [] };
+      return {
+        ok: true,
+        value: hit.answer,
+        cached: true,
+        hash,
+        answerUsage: hit.usage,
+        callUsage: { ...ZERO_USAGE },
+        notes: hit.notes ?? [],
+      };
     if (this.fatal) throw this.fatal;
     // The same request already in flight (two models with the same output on an item): join it.
     const pending = this.inFlight.get(hash) as Promise<CallResult<T>> | undefined;
@@ -468,7 +524,13 @@ export class StructuredCaller {
     return this.fatal ?? this.o.signal?.reason ?? err;
   }
 
-  private async callWithRetries<T>(schema: z.ZodType<T>, body: ChatBody, key: CacheKey, hash: string, normalise?: Normaliser): Promise<CallResult<T>> {
+  private async callWithRetries<T>(
+    schema: z.ZodType<T>,
+    body: ChatBody,
+    key: CacheKey,
+    hash: string,
+    normalise?: Normaliser,
+  ): Promise<CallResult<T>> {
     let spent: Usage = { ...ZERO_USAGE };
     let lastError = "no attempt made";
     let send = body; // the request as sent: more room after an answer cut short
@@ -484,8 +546,14 @@ export class StructuredCaller {
       this.attempts++;
       let delay: number | undefined; // undefined: no retry
       try {
-        const { data, response } = await this.client.chat.completions.create(send as never, { signal: this.signal }).withResponse();
-        const completion = data as unknown as { choices?: ChoiceLike[]; usage?: CompletionUsage } | string | null | undefined;
+        const { data, response } = await this.client.chat.completions
+          .create(send as never, { signal: this.signal })
+          .withResponse();
+        const completion = data as unknown as
+          | { choices?: ChoiceLike[]; usage?: CompletionUsage }
+          | string
+          | null
+          | undefined;
         if (completion === null || typeof completion !== "object") {
           // Not JSON at all (a web page, a proxy's text): nothing a retry will change.
           const text = typeof completion === "string" ? completion : "";
@@ -507,12 +575,29 @@ export class StructuredCaller {
           this.good();
           if (v.extracted) this.extracted++;
           if (v.notes.length) this.normalised++;
-          this.store(key, { answer: v.value, usage: spent, via: "sync", ...(v.notes.length ? { notes: v.notes } : {}) } satisfies StoredAnswer<T>);
-          return { ok: true, value: v.value, cached: false, hash, answerUsage: spent, callUsage: spent, notes: v.notes, ...(v.extracted ? { extracted: v.extracted } : {}) };
+          this.store(key, {
+            answer: v.value,
+            usage: spent,
+            via: "sync",
+            ...(v.notes.length ? { notes: v.notes } : {}),
+          } satisfies StoredAnswer<T>);
+          return {
+            ok: true,
+            value: v.value,
+            cached: false,
+            hash,
+            answerUsage: spent,
+            callUsage: spent,
+            notes: v.notes,
+            ...(v.extracted ? { extracted: v.extracted } : {}),
+          };
         }
         lastError = v.error;
         if (v.fault === "no-choice") {
-          this.unfixableFailure("no-choice", `JSON that is not a chat completion (no choices): ${snippet(JSON.stringify(completion))}`);
+          this.unfixableFailure(
+            "no-choice",
+            `JSON that is not a chat completion (no choices): ${snippet(JSON.stringify(completion))}`,
+          );
         } else if (v.fault === "length") {
           if (!roomRaised) {
             // Once, at once: the same request with room for twice what came back (at least 4,096 tokens).
@@ -524,7 +609,10 @@ export class StructuredCaller {
             delay = 0;
           } else lastError = `${v.error}, even with ${this.tokenField} ${send[this.tokenField]}`;
         } else if (v.fault === "not-json") {
-          this.unfixableFailure("not-json", `answers without a JSON object (${v.error.replace(/^no JSON object in the answer: /, "")})`);
+          this.unfixableFailure(
+            "not-json",
+            `answers without a JSON object (${v.error.replace(/^no JSON object in the answer: /, "")})`,
+          );
           delay = this.backoff(attempt);
         } else if (v.fault === "refusal" || v.fault === "content-filter") {
           // A judge error with its reason: the same request would be refused again.
@@ -544,7 +632,7 @@ export class StructuredCaller {
                 ? `no connection (${causeCode(err) ?? (err as Error).message})`
                 : kind === "not-json-body"
                   ? `a body that is not JSON under a JSON content type (${(err as Error).message.slice(0, 100)})`
-                  : `status ${(err as InstanceType<typeof OpenAI.APIError>).status}, ${snippet(String(((err as { error?: { message?: unknown } }).error?.message ?? (err as Error).message)))}`;
+                  : `status ${(err as InstanceType<typeof OpenAI.APIError>).status}, ${snippet(String((err as { error?: { message?: unknown } }).error?.message ?? (err as Error).message))}`;
           this.unfixableFailure(kind, what);
           if (this.fatal) throw this.fatal;
         }
@@ -557,7 +645,8 @@ export class StructuredCaller {
       }
       if (this.fatal) throw this.fatal;
       if (delay === undefined) break;
-      if (attempt < this.o.maxRetries && delay > 0) await sleep(delay, this.signal).catch((e) => Promise.reject(this.aborted(e)));
+      if (attempt < this.o.maxRetries && delay > 0)
+        await sleep(delay, this.signal).catch((e) => Promise.reject(this.aborted(e)));
     }
     return { ok: false, error: lastError, budget: false, hash, callUsage: spent };
   }

@@ -18,7 +18,12 @@ import { runBatches, type BatchReport } from "./batch.ts";
 import { normaliseVerdict } from "./answers.ts";
 import { type CallerOptions, EndpointError, StructuredCaller } from "./caller.ts";
 import { ZERO_USAGE, addUsage } from "./pricing.ts";
-import { ANALYSE_PROMPT_VERSION, CLASSIFY_PROMPT_VERSION, TAXONOMY_PROMPT_VERSION, analyseMessages } from "./prompts.ts";
+import {
+  ANALYSE_PROMPT_VERSION,
+  CLASSIFY_PROMPT_VERSION,
+  TAXONOMY_PROMPT_VERSION,
+  analyseMessages,
+} from "./prompts.ts";
 import { TaxonomyEngine, type TaxonomyCounters, type TaxonomyOptions, type TitleItem } from "./taxonomy.ts";
 
 export { ANALYSE_PROMPT_VERSION, CLASSIFY_PROMPT_VERSION, TAXONOMY_PROMPT_VERSION };
@@ -94,7 +99,13 @@ export interface OpenAIJudge {
 
 export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
   const caller = new StructuredCaller(opts);
-  const counters: TaxonomyCounters = { taxonomy_calls: 0, classify_calls: 0, taxonomy_repairs: 0, classify_errors: 0, classify_other: 0 };
+  const counters: TaxonomyCounters = {
+    taxonomy_calls: 0,
+    classify_calls: 0,
+    taxonomy_repairs: 0,
+    classify_errors: 0,
+    classify_other: 0,
+  };
   const runStats = { analysis_calls: 0, cached: 0, judge_errors: 0 };
   const answers = new Map<string, Usage>(); // hash → usage stored with the answer
   const byRecord = new Map<string, Usage>();
@@ -117,7 +128,7 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
         jobs.map((j) => ({ hash: cacheHash(j.key), key: j.key, body: j.body })),
         { pollIntervalMs: opts.pollIntervalMs ?? 30_000, signal: opts.signal, normalise: normaliseVerdict },
       );
-      lastBatch.ingested.forEach((h) => fresh.add(h));
+      for (const h of lastBatch.ingested) fresh.add(h);
     }
     const out = new Map<string, OpenAIVerdict>();
     let done = 0;
@@ -125,8 +136,12 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
     // Sent item by item (dataset, item, model): the failures of one item share the head of their
     // requests (prompts.ts analyseMessages), which a provider's prompt cache then still holds when
     // the next one goes out. The answers come back in the order of the contexts given.
-    const itemOf = (j: (typeof jobs)[number]) => `${j.ctx.record.dataset}\u0000${j.ctx.record.instance_id}\u0000${j.ctx.record.model}`;
-    const dispatch = jobs.map((j) => ({ j, k: itemOf(j) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.j);
+    const itemOf = (j: (typeof jobs)[number]) =>
+      `${j.ctx.record.dataset}\u0000${j.ctx.record.instance_id}\u0000${j.ctx.record.model}`;
+    const dispatch = jobs
+      .map((j) => ({ j, k: itemOf(j) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+      .map((x) => x.j);
     const settled = await Promise.allSettled(
       dispatch.map(async (j) => {
         const r = await caller.call(JudgeVerdictSchema, j.body, ANALYSE_PROMPT_VERSION, normaliseVerdict);
@@ -137,7 +152,14 @@ export function createOpenAIJudge(opts: OpenAIJudgeOptions): OpenAIJudge {
           errors++;
           runStats.judge_errors++;
           runStats.analysis_calls++;
-          out.set(j.rk, { verdict: null, error: r.error, cached: false, usage: r.callUsage, answerUsage: { ...ZERO_USAGE }, hash: r.hash });
+          out.set(j.rk, {
+            verdict: null,
+            error: r.error,
+            cached: false,
+            usage: r.callUsage,
+            answerUsage: { ...ZERO_USAGE },
+            hash: r.hash,
+          });
         } else {
           const viaBatch = r.cached && fresh.has(r.hash);
           if (r.cached && !viaBatch) runStats.cached++;

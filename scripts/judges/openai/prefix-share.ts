@@ -46,7 +46,12 @@ export function sharedPrefixShare(prompts: Iterable<string>): PrefixShare {
     shared += Math.max(prev, next);
     prev = next;
   }
-  return { requests: sorted.length, chars, shared_chars: shared, share: chars ? Math.round((shared / chars) * 1e4) / 1e4 : 0 };
+  return {
+    requests: sorted.length,
+    chars,
+    shared_chars: shared,
+    share: chars ? Math.round((shared / chars) * 1e4) / 1e4 : 0,
+  };
 }
 
 /** The share for the analysis requests of these failures (their messages, as analyseMessages builds them). */

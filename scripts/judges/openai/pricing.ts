@@ -47,11 +47,18 @@ export function priceOf(model: string): Price | undefined {
  * Estimated cost in US$, rounded to micro-dollars so sums stay stable. `cachedTokens` are the part
  * of `promptTokens` served from the provider's prompt cache, priced at the cached-input rate.
  */
-export function costOf(model: string, promptTokens: number, completionTokens: number, batch = false, cachedTokens = 0): number {
+export function costOf(
+  model: string,
+  promptTokens: number,
+  completionTokens: number,
+  batch = false,
+  cachedTokens = 0,
+): number {
   const p = priceOf(model);
   if (!p) return 0;
   const cached = Math.min(Math.max(0, cachedTokens), promptTokens);
-  const usd = ((promptTokens - cached) * p.input + cached * (p.cached_input ?? p.input) + completionTokens * p.output) / 1e6;
+  const usd =
+    ((promptTokens - cached) * p.input + cached * (p.cached_input ?? p.input) + completionTokens * p.output) / 1e6;
   return Math.round(usd * (batch ? 0.5 : 1) * 1e6) / 1e6;
 }
 

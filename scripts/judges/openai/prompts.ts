@@ -30,7 +30,7 @@ export const ANALYSE_SYSTEM = [
   "absent), and quote the span of the failed output that shows it (empty when there is none).",
   "3. Name the FIRST major error: the earliest failure that made the answer wrong.",
   "The title is at most 8 words and names the missing skill or capability, not the symptom",
-  "(\"misread the question's unit\", not \"wrong option\"; \"dropped a case in the enumeration\", not \"incorrect count\").",
+  '("misread the question\'s unit", not "wrong option"; "dropped a case in the enumeration", not "incorrect count").',
   "The summary is one or two sentences explaining the error for this item.",
   "Evidence is a list of short spans quoted verbatim from the output (or the input or reference) that show the error.",
   "If the reference itself looks wrong or the output is in fact correct, say so in the title (grader or data noise).",
@@ -55,7 +55,9 @@ export function analyseMessages(ctx: FailureContext): ChatMessage[] {
     dataBlock("input", r.input, MAX_INPUT),
     dataBlock("reference", r.reference_text ? `${r.reference} (${r.reference_text})` : r.reference, MAX_INPUT),
   ];
-  ctx.correctPeers.slice(0, 3).forEach((p, i) => parts.push(dataBlock(`correct_output_${i + 1}`, p.output, MAX_PEER)));
+  ctx.correctPeers.slice(0, 3).forEach((p, i) => {
+    parts.push(dataBlock(`correct_output_${i + 1}`, p.output, MAX_PEER));
+  });
   // What follows differs from one failure of the item to the next.
   parts.push(`Score of the failed output: ${r.score ?? "n/a"}; marked correct: ${r.correct ?? "n/a"}.`);
   parts.push(dataBlock("failed_output", r.output, MAX_OUTPUT));
@@ -84,14 +86,14 @@ export function taxonomyRules(limit: number): string {
   return [
     "Rules for the categories:",
     "- Group the errors by the skill or capability that failed, not by subject or domain",
-    "  (\"multi-step arithmetic\", not \"math questions\"; \"temporal reasoning\", not \"history\").",
+    '  ("multi-step arithmetic", not "math questions"; "temporal reasoning", not "history").',
     "- Categories must not overlap: every error title fits exactly one category.",
     `- At most ${limit} categories.`,
     "- Each name has at most 5 words; each description at most 30 words and says what belongs in it.",
-    "- No \"Misc\", \"Other\" or \"General\" catch-all category. Titles that cannot be analysed at all are left",
-    "  out: a reserved \"Hard to analyse\" category exists already and must not be proposed.",
-    "- facet: \"skill\" when the failure is about a capability; \"format\" when it is about the output's form",
-    "  (length, format asked for, refusal, truncation, no final answer); \"noise\" when the grader or the",
+    '- No "Misc", "Other" or "General" catch-all category. Titles that cannot be analysed at all are left',
+    '  out: a reserved "Hard to analyse" category exists already and must not be proposed.',
+    '- facet: "skill" when the failure is about a capability; "format" when it is about the output\'s form',
+    '  (length, format asked for, refusal, truncation, no final answer); "noise" when the grader or the',
     "  reference is at fault (the output is in fact correct, or the reference is wrong).",
     "- from: names of current categories this category continues (one name), merges (several names) or is",
     "  split from (the same name in several categories); empty for a new category.",
@@ -151,7 +153,7 @@ export const OTHER_CHOICE = "other";
 
 export const CLASSIFY_SYSTEM = [
   "You place error titles (each with a summary) into the one category of a given list that fits best.",
-  "Answer with the category id for every numbered title, exactly once each. Use \"other\" only when no",
+  'Answer with the category id for every numbered title, exactly once each. Use "other" only when no',
   "category fits.",
   DATA_RULES,
   "Answer only with the JSON object the response format asks for.",

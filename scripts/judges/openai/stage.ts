@@ -27,7 +27,7 @@ const RESERVED_IDS = new Set([REFERENCE_ERROR.id, "suspect-reference-by-consensu
 /** Analyses of earlier releases in the chain that a new run may reuse, by record key. */
 function reusable(root: string, previous: Release | null, model: string): Map<string, Analysis> {
   const out = new Map<string, Analysis>();
-  if (!previous || previous.judge !== "openai" || previous.judge_model !== model) return out;
+  if (previous?.judge !== "openai" || previous.judge_model !== model) return out;
   if (previous.prompt_versions.analyse !== PROMPT_VERSIONS.analyse) return out;
   for (const a of loadReleaseAnalyses(root, previous.id)) if (a.status === "ok" && a.record_sha256) out.set(a.key, a);
   return out;
@@ -38,7 +38,12 @@ function reusable(root: string, previous: Release | null, model: string): Map<st
  * ones the judge must answer (from its cache or by a call), in the order given. Also used by
  * `errormap run --estimate` (estimate.ts), so it counts the same work the run does.
  */
-export function splitReusable(root: string, previous: Release | null, model: string, contexts: FailureContext[]): { reused: Analysis[]; toJudge: FailureContext[] } {
+export function splitReusable(
+  root: string,
+  previous: Release | null,
+  model: string,
+  contexts: FailureContext[],
+): { reused: Analysis[]; toJudge: FailureContext[] } {
   const earlier = reusable(root, previous, model);
   const reused: Analysis[] = [];
   const toJudge: FailureContext[] = [];
@@ -54,7 +59,8 @@ export const openaiJudge: JudgeFactory = (settings, run) => {
   const model = settings.judgeModel || DEFAULT_JUDGE_MODEL;
   const baseURL = settings.baseURL || "https://api.openai.com/v1";
   const apiKey = settings.apiKey || (settings.baseURL ? "none" : "");
-  if (!apiKey) throw new Error("the openai judge needs OPENAI_API_KEY (or --base-url for a local endpoint that takes no key)");
+  if (!apiKey)
+    throw new Error("the openai judge needs OPENAI_API_KEY (or --base-url for a local endpoint that takes no key)");
 
   let bar: Progress | undefined;
   const judge = createOpenAIJudge({
@@ -129,7 +135,15 @@ export const openaiJudge: JudgeFactory = (settings, run) => {
           });
         } else {
           outcomes.set(key, {
-            analysis: { ...base, status: "judge_error", title: "Judge error", summary: v.error ?? "no valid answer", evidence: [], confidence: 0, error: v.error },
+            analysis: {
+              ...base,
+              status: "judge_error",
+              title: "Judge error",
+              summary: v.error ?? "no valid answer",
+              evidence: [],
+              confidence: 0,
+              error: v.error,
+            },
             usage: ZERO_USAGE,
             fresh: true,
           });
@@ -140,15 +154,25 @@ export const openaiJudge: JudgeFactory = (settings, run) => {
       const answered = [...outcomes.values()].filter((o) => o.analysis.status === "ok").length;
       if (toJudge.length > 0 && answered === 0) {
         const first = [...verdicts.values()].find((v) => v.error)?.error ?? "no valid answer";
-        throw new Error(`nothing was analysed: all ${toJudge.length} judge calls ended in errors (the first: ${first}); no release written`);
+        throw new Error(
+          `nothing was analysed: all ${toJudge.length} judge calls ended in errors (the first: ${first}); no release written`,
+        );
       }
       const s = judge.stats();
-      if (s.extracted) run.log(`${s.extracted} judge answers were not bare JSON (a code fence, text or reasoning around them): the JSON was taken out`);
+      if (s.extracted)
+        run.log(
+          `${s.extracted} judge answers were not bare JSON (a code fence, text or reasoning around them): the JSON was taken out`,
+        );
       if (s.normalised) {
         const example = [...verdicts.values()].find((v) => v.notes?.length)?.notes?.[0];
-        run.log(`${s.normalised} judge answers had a non-essential field normalised${example ? ` (for example: ${example})` : ""}`);
+        run.log(
+          `${s.normalised} judge answers had a non-essential field normalised${example ? ` (for example: ${example})` : ""}`,
+        );
       }
-      if (s.length_retries) run.log(`${s.length_retries} judge answers were cut short (finish_reason length) and asked again with more room`);
+      if (s.length_retries)
+        run.log(
+          `${s.length_retries} judge answers were cut short (finish_reason length) and asked again with more room`,
+        );
       return outcomes;
     },
 
@@ -158,9 +182,13 @@ export const openaiJudge: JudgeFactory = (settings, run) => {
         .filter((o) => o.analysis.status === "ok")
         .map((o) => ({ key: o.analysis.key, title: o.analysis.title, summary: o.analysis.summary }))
         .sort((a, b) => (a.key < b.key ? -1 : 1));
-      const prevRead: Taxonomy | undefined = run.previous?.judge === "openai" ? readTaxonomy(run.root, run.previous.id) : undefined;
+      const prevRead: Taxonomy | undefined =
+        run.previous?.judge === "openai" ? readTaxonomy(run.root, run.previous.id) : undefined;
       // The reserved category is the pipeline's, not the judge's: the judge never sees it.
-      const previousTaxonomy = prevRead && { ...prevRead, categories: prevRead.categories.filter((c) => !RESERVED_IDS.has(c.id)) };
+      const previousTaxonomy = prevRead && {
+        ...prevRead,
+        categories: prevRead.categories.filter((c) => !RESERVED_IDS.has(c.id)),
+      };
       const ticker = startTicker("taxonomy", () => {
         const st = judge.stats();
         return `${st.taxonomy_calls} taxonomy calls, ${st.classify_calls} classify calls`;

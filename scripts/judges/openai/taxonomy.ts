@@ -68,7 +68,9 @@ export const DraftAnswerSchema = z.object({
       name: z.string().describe("At most 5 words, naming a capability."),
       description: z.string().describe("At most 30 words: what belongs in this category."),
       facet: z.enum(["skill", "format", "noise"]),
-      from: z.array(z.string()).describe("Names of current categories this one continues, merges or splits; empty if new."),
+      from: z
+        .array(z.string())
+        .describe("Names of current categories this one continues, merges or splits; empty if new."),
     }),
   ),
 });
@@ -94,7 +96,8 @@ export const normTitle = (t: string) => t.trim().replace(/\s+/g, " ").toLowerCas
 const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
 
 /** Catch-all names the rules forbid, and the reserved ones the model must not propose. */
-const BANNED = /^(misc\b|miscellaneous|others?\b|general\b|various|uncategori[sz]ed|hard to analy[sz]e)|\b(misc|miscellaneous)\b/i;
+const BANNED =
+  /^(misc\b|miscellaneous|others?\b|general\b|various|uncategori[sz]ed|hard to analy[sz]e)|\b(misc|miscellaneous)\b/i;
 
 /** A working category: its answer fields and the previous-taxonomy ids it descends from. */
 export interface Working {
@@ -184,23 +187,41 @@ export class TaxonomyEngine {
   private caller: StructuredCaller;
   readonly counters: TaxonomyCounters;
   private onAnswer: (hash: string, usage: Usage) => void;
-  constructor(caller: StructuredCaller, counters: TaxonomyCounters, onAnswer: (hash: string, usage: Usage) => void, opts: TaxonomyOptions = {}) {
+  constructor(
+    caller: StructuredCaller,
+    counters: TaxonomyCounters,
+    onAnswer: (hash: string, usage: Usage) => void,
+    opts: TaxonomyOptions = {},
+  ) {
     this.caller = caller;
     this.counters = counters;
     this.onAnswer = onAnswer;
     this.o = { batchSize: 100, classifyBatchSize: 50, minSplit: 20, maxDepth: 2, ...opts };
   }
 
-  private async ask<T>(schema: z.ZodType<T>, name: string, messages: ReturnType<typeof taxonomyMessages>, version: string, kind: "taxonomy" | "classify"): Promise<CallResult<T>> {
+  private async ask<T>(
+    schema: z.ZodType<T>,
+    name: string,
+    messages: ReturnType<typeof taxonomyMessages>,
+    version: string,
+    kind: "taxonomy" | "classify",
+  ): Promise<CallResult<T>> {
     const body = this.caller.request(messages, schema, name);
     const r = await this.caller.call(schema, body, version);
-    if (r.ok ? !r.cached : r.callUsage.calls > 0) this.counters[kind === "taxonomy" ? "taxonomy_calls" : "classify_calls"]++;
+    if (r.ok ? !r.cached : r.callUsage.calls > 0)
+      this.counters[kind === "taxonomy" ? "taxonomy_calls" : "classify_calls"]++;
     if (r.ok) this.onAnswer(r.hash, r.answerUsage);
     return r;
   }
 
   /** One generate / update / review step; the answer is mapped onto working categories and enforced. */
-  private async step(step: TaxonomyStep, limit: number, parent: Category | null, current: Working[], titles: Distinct[]): Promise<Working[]> {
+  private async step(
+    step: TaxonomyStep,
+    limit: number,
+    parent: Category | null,
+    current: Working[],
+    titles: Distinct[],
+  ): Promise<Working[]> {
     const messages = taxonomyMessages({
       step,
       limit,
@@ -244,14 +265,23 @@ export class TaxonomyEngine {
     const schema = classificationSchema(choices.map((c) => c.id));
     const valid = new Set(choices.map((c) => c.id));
     for (const batch of chunk(titles, this.o.classifyBatchSize)) {
-      const r = await this.ask(schema, "classification", classifyMessages(choices, batch), CLASSIFY_PROMPT_VERSION, "classify");
+      const r = await this.ask(
+        schema,
+        "classification",
+        classifyMessages(choices, batch),
+        CLASSIFY_PROMPT_VERSION,
+        "classify",
+      );
       if (!r.ok) {
         if (r.budget) throw new Error("classification stopped: budget exhausted");
         this.counters.classify_errors++;
       }
       const got = new Map<number, string>();
-      if (r.ok) for (const a of r.value.assignments) if (!got.has(a.n) && valid.has(a.category)) got.set(a.n, a.category);
-      batch.forEach((t, n) => out.set(t.norm, got.get(n) ?? OTHER_CHOICE));
+      if (r.ok)
+        for (const a of r.value.assignments) if (!got.has(a.n) && valid.has(a.category)) got.set(a.n, a.category);
+      batch.forEach((t, n) => {
+        out.set(t.norm, got.get(n) ?? OTHER_CHOICE);
+      });
     }
     return out;
   }
@@ -263,9 +293,19 @@ export class TaxonomyEngine {
     const prevChildren = (ids: string[]) =>
       (previous?.categories ?? [])
         .filter((c) => c.parent !== null && ids.includes(c.parent))
-        .map((c) => ({ name: c.name, description: c.description, facet: c.facet as Working["facet"], origins: [c.id] }));
+        .map((c) => ({
+          name: c.name,
+          description: c.description,
+          facet: c.facet as Working["facet"],
+          origins: [c.id],
+        }));
     const prevTop = (previous?.categories ?? [])
-      .filter((c) => c.parent === null && !RESERVED.has(c.id) && (c.facet === "skill" || c.facet === "format" || c.facet === "noise"))
+      .filter(
+        (c) =>
+          c.parent === null &&
+          !RESERVED.has(c.id) &&
+          (c.facet === "skill" || c.facet === "format" || c.facet === "noise"),
+      )
       .map((c) => ({ name: c.name, description: c.description, facet: c.facet as Working["facet"], origins: [c.id] }));
 
     const out: Category[] = [];
@@ -304,7 +344,7 @@ export class TaxonomyEngine {
     for (const c of top) {
       const mine = titles.filter((t) => placed.get(t.norm) === c.id);
       const children = taxonomy.categories.filter((k) => k.parent === c.id);
-      if (children.length === 0) mine.forEach((t) => leaf.set(t.norm, c.id));
+      if (children.length === 0) for (const t of mine) leaf.set(t.norm, c.id);
       else {
         const sub = await this.classifyLevel(mine, children);
         for (const t of mine) leaf.set(t.norm, sub.get(t.norm) === OTHER_CHOICE ? OTHER.id : sub.get(t.norm)!);
@@ -336,7 +376,7 @@ export class IdMinter {
     for (const c of [...(previous?.categories ?? []), ...(previous?.retired ?? [])]) {
       this.prev.set(c.id, c);
       this.slugs.add(c.slug);
-      c.old_slugs.forEach((s) => this.slugs.add(s));
+      for (const s of c.old_slugs) this.slugs.add(s);
     }
   }
 
@@ -388,7 +428,16 @@ export class IdMinter {
         if (sameName) return this.keep(w, parent, x, []);
         return this.fresh(w, parent, lineage("split_from", [x.id]));
       }
-      if (sameName) return this.keep(w, parent, this.prev.get(sameName)!, lineage("merged_from", origins.filter((o) => o !== sameName)));
+      if (sameName)
+        return this.keep(
+          w,
+          parent,
+          this.prev.get(sameName)!,
+          lineage(
+            "merged_from",
+            origins.filter((o) => o !== sameName),
+          ),
+        );
       return this.fresh(w, parent, lineage("merged_from", origins));
     });
   }

@@ -25,14 +25,20 @@ const loaded = new Map<Encoding, Counter>();
 /** The encoding of a model name (provider prefixes and dated snapshots allowed). */
 export function encodingFor(model: string): Encoding {
   const name = model.toLowerCase().split("/").pop()!;
-  return /^(gpt-4(-\d|-turbo|-32k)?($|-)|gpt-3\.5)/.test(name) && !/^gpt-4(o|\.)/.test(name) ? "cl100k_base" : "o200k_base";
+  return /^(gpt-4(-\d|-turbo|-32k)?($|-)|gpt-3\.5)/.test(name) && !/^gpt-4(o|\.)/.test(name)
+    ? "cl100k_base"
+    : "o200k_base";
 }
 
 /** Loads an encoding once (a few hundred milliseconds: its ranks are a large module). */
 export async function loadEncoding(enc: Encoding): Promise<Counter> {
   let c = loaded.get(enc);
   if (!c) {
-    c = (enc === "cl100k_base" ? await import("gpt-tokenizer/encoding/cl100k_base") : await import("gpt-tokenizer/encoding/o200k_base")) as Counter;
+    c = (
+      enc === "cl100k_base"
+        ? await import("gpt-tokenizer/encoding/cl100k_base")
+        : await import("gpt-tokenizer/encoding/o200k_base")
+    ) as Counter;
     loaded.set(enc, c);
   }
   return c;
@@ -66,7 +72,8 @@ export class TokenCounter {
   /** Prompt tokens of a chat request: messages (cookbook formula) and a json_schema response_format. */
   prompt(body: Pick<ChatBody, "messages" | "response_format">): number {
     let n = 3;
-    for (const m of body.messages) n += 3 + this.repeated(m.role) + (m.role === "system" ? this.repeated(m.content) : this.text(m.content));
+    for (const m of body.messages)
+      n += 3 + this.repeated(m.role) + (m.role === "system" ? this.repeated(m.content) : this.text(m.content));
     const rf = body.response_format;
     if (rf?.type === "json_schema") n += this.repeated(JSON.stringify(rf.json_schema.schema));
     return n;

@@ -68,11 +68,21 @@ export interface BarOptions {
  * The frame both bar charts share: rows of height `rowH` from the top, an x scale of shares from
  * the label column to the right margin, its ticks, and the plot box; `y` bands the rows.
  */
-function rowsFrame(rows: number, rowH: number, labelWidth: number, width: number, maxValue: number, padding: [number, number]) {
+function rowsFrame(
+  rows: number,
+  rowH: number,
+  labelWidth: number,
+  width: number,
+  maxValue: number,
+  padding: [number, number],
+) {
   const top = 8;
   const bottom = 34;
   const right = 56;
-  const x = scaleLinear().domain([0, maxValue]).nice(5).range([labelWidth, width - right]);
+  const x = scaleLinear()
+    .domain([0, maxValue])
+    .nice(5)
+    .range([labelWidth, width - right]);
   const y = scaleBand<number>()
     .domain([...Array(rows).keys()])
     .range([top, top + rowH * rows])
@@ -90,10 +100,24 @@ function rowsFrame(rows: number, rowH: number, labelWidth: number, width: number
 /** Horizontal bars of shares (0..1) with interval whiskers and optional markers. */
 export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
   const width = opts.width ?? 640;
-  const labelWidth = opts.labelWidth ?? labelWidthFor(data.map((d) => d.label), 12, 80, 260);
+  const labelWidth =
+    opts.labelWidth ??
+    labelWidthFor(
+      data.map((d) => d.label),
+      12,
+      80,
+      260,
+    );
   const rowH = opts.barHeight ?? 26;
   const maxData = Math.max(0.05, ...data.flatMap((d) => [d.value, d.ci?.[1] ?? 0, d.marker ?? 0]));
-  const { x, y, height, plot, ticks } = rowsFrame(data.length, rowH, labelWidth, width, opts.max ?? maxData, [0.25, 0.1]);
+  const { x, y, height, plot, ticks } = rowsFrame(
+    data.length,
+    rowH,
+    labelWidth,
+    width,
+    opts.max ?? maxData,
+    [0.25, 0.1],
+  );
   const clamp = (v: number) => r2(Math.max(x.range()[0], Math.min(x.range()[1], x(v))));
   const bars = data.map((d, i) => {
     const by = r2(y(i)!);
@@ -110,8 +134,13 @@ export function barChart(data: BarDatum[], opts: BarOptions = {}): BarGeometry {
       value: d.value,
       valueText: pct1(d.value),
       valueX: clamp(end) + 4,
-      ci: d.ci ? { x1: clamp(d.ci[0]), x2: clamp(d.ci[1]), y: r2(by + bh / 2), text: `${pct1(d.ci[0])}–${pct1(d.ci[1])}` } : null,
-      marker: d.marker === null || d.marker === undefined ? null : { x: clamp(d.marker), y1: by - 2, y2: by + bh + 2, text: pct1(d.marker) },
+      ci: d.ci
+        ? { x1: clamp(d.ci[0]), x2: clamp(d.ci[1]), y: r2(by + bh / 2), text: `${pct1(d.ci[0])}–${pct1(d.ci[1])}` }
+        : null,
+      marker:
+        d.marker === null || d.marker === undefined
+          ? null
+          : { x: clamp(d.marker), y1: by - 2, y2: by + bh + 2, text: pct1(d.marker) },
     };
   });
   return { width, height, plot, bars, ticks };
@@ -134,7 +163,16 @@ export interface GroupedGeometry {
     href: string | null;
     labelY: number;
     flag: boolean;
-    bars: { series: number; y: number; h: number; x: number; w: number; valueText: string; valueX: number; fill: string }[];
+    bars: {
+      series: number;
+      y: number;
+      h: number;
+      x: number;
+      w: number;
+      valueText: string;
+      valueX: number;
+      fill: string;
+    }[];
   }[];
   ticks: { x: number; text: string }[];
 }
@@ -142,11 +180,25 @@ export interface GroupedGeometry {
 /** Horizontal grouped bars, one bar per series in each group (two models side by side). */
 export function groupedBarChart(data: GroupedDatum[], colours: string[], opts: BarOptions = {}): GroupedGeometry {
   const width = opts.width ?? 640;
-  const labelWidth = opts.labelWidth ?? labelWidthFor(data.map((d) => `★ ${d.label}`), 12, 80, 260);
+  const labelWidth =
+    opts.labelWidth ??
+    labelWidthFor(
+      data.map((d) => `★ ${d.label}`),
+      12,
+      80,
+      260,
+    );
   const series = Math.max(1, ...data.map((d) => d.values.length));
   const rowH = (opts.barHeight ?? 16) * series + 12;
   const maxData = Math.max(0.05, ...data.flatMap((d) => d.values));
-  const { x, y, height, plot, ticks } = rowsFrame(data.length, rowH, labelWidth, width, opts.max ?? maxData, [0.2, 0.05]);
+  const { x, y, height, plot, ticks } = rowsFrame(
+    data.length,
+    rowH,
+    labelWidth,
+    width,
+    opts.max ?? maxData,
+    [0.2, 0.05],
+  );
   const inner = scaleBand<number>()
     .domain([...Array(series).keys()])
     .range([0, y.bandwidth()])
@@ -175,7 +227,18 @@ export interface HeatmapGeometry {
   height: number;
   cols: { label: string; href: string | null; x: number; y: number }[];
   rows: { label: string; href: string | null; y: number }[];
-  cells: { row: number; col: number; x: number; y: number; w: number; h: number; fill: string; text: string; textFill: string; value: number | null }[];
+  cells: {
+    row: number;
+    col: number;
+    x: number;
+    y: number;
+    w: number;
+    h: number;
+    fill: string;
+    text: string;
+    textFill: string;
+    value: number | null;
+  }[];
   legend: { x: number; y: number; w: number; h: number; fill: string; text: string }[];
 }
 
@@ -237,7 +300,12 @@ export function heatmap(
     // rotated column labels reach up to about the header height to the right of the last column
     width: Math.max(labelWidth + cols.length * cell + header, labelWidth + legendSteps * 48 + 8),
     height: legendY + 36,
-    cols: cols.map((c, i) => ({ label: c.label, href: c.href ?? null, x: labelWidth + i * cell + cell / 2, y: header - 8 })),
+    cols: cols.map((c, i) => ({
+      label: c.label,
+      href: c.href ?? null,
+      x: labelWidth + i * cell + cell / 2,
+      y: header - 8,
+    })),
     rows: rows.map((r, i) => ({ label: r.label, href: r.href ?? null, y: header + i * rowH + rowH / 2 })),
     cells,
     legend,

@@ -26,7 +26,15 @@ import {
 import { toCsv, type CsvCell } from "./serialize.ts";
 import { paths } from "./urls.ts";
 
-export type AnyPage = CategoryPage | ModelPage | DatasetPage | ComparePage | CompareIndexPage | ReleasePage | ChangelogPage | HomePage;
+export type AnyPage =
+  | CategoryPage
+  | ModelPage
+  | DatasetPage
+  | ComparePage
+  | CompareIndexPage
+  | ReleasePage
+  | ChangelogPage
+  | HomePage;
 
 /** The page object as key-sorted JSON on one line: downloads are for programs (pretty JSON was a third bigger). */
 export function pageJson(page: AnyPage): string {
@@ -34,15 +42,10 @@ export function pageJson(page: AnyPage): string {
 }
 
 const SHARE_COLS = ["section", "id", "name", "count", "share", "ci_low", "ci_high"];
-const shareRow = (section: string, r: { id: string; name: string; count: number; share: number; ci: [number, number] }): CsvCell[] => [
-  section,
-  r.id,
-  r.name,
-  r.count,
-  r.share,
-  r.ci[0],
-  r.ci[1],
-];
+const shareRow = (
+  section: string,
+  r: { id: string; name: string; count: number; share: number; ci: [number, number] },
+): CsvCell[] => [section, r.id, r.name, r.count, r.share, r.ci[0], r.ci[1]];
 
 function flatTree(nodes: TreeNode[], out: CsvCell[][] = []): CsvCell[][] {
   for (const n of nodes) {
@@ -56,16 +59,48 @@ export function pageCsv(page: AnyPage): string {
   switch (page.kind) {
     case "category":
       return toCsv(SHARE_COLS, [
-        ["overall", page.category.id, page.category.name, page.overall.count, page.overall.share, page.overall.ci[0], page.overall.ci[1]],
+        [
+          "overall",
+          page.category.id,
+          page.category.name,
+          page.overall.count,
+          page.overall.share,
+          page.overall.ci[0],
+          page.overall.ci[1],
+        ],
         ...page.by_model.map((r) => shareRow("model", r)),
         ...page.by_dataset.map((r) => shareRow("dataset", r)),
       ]);
     case "model":
       return toCsv(
-        ["section", "id", "name", "count", "share", "ci_low", "ci_high", "peer_share", "accuracy", "records", "failures"],
+        [
+          "section",
+          "id",
+          "name",
+          "count",
+          "share",
+          "ci_low",
+          "ci_high",
+          "peer_share",
+          "accuracy",
+          "records",
+          "failures",
+        ],
         [
           ...page.signature.map((r) => [...shareRow("category", r), r.peer_share, null, null, null]),
-          ...page.per_dataset.map((d) => ["dataset", d.id, d.name, d.analysed, null, null, null, null, d.accuracy, d.records, d.failures]),
+          ...page.per_dataset.map((d) => [
+            "dataset",
+            d.id,
+            d.name,
+            d.analysed,
+            null,
+            null,
+            null,
+            null,
+            d.accuracy,
+            d.records,
+            d.failures,
+          ]),
         ],
       );
     case "dataset":
@@ -75,16 +110,39 @@ export function pageCsv(page: AnyPage): string {
           ...page.profile.map((r) => [...shareRow("category", r), null]),
           ...page.facets.map((f) => ["facet", f.facet, f.facet, f.count, f.share, null, null, null]),
           ...page.models.map((m) => ["model", m.id, m.name, m.failures, null, null, null, m.accuracy]),
-          ...page.suspect_items.map((s) => ["suspect_item", s.instance_id, s.consensus, s.agreeing.length, null, null, null, null]),
+          ...page.suspect_items.map((s) => [
+            "suspect_item",
+            s.instance_id,
+            s.consensus,
+            s.agreeing.length,
+            null,
+            null,
+            null,
+            null,
+          ]),
         ],
       );
     case "compare":
       return toCsv(
         ["category", "name", "a_count", "b_count", "a_share", "b_share", "diff", "p", "q", "significant"],
-        page.categories.map((c) => [c.id, c.name, c.a_count, c.b_count, c.a_share, c.b_share, c.diff, c.p, c.q, c.significant]),
+        page.categories.map((c) => [
+          c.id,
+          c.name,
+          c.a_count,
+          c.b_count,
+          c.a_share,
+          c.b_share,
+          c.diff,
+          c.p,
+          c.q,
+          c.significant,
+        ]),
       );
     case "compare-index":
-      return toCsv(["a", "b", "significant_categories"], page.pairs.map((p) => [p.a, p.b, p.significant]));
+      return toCsv(
+        ["a", "b", "significant_categories"],
+        page.pairs.map((p) => [p.a, p.b, p.significant]),
+      );
     case "release":
       return toCsv(SHARE_COLS, [
         ...flatTree(page.taxonomy.tree),
@@ -93,7 +151,19 @@ export function pageCsv(page: AnyPage): string {
       ]);
     case "changelog":
       return toCsv(
-        ["section", "model", "category", "name", "before", "before_low", "before_high", "after", "after_low", "after_high", "diff"],
+        [
+          "section",
+          "model",
+          "category",
+          "name",
+          "before",
+          "before_low",
+          "before_high",
+          "after",
+          "after_low",
+          "after_high",
+          "diff",
+        ],
         [...page.category_shifts, ...page.signature_shifts].map((s) => [
           s.model ? "signature" : "category",
           s.model?.id ?? null,
@@ -109,7 +179,10 @@ export function pageCsv(page: AnyPage): string {
         ]),
       );
     case "home":
-      return toCsv(SHARE_COLS, page.top_categories.map((r) => shareRow("category", r)));
+      return toCsv(
+        SHARE_COLS,
+        page.top_categories.map((r) => shareRow("category", r)),
+      );
   }
 }
 

@@ -6,15 +6,22 @@ import { absoluteUrl, paths } from "./urls.ts";
 export function releasesIndex(site: Site): ReleasesIndex {
   return {
     latest: site.latest?.id ?? null,
-    releases: [...site.releases].reverse().map((r) => ({ id: r.id, title: r.release.title, published: !!r.release.published, previous: r.release.previous })),
+    releases: [...site.releases].reverse().map((r) => ({
+      id: r.id,
+      title: r.release.title,
+      published: !!r.release.published,
+      previous: r.release.previous,
+    })),
   };
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+const xml = (s: string) =>
+  s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 
 /** A release's date is the day it was published; an unpublished one has none and gets a fixed `updated`. */
 const NO_DATE = "1970-01-01T00:00:00Z";
-const dateOf = (r: Site["releases"][number]) => (r.release.published?.date ? `${r.release.published.date}T00:00:00Z` : NO_DATE);
+const dateOf = (r: Site["releases"][number]) =>
+  r.release.published?.date ? `${r.release.published.date}T00:00:00Z` : NO_DATE;
 
 export function releasesAtom(site: Site, origin: string, base: string): string {
   const url = (p: string) => absoluteUrl(origin, base, p);

@@ -9,7 +9,6 @@ import { layout } from "../paths.ts";
 import { isDataFolderName } from "../releases-order.ts";
 import {
   DatasetEntrySchema,
-  EvalRecordSchema,
   ModelEntrySchema,
   RegistrySchema,
   ReleaseSchema,
@@ -67,11 +66,17 @@ export function releaseIds(root: string): string[] {
 const releaseFile = (root: string, id: string, name: string) => join(layout(root).release(id), name);
 
 export function readReleases(root: string): RawEntry[] {
-  return releaseIds(root).map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "release.json")) as Record<string, unknown> }));
+  return releaseIds(root).map((id) => ({
+    id,
+    data: readJsonFile(releaseFile(root, id, "release.json")) as Record<string, unknown>,
+  }));
 }
 
 export function readTaxonomies(root: string): RawEntry[] {
-  return releaseIds(root).map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "taxonomy.json")) as Record<string, unknown> }));
+  return releaseIds(root).map((id) => ({
+    id,
+    data: readJsonFile(releaseFile(root, id, "taxonomy.json")) as Record<string, unknown>,
+  }));
 }
 
 export function readAggregates(root: string): RawEntry[] {
@@ -91,7 +96,8 @@ export function readAnalyses(root: string): RawEntry[] {
   for (const id of releaseIds(root)) {
     const path = releaseFile(root, id, "analyses.jsonl");
     if (!existsSync(path)) continue;
-    for (const { line, data } of readJsonl(path)) out.push({ id: analysisEntryId(id, String(data.key)), data, source: `${path}:${line}` });
+    for (const { line, data } of readJsonl(path))
+      out.push({ id: analysisEntryId(id, String(data.key)), data, source: `${path}:${line}` });
   }
   return out;
 }
@@ -107,7 +113,10 @@ export function readSnapshots(root: string): RawEntry[] {
   const ids = [...new Set(releaseSnapshots(root).values())].sort();
   return ids
     .filter((id) => existsSync(join(layout(root).snapshot(id), "manifest.json")))
-    .map((id) => ({ id, data: readJsonFile(join(layout(root).snapshot(id), "manifest.json")) as Record<string, unknown> }));
+    .map((id) => ({
+      id,
+      data: readJsonFile(join(layout(root).snapshot(id), "manifest.json")) as Record<string, unknown>,
+    }));
 }
 
 const FIELD = Buffer.from('"instance_id":');
@@ -181,7 +190,13 @@ function lineNumberAt(path: string, offset: number): number {
  * by (model, instance_id). Returns the entries found and removes their keys from `keys`; stops
  * (leaving the rest to scanFor) at anything unexpected, e.g. a file not in that order.
  */
-export function searchSorted(path: string, snapshot: string, dataset: string, keys: Set<string>, out: RawEntry[]): void {
+export function searchSorted(
+  path: string,
+  snapshot: string,
+  dataset: string,
+  keys: Set<string>,
+  out: RawEntry[],
+): void {
   const reader = new LineReader(path);
   try {
     const wanted = [...keys].map((k) => {
@@ -361,7 +376,11 @@ export function siteInput(c: {
 }
 
 /** Entries checked against a schema (or its fastParser, see src/lib/fastparse.ts). */
-const validate = (schema: z.ZodType | ((v: unknown) => z.ZodSafeParseResult<unknown>), entries: RawEntry[], what: string) =>
+const validate = (
+  schema: z.ZodType | ((v: unknown) => z.ZodSafeParseResult<unknown>),
+  entries: RawEntry[],
+  what: string,
+) =>
   entries.map((e) => {
     const r = typeof schema === "function" ? schema(e.data) : schema.safeParse(e.data);
     if (!r.success) throw new Error(`${e.source ?? what + " " + e.id}: ${what} ${e.id}: ${z.prettifyError(r.error)}`);
@@ -372,7 +391,7 @@ const validate = (schema: z.ZodType | ((v: unknown) => z.ZodSafeParseResult<unkn
  * The bulk of every release, validated: its aggregates and analyses. The site reads these from disk
  * rather than through content collections: Astro serialises its content store into the build, and
  * at atlas scale (hundreds of thousands of failures, thousands of model pairs) that store cost more
- * time and memory than building the pages (issue 6). Records come after, see recordsFor.
+ * time and memory than building the pages (README "Performance"). Records come after, see recordsFor.
  */
 export function readBulkEntries(root: string) {
   return {

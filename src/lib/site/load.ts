@@ -21,7 +21,9 @@ export function getSite(): Promise<Site> {
     ]);
     const root = dataRoot();
     const { aggregates, analyses } = readBulkEntries(root);
-    const site = buildSite(siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records: [], models, datasets, registries }));
+    const site = buildSite(
+      siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records: [], models, datasets, registries }),
+    );
     attachShownRecords(site, recordsFor(root));
     return site;
   })();

@@ -1,6 +1,19 @@
 // What each page shows, computed from the site model. Templates only render these objects, and the
 // same objects are the pages' `data.json` downloads. Paths in them are site paths without the base.
-import { recordKey, type Analysis, type Category, type Comparison, type EvalRecord, type Facet, type Group, type Release, type ReviewStats, type Share, type SuspectItem, type SuspectItemReview } from "../schemas.ts";
+import {
+  recordKey,
+  type Analysis,
+  type Category,
+  type Comparison,
+  type EvalRecord,
+  type Facet,
+  type Group,
+  type Release,
+  type ReviewStats,
+  type Share,
+  type SuspectItem,
+  type SuspectItemReview,
+} from "../schemas.ts";
 import { REFERENCE_ERROR } from "../reserved.ts";
 import { leavesOf, type Site, type SiteRelease } from "./model.ts";
 import { anchorHashes, exampleAnchor, paths } from "./urls.ts";
@@ -37,11 +50,19 @@ export interface ShareRow {
   ci: [number, number];
 }
 
-export const releaseRef = (r: SiteRelease): ReleaseRef => ({ id: r.id, title: r.release.title, path: paths.release(r.id), published: r.release.published !== null, date: r.release.published?.date ?? null });
+export const releaseRef = (r: SiteRelease): ReleaseRef => ({
+  id: r.id,
+  title: r.release.title,
+  path: paths.release(r.id),
+  published: r.release.published !== null,
+  date: r.release.published?.date ?? null,
+});
 
 /** Names as the release recorded them (an earlier release's for ids it no longer has). */
-export const modelName = (rel: SiteRelease, id: string): string => rel.models.get(id)?.name ?? (rel.previous ? modelName(rel.previous, id) : id);
-export const datasetName = (rel: SiteRelease, id: string): string => rel.datasets.get(id)?.name ?? (rel.previous ? datasetName(rel.previous, id) : id);
+export const modelName = (rel: SiteRelease, id: string): string =>
+  rel.models.get(id)?.name ?? (rel.previous ? modelName(rel.previous, id) : id);
+export const datasetName = (rel: SiteRelease, id: string): string =>
+  rel.datasets.get(id)?.name ?? (rel.previous ? datasetName(rel.previous, id) : id);
 
 /** A category by id; one the taxonomy does not know (e.g. an unlisted "Other") keeps its id as name. */
 export function categoryRef(rel: SiteRelease, id: string): CategoryRef {
@@ -160,7 +181,7 @@ const orderedOnce = once(exampleOrder);
 /** The first EXAMPLE_CAP of one of the site model's own lists in example order, computed once. */
 const shownOf = once((list: Analysis[]) => firstInOrder(list, EXAMPLE_CAP));
 
-export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
+export function toExample(_site: Site, rel: SiteRelease, a: Analysis): Example {
   const r = rel.records.get(a.key);
   const ex: Example = {
     anchor: anchorOf(a),
@@ -200,10 +221,12 @@ export function toExample(site: Site, rel: SiteRelease, a: Analysis): Example {
 /** Every dataset's disputed items (reviewed or not), by "dataset|instance_id". */
 const suspectItemsOf = once((rel: SiteRelease) => {
   const out = new Map<string, SuspectItem>();
-  for (const d of rel.datasetIds) for (const s of rel.aggregates.datasets[d]?.suspect_items ?? []) out.set(`${s.dataset}|${s.instance_id}`, s);
+  for (const d of rel.datasetIds)
+    for (const s of rel.aggregates.datasets[d]?.suspect_items ?? []) out.set(`${s.dataset}|${s.instance_id}`, s);
   return out;
 });
-const suspectItemOf = (rel: SiteRelease, dataset: string, instance: string) => suspectItemsOf(rel).get(`${dataset}|${instance}`);
+const suspectItemOf = (rel: SiteRelease, dataset: string, instance: string) =>
+  suspectItemsOf(rel).get(`${dataset}|${instance}`);
 
 /**
  * Whether the release was made with disputed items and reviews (README "Reviews"): its aggregates
@@ -213,14 +236,23 @@ const suspectItemOf = (rel: SiteRelease, dataset: string, instance: string) => s
 export const hasReviews = (rel: SiteRelease): boolean => rel.aggregates.reviews !== undefined;
 
 /** Measured precision of nothing reviewed. */
-export const NO_REVIEWS: ReviewStats = { n: 0, agree: 0, disagree: 0, unsure: 0, precision: null, ci_low: null, ci_high: null };
+export const NO_REVIEWS: ReviewStats = {
+  n: 0,
+  agree: 0,
+  disagree: 0,
+  unsure: 0,
+  precision: null,
+  ci_low: null,
+  ci_high: null,
+};
 
 /** Below this measured precision a category is flagged on its page. */
 export const LOW_PRECISION = 0.8;
 export const lowPrecision = (s: ReviewStats): boolean => s.precision !== null && s.precision < LOW_PRECISION;
 
 /** The release's precision figures of one category (all zeros when none of its failures was reviewed). */
-export const reviewStatsOf = (rel: SiteRelease, category: string): ReviewStats => rel.aggregates.reviews?.categories[category] ?? NO_REVIEWS;
+export const reviewStatsOf = (rel: SiteRelease, category: string): ReviewStats =>
+  rel.aggregates.reviews?.categories[category] ?? NO_REVIEWS;
 
 /**
  * Where each analysis is shown with an anchor: the page path of its leaf category, for the first
@@ -231,7 +263,10 @@ export const shownExamples = once((rel: SiteRelease): Map<string, string> => {
   for (const c of rel.categories) {
     const list = rel.analysesByCategory.get(c.id);
     if (!list) continue;
-    for (const a of firstInOrder(list.filter((x) => x.category === c.id), EXAMPLE_CAP)) {
+    for (const a of firstInOrder(
+      list.filter((x) => x.category === c.id),
+      EXAMPLE_CAP,
+    )) {
       out.set(a.key, `${paths.category(rel.id, c.slug)}#${anchorOf(a)}`);
     }
   }
@@ -298,7 +333,7 @@ export function attachShownRecords(site: Site, read: (wanted: Map<string, Set<st
     shownBy.set(rel, keys);
     const snapshot = rel.release.snapshot;
     const all = wanted.get(snapshot) ?? wanted.set(snapshot, new Set()).get(snapshot)!;
-    keys.forEach((k) => all.add(k));
+    for (const k of keys) all.add(k);
   }
   const byKey = new Map(read(wanted).map((r) => [recordKey(r), r]));
   for (const [rel, keys] of shownBy) for (const k of keys) if (byKey.has(k)) rel.records.set(k, byKey.get(k)!);
@@ -334,7 +369,7 @@ export interface CategoryPage {
 /**
  * One failure of a category in its data.json: who failed where, and the judge's verdict. The texts
  * are on the page for the examples it shows; listing every failure's texts made a category's
- * data.json tens of MB at atlas scale (issue 6).
+ * data.json tens of MB at atlas scale (README "Performance").
  */
 export interface FailureRow {
   key: string;
@@ -365,7 +400,12 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFai
     .map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m), ...shareOf(agg.models[m], c.id) }))
     .sort(byShare);
   const by_dataset = rel.datasetIds
-    .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), ...shareOf(agg.datasets[d], c.id) }))
+    .map((d) => ({
+      id: d,
+      name: datasetName(rel, d),
+      path: paths.dataset(rel.id, d),
+      ...shareOf(agg.datasets[d], c.id),
+    }))
     .sort(byShare);
   const list = rel.analysesByCategory.get(c.id) ?? [];
   const examples = shownOf(list).map((a) => toExample(site, rel, a));
@@ -377,7 +417,11 @@ export function categoryPage(site: Site, rel: SiteRelease, slug: string, withFai
     path: paths.category(rel.id, c.slug),
     category: c,
     parent: c.parent && rel.byId.has(c.parent) ? categoryRef(rel, c.parent) : null,
-    children: (rel.children.get(c.id) ?? []).map((k) => ({ ...categoryRef(rel, k.id), count: shareOf(agg.overall, k.id).count, share: shareOf(agg.overall, k.id).share })),
+    children: (rel.children.get(c.id) ?? []).map((k) => ({
+      ...categoryRef(rel, k.id),
+      count: shareOf(agg.overall, k.id).count,
+      share: shareOf(agg.overall, k.id).share,
+    })),
     overall: { count: ov.count, share: ov.share, ci: ov.ci, analysed: agg.overall.analysed },
     by_model,
     by_dataset,
@@ -413,16 +457,32 @@ export interface ModelPage {
   kind: "model";
   release: ReleaseRef;
   path: string;
-  model: { id: string; name: string; family: string | null; organisation: string | null; open_weights: boolean | null; parameters_b: number | null };
+  model: {
+    id: string;
+    name: string;
+    family: string | null;
+    organisation: string | null;
+    open_weights: boolean | null;
+    parameters_b: number | null;
+  };
   totals: { records: number; failures: number; analysed: number; accuracy: number };
   signature: (ShareRow & { peer_share: number | null; diff: number | null })[];
   distinctive: (CategoryRef & { share: number; peer_share: number; diff: number })[];
-  per_dataset: { id: string; name: string; path: string; records: number; failures: number; analysed: number; accuracy: number; top: (CategoryRef & { count: number; share: number })[] }[];
+  per_dataset: {
+    id: string;
+    name: string;
+    path: string;
+    records: number;
+    failures: number;
+    analysed: number;
+    accuracy: number;
+    top: (CategoryRef & { count: number; share: number })[];
+  }[];
   examples: { path: string; title: string; dataset_name: string; category: string }[];
   compare: { other: string; other_name: string; path: string }[];
 }
 
-export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage | null {
+export function modelPage(_site: Site, rel: SiteRelease, id: string): ModelPage | null {
   const g = rel.aggregates.models[id];
   if (!g) return null;
   const entry = rel.models.get(id);
@@ -431,7 +491,14 @@ export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage |
   const signature = leaves
     .map((c) => {
       const s = sig.get(c.id);
-      return { id: c.id, name: c.name, path: paths.category(rel.id, c.slug), ...shareOf(g, c.id), peer_share: s?.peer_share ?? null, diff: s?.diff ?? null };
+      return {
+        id: c.id,
+        name: c.name,
+        path: paths.category(rel.id, c.slug),
+        ...shareOf(g, c.id),
+        peer_share: s?.peer_share ?? null,
+        diff: s?.diff ?? null,
+      };
     })
     .filter((r) => r.count > 0 || (r.peer_share ?? 0) > 0)
     .sort(byShare);
@@ -461,7 +528,12 @@ export function modelPage(site: Site, rel: SiteRelease, id: string): ModelPage |
   const shown = shownExamples(rel);
   const examples = exampleOrder(shownByModel(rel).get(id) ?? [])
     .slice(0, 12)
-    .map((a) => ({ path: shown.get(a.key)!, title: a.title, dataset_name: datasetName(rel, a.dataset), category: categoryRef(rel, a.category).name }));
+    .map((a) => ({
+      path: shown.get(a.key)!,
+      title: a.title,
+      dataset_name: datasetName(rel, a.dataset),
+      category: categoryRef(rel, a.category).name,
+    }));
   const compare = rel.aggregates.comparisons
     .filter((c) => c.a === id || c.b === id)
     .map((c) => {
@@ -497,7 +569,16 @@ export interface DatasetPage {
   kind: "dataset";
   release: ReleaseRef;
   path: string;
-  dataset: { id: string; name: string; task_type: string | null; metric: string | null; skill: string | null; description: string | null; source: string | null; licence: string | null };
+  dataset: {
+    id: string;
+    name: string;
+    task_type: string | null;
+    metric: string | null;
+    skill: string | null;
+    description: string | null;
+    source: string | null;
+    licence: string | null;
+  };
   totals: { records: number; failures: number; analysed: number; accuracy: number };
   off_skill_share: number;
   noise_share: number;
@@ -513,7 +594,15 @@ export interface DatasetPage {
   noise_examples: Example[];
   /** Every failure of the dataset in a noise category, as rows (see FailureRow). */
   noise_failures: FailureRow[];
-  models: { id: string; name: string; path: string; accuracy: number; records: number; failures: number; analysed: number }[];
+  models: {
+    id: string;
+    name: string;
+    path: string;
+    accuracy: number;
+    records: number;
+    failures: number;
+    analysed: number;
+  }[];
   ranking: (CategoryRef & { rows: { id: string; name: string; count: number; share: number }[] })[];
 }
 
@@ -563,7 +652,12 @@ function itemRow(rel: SiteRelease, s: SuspectItem, reviews: boolean): ItemRow {
     models: s.models,
   };
   if (!reviews) return row;
-  return { ...row, failures: s.failures ?? 0, review: s.review ?? null, moved: movedByItem(rel).get(`${s.dataset}|${s.instance_id}`) ?? 0 };
+  return {
+    ...row,
+    failures: s.failures ?? 0,
+    review: s.review ?? null,
+    moved: movedByItem(rel).get(`${s.dataset}|${s.instance_id}`) ?? 0,
+  };
 }
 
 function itemsReview(rel: SiteRelease, rows: ItemRow[]): ItemsReview {
@@ -599,7 +693,15 @@ export function datasetPage(site: Site, rel: SiteRelease, id: string): DatasetPa
   const items = g.suspect_items.map((s) => itemRow(rel, s, reviews));
   const pairs = rel.aggregates.pairs.filter((p) => p.dataset === id);
   const models = pairs
-    .map((p) => ({ id: p.model, name: modelName(rel, p.model), path: paths.model(rel.id, p.model), accuracy: p.accuracy, records: p.records, failures: p.failures, analysed: p.analysed }))
+    .map((p) => ({
+      id: p.model,
+      name: modelName(rel, p.model),
+      path: paths.model(rel.id, p.model),
+      accuracy: p.accuracy,
+      records: p.records,
+      failures: p.failures,
+      analysed: p.analysed,
+    }))
     .sort((a, b) => b.accuracy - a.accuracy || a.name.localeCompare(b.name));
   const ranking = profile.map((row) => ({
     ...categoryRef(rel, row.id),
@@ -657,7 +759,7 @@ export interface ComparePage {
 /** A release's comparisons by "a|b" (a release of 100 models has 4,950, and a page each). */
 const comparisonsOf = once((rel: SiteRelease) => new Map(rel.aggregates.comparisons.map((c) => [`${c.a}|${c.b}`, c])));
 
-export function comparePage(site: Site, rel: SiteRelease, a: string, b: string): ComparePage | null {
+export function comparePage(_site: Site, rel: SiteRelease, a: string, b: string): ComparePage | null {
   const c = comparisonsOf(rel).get(`${a}|${b}`);
   if (!c) return null;
   return {
@@ -679,9 +781,16 @@ export interface CompareIndexPage {
   pairs: { a: string; b: string; a_name: string; b_name: string; path: string; significant: number }[];
 }
 
-export function compareIndexPage(site: Site, rel: SiteRelease): CompareIndexPage {
+export function compareIndexPage(_site: Site, rel: SiteRelease): CompareIndexPage {
   const pairs = rel.aggregates.comparisons
-    .map((c) => ({ a: c.a, b: c.b, a_name: modelName(rel, c.a), b_name: modelName(rel, c.b), path: paths.compare(rel.id, c.a, c.b), significant: c.categories.filter((k) => k.significant).length }))
+    .map((c) => ({
+      a: c.a,
+      b: c.b,
+      a_name: modelName(rel, c.a),
+      b_name: modelName(rel, c.b),
+      path: paths.compare(rel.id, c.a, c.b),
+      significant: c.categories.filter((k) => k.significant).length,
+    }))
     .sort((x, y) => x.a_name.localeCompare(y.a_name) || x.b_name.localeCompare(y.b_name));
   const ids = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   return {
@@ -719,13 +828,37 @@ export interface ReleasePage {
   path: string;
   meta: Release;
   previous: ReleaseRef | null;
-  snapshot: { id: string; sha256: string; records: number | null; failures: number | null; base: string | null; inputs: { name: string; sha256: string; records: number }[] };
+  snapshot: {
+    id: string;
+    sha256: string;
+    records: number | null;
+    failures: number | null;
+    base: string | null;
+    inputs: { name: string; sha256: string; records: number }[];
+  };
   taxonomy: { version: string; judge: string; tree: TreeNode[]; retired: { id: string; slug: string; name: string }[] };
   models: { id: string; name: string; path: string; accuracy: number; failures: number; analysed: number }[];
-  datasets: { id: string; name: string; path: string; accuracy: number; failures: number; analysed: number; noise_share: number; off_skill_share: number }[];
+  datasets: {
+    id: string;
+    name: string;
+    path: string;
+    accuracy: number;
+    failures: number;
+    analysed: number;
+    noise_share: number;
+    off_skill_share: number;
+  }[];
   comparisons: number;
   /** Failures the judge gave no valid answer for: counted and shown, never dropped. */
-  judge_errors: { key: string; model: string; model_name: string; dataset: string; dataset_name: string; instance_id: string; error: string }[];
+  judge_errors: {
+    key: string;
+    model: string;
+    model_name: string;
+    dataset: string;
+    dataset_name: string;
+    instance_id: string;
+    error: string;
+  }[];
   /** The judge's measured precision and the disputed items; absent for a release made before reviews (see hasReviews). */
   reviews?: ReleaseReviewsView;
 }
@@ -756,14 +889,16 @@ function releaseReviews(rel: SiteRelease): ReleaseReviewsView | undefined {
     noise: leavesOf(rel.categories)
       .filter((c) => c.facet === "noise")
       .reduce((n, c) => n + shareOf(rel.aggregates.overall, c.id).count, 0),
-    low_precision: rel.categories.filter((c) => lowPrecision(reviewStatsOf(rel, c.id))).map((c) => categoryRef(rel, c.id)),
+    low_precision: rel.categories
+      .filter((c) => lowPrecision(reviewStatsOf(rel, c.id)))
+      .map((c) => categoryRef(rel, c.id)),
   };
 }
 
 /** How many judge errors the release page lists; data.json has them all. */
 export const JUDGE_ERRORS_SHOWN = 50;
 
-export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
+export function releasePage(_site: Site, rel: SiteRelease): ReleasePage {
   const agg = rel.aggregates;
   return {
     kind: "release",
@@ -786,10 +921,26 @@ export function releasePage(site: Site, rel: SiteRelease): ReleasePage {
       retired: rel.taxonomy.retired.map((c) => ({ id: c.id, slug: c.slug, name: c.name })),
     },
     models: rel.modelIds
-      .map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m), accuracy: agg.models[m].accuracy, failures: agg.models[m].failures, analysed: agg.models[m].analysed }))
+      .map((m) => ({
+        id: m,
+        name: modelName(rel, m),
+        path: paths.model(rel.id, m),
+        accuracy: agg.models[m].accuracy,
+        failures: agg.models[m].failures,
+        analysed: agg.models[m].analysed,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     datasets: rel.datasetIds
-      .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, analysed: agg.datasets[d].analysed, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
+      .map((d) => ({
+        id: d,
+        name: datasetName(rel, d),
+        path: paths.dataset(rel.id, d),
+        accuracy: agg.datasets[d].accuracy,
+        failures: agg.datasets[d].failures,
+        analysed: agg.datasets[d].analysed,
+        noise_share: agg.datasets[d].noise_share,
+        off_skill_share: agg.datasets[d].off_skill_share,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     comparisons: agg.comparisons.length,
     judge_errors: rel.analyses
@@ -863,7 +1014,7 @@ function shifts(
   return out;
 }
 
-export function changelogPage(site: Site, rel: SiteRelease): ChangelogPage {
+export function changelogPage(_site: Site, rel: SiteRelease): ChangelogPage {
   const prev = rel.previous;
   const named = (ids: string[], name: (id: string) => string) => ids.map((id) => ({ id, name: name(id) }));
   const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
@@ -872,8 +1023,14 @@ export function changelogPage(site: Site, rel: SiteRelease): ChangelogPage {
     release: releaseRef(rel),
     path: paths.changelog(rel.id),
     previous: prev ? releaseRef(prev) : null,
-    datasets: { added: named(prev ? minus(rel.datasetIds, prev.datasetIds) : rel.datasetIds, (d) => datasetName(rel, d)), removed: named(prev ? minus(prev.datasetIds, rel.datasetIds) : [], (d) => datasetName(rel, d)) },
-    models: { added: named(prev ? minus(rel.modelIds, prev.modelIds) : rel.modelIds, (m) => modelName(rel, m)), removed: named(prev ? minus(prev.modelIds, rel.modelIds) : [], (m) => modelName(rel, m)) },
+    datasets: {
+      added: named(prev ? minus(rel.datasetIds, prev.datasetIds) : rel.datasetIds, (d) => datasetName(rel, d)),
+      removed: named(prev ? minus(prev.datasetIds, rel.datasetIds) : [], (d) => datasetName(rel, d)),
+    },
+    models: {
+      added: named(prev ? minus(rel.modelIds, prev.modelIds) : rel.modelIds, (m) => modelName(rel, m)),
+      removed: named(prev ? minus(prev.modelIds, rel.modelIds) : [], (m) => modelName(rel, m)),
+    },
     categories: { added: [], renamed: [], merged: [], split: [], retired: [] },
     category_shifts: [],
     signature_shifts: [],
@@ -900,12 +1057,24 @@ export function changelogPage(site: Site, rel: SiteRelease): ChangelogPage {
   const retired = new Map(rel.taxonomy.retired.map((c) => [c.id, c]));
   // A category of the previous release that is simply gone counts as retired too.
   for (const c of prev.categories) if (!rel.byId.has(c.id) && !retired.has(c.id)) retired.set(c.id, c);
-  cats.retired = [...retired.values()].map((c) => ({ id: c.id, slug: c.slug, name: c.name, path: prev.byId.has(c.id) ? paths.category(prev.id, prev.byId.get(c.id)!.slug) : null }));
-  const order = (a: Shift, b: Shift) => Math.abs(b.diff) - Math.abs(a.diff) || a.category.id.localeCompare(b.category.id) || (a.model?.id ?? "").localeCompare(b.model?.id ?? "");
-  empty.category_shifts = shifts(rel, prev, prev.aggregates.overall, rel.aggregates.overall, null, false).sort(order).slice(0, SHIFT_CAP);
+  cats.retired = [...retired.values()].map((c) => ({
+    id: c.id,
+    slug: c.slug,
+    name: c.name,
+    path: prev.byId.has(c.id) ? paths.category(prev.id, prev.byId.get(c.id)!.slug) : null,
+  }));
+  const order = (a: Shift, b: Shift) =>
+    Math.abs(b.diff) - Math.abs(a.diff) ||
+    a.category.id.localeCompare(b.category.id) ||
+    (a.model?.id ?? "").localeCompare(b.model?.id ?? "");
+  empty.category_shifts = shifts(rel, prev, prev.aggregates.overall, rel.aggregates.overall, null, false)
+    .sort(order)
+    .slice(0, SHIFT_CAP);
   empty.signature_shifts = rel.modelIds
     .filter((m) => prev.aggregates.models[m])
-    .flatMap((m) => shifts(rel, prev, prev.aggregates.models[m], rel.aggregates.models[m], { id: m, name: modelName(rel, m) }, true))
+    .flatMap((m) =>
+      shifts(rel, prev, prev.aggregates.models[m], rel.aggregates.models[m], { id: m, name: modelName(rel, m) }, true),
+    )
     .sort(order)
     .slice(0, SHIFT_CAP);
   return empty;
@@ -920,21 +1089,54 @@ export interface HomePage {
   latest: ReleaseRef | null;
   counts: Release["counts"] | null;
   top_categories: (ShareRow & { facet: Facet })[];
-  heatmap: { rows: { id: string; name: string; path: string }[]; cols: { id: string; name: string; path: string }[]; values: (number | null)[][] };
-  datasets: { id: string; name: string; path: string; skill: string | null; accuracy: number; failures: number; noise_share: number; off_skill_share: number }[];
+  heatmap: {
+    rows: { id: string; name: string; path: string }[];
+    cols: { id: string; name: string; path: string }[];
+    values: (number | null)[][];
+  };
+  datasets: {
+    id: string;
+    name: string;
+    path: string;
+    skill: string | null;
+    accuracy: number;
+    failures: number;
+    noise_share: number;
+    off_skill_share: number;
+  }[];
   whats_new: ChangelogPage | null;
 }
 
 export function homePage(site: Site): HomePage {
   const rel = site.latest;
-  if (!rel) return { kind: "home", path: paths.home(), latest: null, counts: null, top_categories: [], heatmap: { rows: [], cols: [], values: [] }, datasets: [], whats_new: null };
+  if (!rel)
+    return {
+      kind: "home",
+      path: paths.home(),
+      latest: null,
+      counts: null,
+      top_categories: [],
+      heatmap: { rows: [], cols: [], values: [] },
+      datasets: [],
+      whats_new: null,
+    };
   const agg = rel.aggregates;
   const top = (rel.children.get(null) ?? [])
-    .map((c) => ({ id: c.id, name: c.name, path: paths.category(rel.id, c.slug), facet: c.facet, ...shareOf(agg.overall, c.id) }))
+    .map((c) => ({
+      id: c.id,
+      name: c.name,
+      path: paths.category(rel.id, c.slug),
+      facet: c.facet,
+      ...shareOf(agg.overall, c.id),
+    }))
     .sort(byShare);
   const cols = top.filter((c) => c.count > 0).map(({ id, name, path }) => ({ id, name, path }));
-  const rows = rel.modelIds.map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m) })).sort((a, b) => a.name.localeCompare(b.name));
-  const values = rows.map((r) => cols.map((c) => (agg.models[r.id].analysed ? shareOf(agg.models[r.id], c.id).share : null)));
+  const rows = rel.modelIds
+    .map((m) => ({ id: m, name: modelName(rel, m), path: paths.model(rel.id, m) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const values = rows.map((r) =>
+    cols.map((c) => (agg.models[r.id].analysed ? shareOf(agg.models[r.id], c.id).share : null)),
+  );
   return {
     kind: "home",
     path: paths.home(),
@@ -943,7 +1145,16 @@ export function homePage(site: Site): HomePage {
     top_categories: top,
     heatmap: { rows, cols, values },
     datasets: rel.datasetIds
-      .map((d) => ({ id: d, name: datasetName(rel, d), path: paths.dataset(rel.id, d), skill: rel.datasets.get(d)?.skill ?? null, accuracy: agg.datasets[d].accuracy, failures: agg.datasets[d].failures, noise_share: agg.datasets[d].noise_share, off_skill_share: agg.datasets[d].off_skill_share }))
+      .map((d) => ({
+        id: d,
+        name: datasetName(rel, d),
+        path: paths.dataset(rel.id, d),
+        skill: rel.datasets.get(d)?.skill ?? null,
+        accuracy: agg.datasets[d].accuracy,
+        failures: agg.datasets[d].failures,
+        noise_share: agg.datasets[d].noise_share,
+        off_skill_share: agg.datasets[d].off_skill_share,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     whats_new: changelogPage(site, rel),
   };

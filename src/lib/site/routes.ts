@@ -12,8 +12,16 @@ export async function releasePaths() {
 export async function categoryPaths(withRedirects: boolean) {
   const site = await getSite();
   return site.releases.flatMap((r) => [
-    ...r.categories.map((c) => ({ params: { release: r.id, slug: c.slug }, props: { redirect: null as string | null } })),
-    ...(withRedirects ? categoryRedirects(r).map((x) => ({ params: { release: r.id, slug: x.from }, props: { redirect: x.to as string | null } })) : []),
+    ...r.categories.map((c) => ({
+      params: { release: r.id, slug: c.slug },
+      props: { redirect: null as string | null },
+    })),
+    ...(withRedirects
+      ? categoryRedirects(r).map((x) => ({
+          params: { release: r.id, slug: x.from },
+          props: { redirect: x.to as string | null },
+        }))
+      : []),
   ]);
 }
 
@@ -30,7 +38,10 @@ export async function datasetPaths() {
 export async function comparePaths() {
   const site = await getSite();
   return site.releases.flatMap((r) =>
-    r.aggregates.comparisons.map((c) => ({ params: { release: r.id, pair: compareSlug(c) }, props: { a: c.a, b: c.b } })),
+    r.aggregates.comparisons.map((c) => ({
+      params: { release: r.id, pair: compareSlug(c) },
+      props: { a: c.a, b: c.b },
+    })),
   );
 }
 
@@ -48,14 +59,25 @@ export async function latestCategoryPaths(withRedirects: boolean) {
   const taken = new Set(r.categories.map((c) => c.slug));
   const renamed = categoryRedirects(r).map((x) => {
     taken.add(x.from);
-    return { params: { slug: x.from }, props: { redirect: { to: paths.latestCategory(x.to), name: r.bySlug.get(x.to)!.name } as Redirect } };
+    return {
+      params: { slug: x.from },
+      props: { redirect: { to: paths.latestCategory(x.to), name: r.bySlug.get(x.to)!.name } as Redirect },
+    };
   });
   const prev = r.previous;
   const retired = prev
     ? r.taxonomy.retired
         .map((c) => prev.byId.get(c.id))
         .filter((c): c is NonNullable<typeof c> => !!c && !taken.has(c.slug))
-        .map((c) => ({ params: { slug: c.slug }, props: { redirect: { to: paths.category(prev.id, c.slug), name: `${c.name} (retired; release ${prev.id})` } as Redirect } }))
+        .map((c) => ({
+          params: { slug: c.slug },
+          props: {
+            redirect: {
+              to: paths.category(prev.id, c.slug),
+              name: `${c.name} (retired; release ${prev.id})`,
+            } as Redirect,
+          },
+        }))
     : [];
   return [...pages, ...renamed, ...retired];
 }
@@ -78,4 +100,5 @@ export async function releaseOf(id: string | undefined) {
   return { site, rel };
 }
 
-export const jsonResponse = (body: string) => new Response(body, { headers: { "Content-Type": "application/json; charset=utf-8" } });
+export const jsonResponse = (body: string) =>
+  new Response(body, { headers: { "Content-Type": "application/json; charset=utf-8" } });

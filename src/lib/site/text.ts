@@ -15,4 +15,5 @@ export function textView(text: string): TextView {
   return { empty: text.trim() === "", fold: text.length > FOLD_CHARS || lines > FOLD_LINES, chars: text.length, lines };
 }
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+export const plural = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;

@@ -6,4 +6,5 @@ import { getSite } from "../../lib/site/load.ts";
 import { releasesIndex } from "../../lib/site/feed.ts";
 import { jsonResponse } from "../../lib/site/routes.ts";
 
-export const GET: APIRoute = async () => jsonResponse(stableJson(ReleasesIndexSchema.parse(releasesIndex(await getSite()))));
+export const GET: APIRoute = async () =>
+  jsonResponse(stableJson(ReleasesIndexSchema.parse(releasesIndex(await getSite()))));

@@ -39,5 +39,8 @@ export function neverDisputed(first: EvalRecord): boolean {
  * are the plug-in's (unique across plug-ins: checked by tests/heuristic/datasets.test.ts).
  */
 export const DATASET_RULES: readonly Rule[] = PLUGINS.flatMap((p) =>
-  (p.rules ?? []).map((rule) => ({ ...rule, fn: (ctx: Parameters<Rule["fn"]>[0]) => (ctx.record.dataset === p.id ? rule.fn(ctx) : null) })),
+  (p.rules ?? []).map((rule) => ({
+    ...rule,
+    fn: (ctx: Parameters<Rule["fn"]>[0]) => (ctx.record.dataset === p.id ? rule.fn(ctx) : null),
+  })),
 );

@@ -22,7 +22,8 @@ export function theoremqaScorerGaveNoAnswer(r: EvalRecord): boolean {
 
 // A question that itself asks for a yes/no or true/false verdict ("Is there ...?", "Answer Yes or
 // No"): some items of this kind carry a numeric answer type, so a verdict there is no wrong type.
-const VERDICT_QUESTION_RE = /\b(?:yes or no|true or false)\b|(?:^|[.?!]\s+)(?:is|are|does|do|did|can|could|will|would|should|has|have|was|were|must)\s[^.?!]*\?/i;
+const VERDICT_QUESTION_RE =
+  /\b(?:yes or no|true or false)\b|(?:^|[.?!]\s+)(?:is|are|does|do|did|can|could|will|would|should|has|have|was|were|must)\s[^.?!]*\?/i;
 
 /**
  * A number was asked (TheoremQA's own answer type: integer or float) and the output's final answer is
@@ -37,7 +38,12 @@ export function verdictForNumber(ctx: FailureContext): RuleHit | null {
   const tail = r.output.slice(-400);
   const stated = [...tail.matchAll(/\b(?:true|false)\b/gi)].at(-1);
   if (!stated || stated[0].toLowerCase() !== verdict.toLowerCase()) return null;
-  const start = Math.max(tail.lastIndexOf(". ", stated.index) + 1, tail.lastIndexOf("\n", stated.index) + 1, stated.index - 100, 0);
+  const start = Math.max(
+    tail.lastIndexOf(". ", stated.index) + 1,
+    tail.lastIndexOf("\n", stated.index) + 1,
+    stated.index - 100,
+    0,
+  );
   const sentence = fromWordStart(tail.slice(0, stated.index + stated[0].length), start).trim();
   return {
     title: "Answered true/false where a number is asked",
