@@ -1,7 +1,8 @@
 // A snapshot mixing every input format (the demo's JSONL, CSV, ErrorMap CSV and HELM display runs,
 // plus the tools' formats of scripts/demo/tool-formats.ts) runs through the heuristic judge; the
 // release is exported as Every Eval Ever files (errormap export --format eee) with the judge's
-// analysis of each failure, and those files import back to the same records and failures.
+// analysis of each failure, and those files import back to the same records and failures; the site
+// builds from that release, with a page for every dataset of every format.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { writeToolDemoInputs } from "../../scripts/demo/tool-formats.ts";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { loadReleaseAnalyses } from "../../scripts/pipeline/releases.ts";
+import { buildSite } from "../site/helpers/build.ts";
 import { removeRoot, runCli, tempRoot } from "./helpers.ts";
 
 describe("every format in one snapshot, judged, exported as EEE", () => {
@@ -58,5 +60,15 @@ describe("every format in one snapshot, judged, exported as EEE", () => {
     const back = await importSnapshot({ root, snapshot: "back", paths: [out], log: () => {} });
     expect(back.records).toBe(m.records);
     expect(back.failures).toBe(m.failures);
+  });
+
+  it("builds the site from the mixed release", { timeout: 300_000 }, () => {
+    const site = join(root, "site");
+    buildSite({ data: root, out: site, cache: join(root, "astro-cache"), pagefind: false });
+    const datasets = readdirSync(join(site, "releases", "mixed-1", "datasets")).sort();
+    const manifest = JSON.parse(readFileSync(join(root, "snapshots", "mixed", "manifest.json"), "utf8"));
+    expect(datasets).toHaveLength(Object.keys(manifest.datasets).length);
+    for (const d of datasets)
+      expect(readFileSync(join(site, "releases", "mixed-1", "datasets", d, "index.html"), "utf8")).toContain("<h1");
   });
 });
