@@ -9,9 +9,9 @@ import { writeBigJsonl } from "../../scripts/bench/bigjsonl.ts";
 import { measure } from "../../scripts/bench/measure.ts";
 import { synthRegistry, writeSynthAtlas, type SynthRelease } from "../../scripts/bench/synth.ts";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
-import { saveRegistry } from "../../src/lib/registry.ts";
+import { saveRegistry } from "../../scripts/lib/registry.ts";
 import { loadSiteFromDisk } from "../../src/lib/site/fsdata.ts";
-import { keysShownInFull } from "../../src/lib/site/pages.ts";
+import { keysShownInFull } from "../../src/lib/site/shown.ts";
 
 let dir: string;
 let made: SynthRelease[];

@@ -10,22 +10,19 @@ import { buildSite, orderReleases, pickLatest, type Site } from "../../src/lib/s
 import {
   EXAMPLE_CAP,
   NOISE_EXAMPLE_CAP,
-  categoryPage,
-  keysShownInFull,
-  firstInOrder,
-  categoryRedirects,
-  changelogPage,
-  comparePage,
-  compareIndexPage,
-  datasetPage,
   exampleOrder,
-  homePage,
-  intervalsApart,
-  modelPage,
-  releasePage,
-  releaseRef,
+  firstInOrder,
+  keysShownInFull,
   shownExamples,
-} from "../../src/lib/site/pages.ts";
+} from "../../src/lib/site/shown.ts";
+import { categoryPage, categoryRedirects } from "../../src/lib/site/views/category.ts";
+import { changelogPage, intervalsApart } from "../../src/lib/site/views/changelog.ts";
+import { compareIndexPage, comparePage } from "../../src/lib/site/views/compare.ts";
+import { datasetPage } from "../../src/lib/site/views/dataset.ts";
+import { homePage } from "../../src/lib/site/views/home.ts";
+import { modelPage } from "../../src/lib/site/views/model.ts";
+import { releasePage } from "../../src/lib/site/views/release.ts";
+import { releaseRef } from "../../src/lib/site/views/shared.ts";
 import { pageCsv, pageJson } from "../../src/lib/site/downloads.ts";
 import { releasesAtom, releasesIndex } from "../../src/lib/site/feed.ts";
 import { searchFacets } from "../../src/lib/site/search.ts";
@@ -90,7 +87,7 @@ describe("loading", () => {
       expect([...rel.records.keys()].sort()).toEqual([...shown].sort());
       // every example of every category page has its texts
       for (const c of rel.categories)
-        for (const e of categoryPage(site, rel, c.slug)!.examples) expect(e.output, e.key).not.toBeNull();
+        for (const e of categoryPage(rel, c.slug)!.examples) expect(e.output, e.key).not.toBeNull();
     }
   });
 
@@ -241,7 +238,7 @@ describe("loading", () => {
 describe("category page", () => {
   it("shows the category's counts from the aggregates and all its analyses as examples", () => {
     const rel = r("r2");
-    const page = categoryPage(site, rel, "arithmetic-slip")!;
+    const page = categoryPage(rel, "arithmetic-slip")!;
     const share = rel.aggregates.overall.shares.find((s) => s.category === "c-arith")!;
     expect(page.overall.count).toBe(share.count);
     expect(page.overall.share).toBe(share.share);
@@ -255,7 +252,7 @@ describe("category page", () => {
 
   it("puts a parent's sub-categories and their failures on the parent page", () => {
     const rel = r("r1");
-    const page = categoryPage(site, rel, "reasoning")!;
+    const page = categoryPage(rel, "reasoning")!;
     expect(page.children.map((c) => c.slug)).toEqual(["arithmetic-slip", "misread-question"]);
     const n = rel.analyses.filter((a) => a.category === "c-arith" || a.category === "c-misread").length;
     expect(page.examples_total).toBe(n);
@@ -263,7 +260,6 @@ describe("category page", () => {
 
   it("shows the XSS record's output as data, unchanged", () => {
     const page = categoryPage(
-      site,
       r("r1"),
       r("r1").byId.get(r("r1").analyses.find((a) => a.key === "quizbank|alpha-7b|q02")!.category)!.slug,
     )!;
@@ -283,9 +279,8 @@ describe("category page", () => {
       ...rel,
       analysesByCategory: new Map(rel.analysesByCategory).set("c-grader", [...many].reverse()),
     };
-    const a = categoryPage(site, shuffled, "reference-disputed")!;
+    const a = categoryPage(shuffled, "reference-disputed")!;
     const b = categoryPage(
-      site,
       { ...rel, analysesByCategory: new Map(rel.analysesByCategory).set("c-grader", many) },
       "reference-disputed",
     )!;
@@ -302,7 +297,7 @@ describe("category page", () => {
     );
     expect(json.failures[0]).not.toHaveProperty("output");
     // the page's HTML needs no rows
-    expect(categoryPage(site, shuffled, "reference-disputed", false)!.failures).toEqual([]);
+    expect(categoryPage(shuffled, "reference-disputed", false)!.failures).toEqual([]);
   });
 
   it("gives each example a stable anchor unique within the release", () => {
@@ -333,7 +328,7 @@ describe("category page", () => {
 describe("model page", () => {
   it("compares the model's shares with its peers and links to shown examples", () => {
     const rel = r("r2");
-    const page = modelPage(site, rel, "alpha-7b")!;
+    const page = modelPage(rel, "alpha-7b")!;
     const arith = page.signature.find((s) => s.id === "c-arith")!;
     const sig = rel.aggregates.signatures["alpha-7b"].find((s) => s.category === "c-arith")!;
     expect(arith.share).toBeCloseTo(sig.share, 9);
@@ -352,14 +347,14 @@ describe("model page", () => {
   });
 
   it("returns null for a model the release does not have", () => {
-    expect(modelPage(site, r("r1"), "gamma-mini")).toBeNull();
+    expect(modelPage(r("r1"), "gamma-mini")).toBeNull();
   });
 });
 
 describe("dataset page", () => {
   it("lists suspect items, noise examples and models ranked per category", () => {
     const rel = r("r2");
-    const page = datasetPage(site, rel, "quizbank")!;
+    const page = datasetPage(rel, "quizbank")!;
     expect(page.suspect_items.map((s) => s.instance_id)).toEqual(
       rel.aggregates.datasets.quizbank.suspect_items.map((s) => s.instance_id),
     );
@@ -382,19 +377,19 @@ describe("dataset page", () => {
 describe("compare pages", () => {
   it("pre-builds every pair of the aggregates and lists them in the picker", () => {
     const rel = r("r2");
-    const idx = compareIndexPage(site, rel);
+    const idx = compareIndexPage(rel);
     expect(idx.pairs).toHaveLength(3);
-    const page = comparePage(site, rel, "alpha-7b", "beta-70b")!;
+    const page = comparePage(rel, "alpha-7b", "beta-70b")!;
     expect(page.a.name).toBe("Alpha 7B");
     expect(page.categories[0].id).toBe("c-arith");
     expect(page.categories[0].significant).toBe(true);
-    expect(comparePage(site, rel, "beta-70b", "alpha-7b")).toBeNull();
+    expect(comparePage(rel, "beta-70b", "alpha-7b")).toBeNull();
   });
 });
 
 describe("release and changelog", () => {
   it("shows everything needed to reproduce a release", () => {
-    const page = releasePage(site, r("r2"));
+    const page = releasePage(r("r2"));
     expect(page.meta.snapshot_sha256).toHaveLength(64);
     expect(page.previous?.id).toBe("r1");
     expect(page.taxonomy.tree.map((n) => n.slug)).toContain("reasoning");
@@ -410,7 +405,7 @@ describe("release and changelog", () => {
       category: "judge-error",
       error: "invalid JSON after 5 attempts <b>x</b>",
     };
-    const page = releasePage(site, { ...rel, analyses: [failed, ...rel.analyses.slice(1)] });
+    const page = releasePage({ ...rel, analyses: [failed, ...rel.analyses.slice(1)] });
     expect(page.judge_errors).toEqual([
       expect.objectContaining({
         key: failed.key,
@@ -422,7 +417,7 @@ describe("release and changelog", () => {
   });
 
   it("lists new, renamed and retired categories and new models of r2", () => {
-    const page = changelogPage(site, r("r2"));
+    const page = changelogPage(r("r2"));
     expect(page.previous?.id).toBe("r1");
     expect(page.models.added.map((m) => m.id)).toEqual(["gamma-mini"]);
     expect(page.datasets.added).toEqual([]);
@@ -435,7 +430,7 @@ describe("release and changelog", () => {
   });
 
   it("reports only shifts whose intervals do not overlap", () => {
-    const page = changelogPage(site, r("r2"));
+    const page = changelogPage(r("r2"));
     expect(
       page.signature_shifts.some((s) => s.model?.id === "alpha-7b" && s.category.id === "c-arith" && s.diff > 0),
     ).toBe(true);
@@ -446,7 +441,7 @@ describe("release and changelog", () => {
   });
 
   it("treats the first release as all new", () => {
-    const page = changelogPage(site, r("r1"));
+    const page = changelogPage(r("r1"));
     expect(page.previous).toBeNull();
     expect(page.categories.added).toHaveLength(r("r1").categories.length);
   });
@@ -497,35 +492,33 @@ describe("home, index, feed, search facets", () => {
 
   it("gives search filters per page kind", () => {
     const rel = r("r2");
-    expect(searchFacets(site, modelPage(site, rel, "beta-70b")!)).toEqual({
+    expect(searchFacets(site, modelPage(rel, "beta-70b")!)).toEqual({
       kind: "model",
       release: "r2",
       datasets: ["QuizBank", "SumWorld"],
       families: ["Beta"],
     });
-    const cat = searchFacets(site, categoryPage(site, rel, "refusal")!);
+    const cat = searchFacets(site, categoryPage(rel, "refusal")!);
     expect(cat.kind).toBe("category");
     expect(cat.families).toEqual(["Gamma"]);
-    expect(searchFacets(site, datasetPage(site, rel, "sumworld")!).datasets).toEqual(["SumWorld"]);
+    expect(searchFacets(site, datasetPage(rel, "sumworld")!).datasets).toEqual(["SumWorld"]);
   });
 });
 
 describe("downloads", () => {
   it("writes each page's CSV with a header and one row per table line", () => {
     const rel = r("r2");
-    const page = categoryPage(site, rel, "arithmetic-slip")!;
+    const page = categoryPage(rel, "arithmetic-slip")!;
     const lines = pageCsv(page).trimEnd().split("\r\n");
     expect(lines[0]).toBe("section,id,name,count,share,ci_low,ci_high");
     expect(lines).toHaveLength(1 + 1 + page.by_model.length + page.by_dataset.length);
-    const model = pageCsv(modelPage(site, rel, "alpha-7b")!);
+    const model = pageCsv(modelPage(rel, "alpha-7b")!);
     expect(model.split("\r\n")[0]).toContain("peer_share");
   });
 
   it("gives the same JSON for the same page twice (stable order)", () => {
-    const a = pageJson(datasetPage(site, r("r2"), "quizbank")!);
-    const b = pageJson(
-      datasetPage(loadSiteFromDisk(join(dir, "root")), loadSiteFromDisk(join(dir, "root")).releases[1], "quizbank")!,
-    );
+    const a = pageJson(datasetPage(r("r2"), "quizbank")!);
+    const b = pageJson(datasetPage(loadSiteFromDisk(join(dir, "root")).releases[1], "quizbank")!);
     expect(a).toBe(b);
   });
 
@@ -597,7 +590,7 @@ describe("a release's own registry copy", () => {
     makeFixture(root);
     const before = loadSiteFromDisk(root);
     const someModel = before.releases[0].modelIds[0];
-    const oldName = modelPage(before, before.releases[0], someModel)!.model.name;
+    const oldName = modelPage(before.releases[0], someModel)!.model.name;
     // r1 froze its registry; then the data root's registry renames the model.
     const models = JSON.parse(readFileSync(join(root, "registry/models.json"), "utf8"));
     const datasets = JSON.parse(readFileSync(join(root, "registry/datasets.json"), "utf8"));
@@ -607,8 +600,7 @@ describe("a release's own registry copy", () => {
     const after = loadSiteFromDisk(root);
     const r1 = after.releases.find((x) => x.id === "r1")!;
     const r2 = after.releases.find((x) => x.id === "r2")!;
-    expect(modelPage(after, r1, someModel)!.model.name).toBe(oldName);
-    if (r2.modelIds.includes(someModel))
-      expect(modelPage(after, r2, someModel)!.model.name).toBe("Renamed In The Registry");
+    expect(modelPage(r1, someModel)!.model.name).toBe(oldName);
+    if (r2.modelIds.includes(someModel)) expect(modelPage(r2, someModel)!.model.name).toBe("Renamed In The Registry");
   });
 });

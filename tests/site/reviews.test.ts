@@ -8,15 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { loadSiteFromDisk } from "../../src/lib/site/fsdata.ts";
 import type { Site } from "../../src/lib/site/model.ts";
-import {
-  NO_REVIEWS,
-  categoryPage,
-  datasetPage,
-  hasReviews,
-  lowPrecision,
-  releasePage,
-  toExample,
-} from "../../src/lib/site/pages.ts";
+import { categoryPage } from "../../src/lib/site/views/category.ts";
+import { datasetPage } from "../../src/lib/site/views/dataset.ts";
+import { releasePage } from "../../src/lib/site/views/release.ts";
+import { NO_REVIEWS, hasReviews, lowPrecision, toExample } from "../../src/lib/site/views/shared.ts";
 import { pageJson } from "../../src/lib/site/downloads.ts";
 import { ITEM_VERDICTS, checkedByHand, precisionText, verdictCounts } from "../../src/lib/site/reviews.ts";
 import { REVIEWER, REVIEW_DATE, REVIEW_NOTE_XSS, makeFixture } from "../fixtures/site/make-fixture.ts";
@@ -38,7 +33,7 @@ describe("a release made before reviews", () => {
   it("keeps its suspect items as they were, with no review figures on its pages", () => {
     const rel = r("r1");
     expect(hasReviews(rel)).toBe(false);
-    const ds = datasetPage(site, rel, "quizbank")!;
+    const ds = datasetPage(rel, "quizbank")!;
     expect(ds.items_review).toBeUndefined();
     expect(ds.suspect_items.map((s) => s.instance_id)).toEqual(["q01"]);
     expect(Object.keys(ds.suspect_items[0]!).sort()).toEqual([
@@ -49,12 +44,12 @@ describe("a release made before reviews", () => {
       "reference",
     ]);
     expect(JSON.parse(pageJson(ds))).not.toHaveProperty("items_review");
-    expect(releasePage(site, rel).reviews).toBeUndefined();
-    expect(JSON.parse(pageJson(releasePage(site, rel)))).not.toHaveProperty("reviews");
+    expect(releasePage(rel).reviews).toBeUndefined();
+    expect(JSON.parse(pageJson(releasePage(rel)))).not.toHaveProperty("reviews");
   });
 
   it("still gives every category page's data.json a review object, all zeros and nulls", () => {
-    const page = categoryPage(site, r("r1"), "arithmetic-slip")!;
+    const page = categoryPage(r("r1"), "arithmetic-slip")!;
     expect(page.reviews_measured).toBe(false);
     expect(page.review).toEqual(NO_REVIEWS);
     expect(page.low_precision).toBe(false);
@@ -78,7 +73,7 @@ describe("dataset page of a release made with reviews", () => {
   it("lists the disputed item to review with its reference, the models' answer, who agrees and its failures", () => {
     const rel = r("r2");
     expect(hasReviews(rel)).toBe(true);
-    const page = datasetPage(site, rel, "sumworld")!;
+    const page = datasetPage(rel, "sumworld")!;
     const agg = rel.aggregates.datasets.sumworld.suspect_items;
     expect(agg).toHaveLength(1);
     expect(page.items_review).toMatchObject({ to_review: 1, reviewed: 0, reference_errors: { failures: 0, items: 0 } });
@@ -105,7 +100,7 @@ describe("dataset page of a release made with reviews", () => {
 
   it("lists reviewed items apart with verdict, note, reviewer and date, and counts the reference errors", () => {
     const rel = r("r2");
-    const page = datasetPage(site, rel, "quizbank")!;
+    const page = datasetPage(rel, "quizbank")!;
     const wrong = page.suspect_items.find((s) => s.instance_id === "q01")!;
     const right = page.suspect_items.find((s) => s.instance_id !== "q01")!;
     expect(wrong.review).toEqual({
@@ -138,20 +133,20 @@ describe("dataset page of a release made with reviews", () => {
 describe("category page of a release made with reviews", () => {
   it("shows the measured precision from the aggregates and flags a category below 80%", () => {
     const rel = r("r2");
-    const arith = categoryPage(site, rel, "arithmetic-slip")!;
+    const arith = categoryPage(rel, "arithmetic-slip")!;
     expect(arith.reviews_measured).toBe(true);
     expect(arith.review).toEqual(rel.aggregates.reviews!.categories["c-arith"]);
     expect(arith.review).toMatchObject({ n: 5, agree: 2, disagree: 3, unsure: 0, precision: 0.4 });
     expect(arith.low_precision).toBe(true);
-    const misread = categoryPage(site, rel, "question-misreading")!;
+    const misread = categoryPage(rel, "question-misreading")!;
     expect(misread.review).toMatchObject({ n: 4, agree: 4, precision: 1 });
     expect(misread.low_precision).toBe(false);
     // a parent sums its leaves, and is flagged on its own figure
-    const reasoning = categoryPage(site, rel, "reasoning")!;
+    const reasoning = categoryPage(rel, "reasoning")!;
     expect(reasoning.review).toMatchObject({ n: 9, agree: 6, disagree: 3 });
     expect(reasoning.low_precision).toBe(true);
     // unreviewed: zeros and nulls, never flagged
-    const refusal = categoryPage(site, rel, "refusal")!;
+    const refusal = categoryPage(rel, "refusal")!;
     expect(refusal.review).toEqual(NO_REVIEWS);
     expect(refusal.low_precision).toBe(false);
     expect(Object.keys(JSON.parse(pageJson(arith)).review).sort()).toEqual(REVIEW_KEYS);
@@ -162,13 +157,13 @@ describe("category page of a release made with reviews", () => {
     const disputed = rel.analyses.filter((a) => a.disputed);
     expect(disputed.length).toBeGreaterThan(1);
     for (const a of disputed) {
-      const ex = toExample(site, rel, a);
+      const ex = toExample(rel, a);
       expect(ex.disputed).toBe(true);
       expect(ex.item_review).toBeUndefined();
-      const page = categoryPage(site, rel, rel.byId.get(a.category)!.slug)!;
+      const page = categoryPage(rel, rel.byId.get(a.category)!.slug)!;
       expect(page.failures.find((f) => f.key === a.key)?.disputed).toBe(true);
     }
-    const ref = categoryPage(site, rel, "reference-error-reviewed")!;
+    const ref = categoryPage(rel, "reference-error-reviewed")!;
     expect(ref.examples.length).toBeGreaterThan(0);
     for (const ex of ref.examples) {
       expect(ex).not.toHaveProperty("disputed");
@@ -180,9 +175,7 @@ describe("category page of a release made with reviews", () => {
       expect(ex.item_review).toMatchObject({ verdict: "reference-wrong", reviewer: REVIEWER, date: REVIEW_DATE });
     }
     // failures neither disputed nor moved carry neither mark
-    const plain = categoryPage(site, rel, "no-final-answer")!.examples.filter(
-      (e) => !disputed.some((a) => a.key === e.key),
-    );
+    const plain = categoryPage(rel, "no-final-answer")!.examples.filter((e) => !disputed.some((a) => a.key === e.key));
     for (const ex of plain)
       expect(Object.keys(ex).filter((k) => ["disputed", "judged_category", "item_review"].includes(k))).toEqual([]);
   });
@@ -191,7 +184,7 @@ describe("category page of a release made with reviews", () => {
 describe("release page of a release made with reviews", () => {
   it("gives the judge's overall measured precision and the disputed and reviewed items", () => {
     const rel = r("r2");
-    const page = releasePage(site, rel);
+    const page = releasePage(rel);
     expect(page.reviews).toBeDefined();
     const rv = page.reviews!;
     expect(rv.overall).toEqual(rel.aggregates.reviews!.overall);

@@ -4,25 +4,13 @@
 // site's files are downloads, and Astro's per-route overhead on them cost more than the pages.
 import { stableJsonLine } from "../jsonio.ts";
 import type { Site } from "./model.ts";
-import {
-  categoryPage,
-  changelogPage,
-  compareIndexPage,
-  comparePage,
-  datasetPage,
-  homePage,
-  modelPage,
-  releasePage,
-  type CategoryPage,
-  type ChangelogPage,
-  type CompareIndexPage,
-  type ComparePage,
-  type DatasetPage,
-  type HomePage,
-  type ModelPage,
-  type ReleasePage,
-  type TreeNode,
-} from "./pages.ts";
+import { categoryPage, type CategoryPage } from "./views/category.ts";
+import { changelogPage, type ChangelogPage } from "./views/changelog.ts";
+import { compareIndexPage, comparePage, type CompareIndexPage, type ComparePage } from "./views/compare.ts";
+import { datasetPage, type DatasetPage } from "./views/dataset.ts";
+import { homePage, type HomePage } from "./views/home.ts";
+import { modelPage, type ModelPage } from "./views/model.ts";
+import { releasePage, type ReleasePage, type TreeNode } from "./views/release.ts";
 import { toCsv, type CsvCell } from "./serialize.ts";
 import { paths } from "./urls.ts";
 
@@ -194,13 +182,13 @@ export function pageCsv(page: AnyPage): string {
 export function* dataPages(site: Site): Generator<AnyPage> {
   yield homePage(site);
   for (const rel of site.releases) {
-    yield releasePage(site, rel);
-    yield changelogPage(site, rel);
-    yield compareIndexPage(site, rel);
-    for (const c of rel.categories) yield categoryPage(site, rel, c.slug)!;
-    for (const m of rel.modelIds) yield modelPage(site, rel, m)!;
-    for (const d of rel.datasetIds) yield datasetPage(site, rel, d)!;
-    for (const c of rel.aggregates.comparisons) yield comparePage(site, rel, c.a, c.b)!;
+    yield releasePage(rel);
+    yield changelogPage(rel);
+    yield compareIndexPage(rel);
+    for (const c of rel.categories) yield categoryPage(rel, c.slug)!;
+    for (const m of rel.modelIds) yield modelPage(rel, m)!;
+    for (const d of rel.datasetIds) yield datasetPage(rel, d)!;
+    for (const c of rel.aggregates.comparisons) yield comparePage(rel, c.a, c.b)!;
   }
 }
 

@@ -21,8 +21,8 @@ import {
   type Analysis,
   type EvalRecord,
 } from "../schemas.ts";
-import { buildSite, type Site, type SiteInput } from "./model.ts";
-import { attachShownRecords } from "./pages.ts";
+import { buildSite, type Site, type SiteInput, type SiteRelease } from "./model.ts";
+import { keysShownInFull } from "./shown.ts";
 
 export interface RawEntry {
   id: string;
@@ -398,6 +398,21 @@ export function readBulkEntries(root: string) {
     aggregates: validate(parseAggregates, readAggregates(root), "aggregates"),
     analyses: validate(parseAnalysis, readAnalyses(root), "analysis"),
   };
+}
+
+/** Loads the records pages show in full into the site model: `read` gets the keys wanted per snapshot. */
+export function attachShownRecords(site: Site, read: (wanted: Map<string, Set<string>>) => EvalRecord[]): void {
+  const wanted = new Map<string, Set<string>>();
+  const shownBy = new Map<SiteRelease, Set<string>>();
+  for (const rel of site.releases) {
+    const keys = keysShownInFull(rel);
+    shownBy.set(rel, keys);
+    const snapshot = rel.release.snapshot;
+    const all = wanted.get(snapshot) ?? wanted.set(snapshot, new Set()).get(snapshot)!;
+    for (const k of keys) all.add(k);
+  }
+  const byKey = new Map(read(wanted).map((r) => [recordKey(r), r]));
+  for (const [rel, keys] of shownBy) for (const k of keys) if (byKey.has(k)) rel.records.set(k, byKey.get(k)!);
 }
 
 /** A reader of the records pages show in full (for attachShownRecords), validated. */

@@ -3,9 +3,8 @@
 // every page (a module-level promise: pages never re-read or re-validate files).
 import { getCollection } from "astro:content";
 import { dataRoot } from "../paths.ts";
-import { readBulkEntries, recordsFor, siteInput } from "./fsdata.ts";
+import { attachShownRecords, readBulkEntries, recordsFor, siteInput } from "./fsdata.ts";
 import { buildSite, type Site } from "./model.ts";
-import { attachShownRecords } from "./pages.ts";
 
 let cached: Promise<Site> | null = null;
 

@@ -137,3 +137,16 @@ export function buildSite(input: SiteInput): Site {
     datasets: new Map(input.datasets.map((d) => [d.id, d])),
   };
 }
+
+/**
+ * `fn` computed once per object: the site model's releases and lists never change once built, so
+ * what pages derive from them is kept beside them (and goes when they go).
+ */
+export function once<K extends object, V>(fn: (k: K) => V): (k: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (k) => {
+    let v = cache.get(k);
+    if (v === undefined) cache.set(k, (v = fn(k)));
+    return v;
+  };
+}

@@ -1,6 +1,7 @@
 // getStaticPaths of every page family.
 import { getSite } from "./load.ts";
-import { categoryRedirects, compareSlug } from "./pages.ts";
+import { categoryRedirects } from "./views/category.ts";
+import { compareSlug } from "./views/compare.ts";
 import { paths } from "./urls.ts";
 
 export async function releasePaths() {

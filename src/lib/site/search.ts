@@ -1,7 +1,9 @@
 // Pagefind filters and metadata of a data page: kind, release, datasets and model families, so
 // search results can be narrowed and show what and which release each hit is.
 import type { Site } from "./model.ts";
-import type { CategoryPage, DatasetPage, ModelPage } from "./pages.ts";
+import type { CategoryPage } from "./views/category.ts";
+import type { DatasetPage } from "./views/dataset.ts";
+import type { ModelPage } from "./views/model.ts";
 
 export interface SearchFacets {
   kind: "category" | "model" | "dataset";
@@ -14,14 +16,14 @@ const uniqSorted = (xs: (string | null | undefined)[]) => [...new Set(xs.filter(
 export function searchFacets(site: Site, page: CategoryPage | ModelPage | DatasetPage): SearchFacets {
   // Families as the page's release recorded them.
   const rel = site.releases.find((r) => r.id === page.release.id);
-  const family = (_site: Site, model: string) => rel?.models.get(model)?.family ?? null;
+  const family = (model: string) => rel?.models.get(model)?.family ?? null;
   switch (page.kind) {
     case "category":
       return {
         kind: "category",
         release: page.release.id,
         datasets: uniqSorted(page.by_dataset.filter((d) => d.count > 0).map((d) => d.name)),
-        families: uniqSorted(page.by_model.filter((m) => m.count > 0).map((m) => family(site, m.id))),
+        families: uniqSorted(page.by_model.filter((m) => m.count > 0).map((m) => family(m.id))),
       };
     case "model":
       return {
@@ -35,7 +37,7 @@ export function searchFacets(site: Site, page: CategoryPage | ModelPage | Datase
         kind: "dataset",
         release: page.release.id,
         datasets: [page.dataset.name],
-        families: uniqSorted(page.models.map((m) => family(site, m.id))),
+        families: uniqSorted(page.models.map((m) => family(m.id))),
       };
   }
 }
