@@ -203,7 +203,7 @@ const commands: Record<string, Command> = {
     help: { release: "ID   the release to publish", date: "YYYY-MM-DD   publication date (default: today, UTC)" },
     async run(v, _p, root) {
       if (!v.release) throw new UsageError("--release ID is required");
-      const { publishRelease } = await import("./pipeline/publish.ts");
+      const { publishRelease } = await import("./commands/publish.ts");
       const r = publishRelease(root, String(v.release), v.date as string | undefined);
       const { readPublished } = await import("./pipeline/published.ts");
       const digest = readPublished(root).find((e) => e.release === r.id)!.digest;
@@ -310,7 +310,7 @@ const commands: Record<string, Command> = {
         console.log(
           `release ${r.release}: agreement ${pct} (${r.agree} agree of the ${r.found} labelled failures found in the release; ${r.missing.length} of ${r.labels} labels name no failure of it)\n`,
         );
-        const { textTable } = await import("./lib/info.ts");
+        const { textTable } = await import("./commands/info.ts");
         if (r.found) console.log(textTable(confusionTable(r)));
       }
       return 0;
@@ -330,7 +330,7 @@ const commands: Record<string, Command> = {
       if (!v.release) throw new UsageError("--release R is required");
       if (v.format !== "eee")
         throw new UsageError(`--format must be eee${v.format === undefined ? "" : `, not "${v.format}"`}`);
-      const { exportEee } = await import("./export/eee.ts");
+      const { exportEee } = await import("./commands/export-eee.ts");
       const out = String(v.out ?? `export-${v.release}-eee`);
       const r = await exportEee(root, String(v.release), out);
       console.error(
@@ -351,7 +351,7 @@ const commands: Record<string, Command> = {
         "   record in data/published.json the digest of each published release that has none (releases published before it existed; once, then commit it)",
     },
     async run(v, _p, root) {
-      const { doctor } = await import("./pipeline/doctor.ts");
+      const { doctor } = await import("./commands/doctor.ts");
       if (v["record-published"]) {
         const { recordPublished } = await import("./pipeline/published.ts");
         const { listReleases } = await import("./pipeline/releases.ts");
@@ -385,7 +385,7 @@ const commands: Record<string, Command> = {
       json: "     print exactly one JSON object on stdout",
     },
     async run(v, _p, root) {
-      const { snapshotInfo, releaseInfo, printSnapshotTable, printReleaseTable } = await import("./lib/info.ts");
+      const { snapshotInfo, releaseInfo, printSnapshotTable, printReleaseTable } = await import("./commands/info.ts");
       if (v.snapshot) {
         const info = snapshotInfo(root, String(v.snapshot));
         if (v.json) process.stdout.write(JSON.stringify(info) + "\n");
@@ -399,7 +399,7 @@ const commands: Record<string, Command> = {
         return 0;
       }
       // Neither: what the data root holds.
-      const { dataRootInfo, printDataRootTable } = await import("./lib/info.ts");
+      const { dataRootInfo, printDataRootTable } = await import("./commands/info.ts");
       const info = dataRootInfo(root);
       // Folders under releases/ that are not valid releases are left out, and said (errormap doctor has the detail).
       const { scanReleases } = await import("./pipeline/releases.ts");

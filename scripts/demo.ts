@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { importSnapshot } from "./import/snapshot.ts";
 import { stableJson, stableJsonLine } from "../src/lib/jsonio.ts";
 import { dataRoot } from "../src/lib/paths.ts";
-import { loadRegistry, saveRegistry } from "../src/lib/registry.ts";
+import { loadRegistry, saveRegistry } from "./lib/registry.ts";
 import type { SnapshotManifest } from "../src/lib/schemas.ts";
 import { generateDemo } from "./demo/generate.ts";
 import { DEMO_DATASETS, DEMO_MODELS } from "./demo/registry.ts";
@@ -127,7 +127,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const root = dataRoot(values.data);
   const { runPipeline } = await import("./pipeline/run.ts");
   const { listReleases } = await import("./pipeline/releases.ts");
-  const { publishRelease } = await import("./pipeline/publish.ts");
+  const { publishRelease } = await import("./commands/publish.ts");
   const frozen = new Set(
     listReleases(root)
       .filter((r) => r.published)

@@ -15,7 +15,7 @@ import {
   twoProportionTest,
   wilsonInterval,
   Z95,
-} from "../src/lib/stats.ts";
+} from "../scripts/lib/stats.ts";
 
 const take = (r: () => number, n: number) => Array.from({ length: n }, r);
 

@@ -8,10 +8,10 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stableJsonLine } from "../../src/lib/jsonio.ts";
-import { saveRegistry } from "../../src/lib/registry.ts";
+import { saveRegistry } from "../lib/registry.ts";
 import type { DatasetEntry, ModelEntry } from "../../src/lib/schemas.ts";
 import { importSnapshot } from "../import/snapshot.ts";
-import { publishRelease } from "../pipeline/publish.ts";
+import { publishRelease } from "../commands/publish.ts";
 import { runPipeline } from "../pipeline/run.ts";
 import { TASKS, itemRecord } from "../demo/generate.ts";
 import type { Kind } from "../demo/kinds.ts";

@@ -14,7 +14,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs
 import { join } from "node:path";
 import { alive, sha256File } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { loadRegistry } from "../../src/lib/registry.ts";
+import { loadRegistry } from "../lib/registry.ts";
 import {
   AggregatesSchema,
   RegistrySchema,
@@ -24,10 +24,10 @@ import {
 } from "../../src/lib/schemas.ts";
 import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
-import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
-import { loadReleaseAnalyses, problemText, readTaxonomy, scanReleases } from "./releases.ts";
-import { digestFiles, publicationDigest, readPublished } from "./published.ts";
-import { staleLocks } from "./locks.ts";
+import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "../pipeline/release-files.ts";
+import { loadReleaseAnalyses, problemText, readTaxonomy, scanReleases } from "../pipeline/releases.ts";
+import { digestFiles, publicationDigest, readPublished } from "../pipeline/published.ts";
+import { staleLocks } from "../pipeline/locks.ts";
 import { readReviews } from "../review/store.ts";
 
 export interface Problem {

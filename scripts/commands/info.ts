@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
-import { isFailure } from "../../src/lib/failure.ts";
+import { isFailure } from "../lib/failure.ts";
 import { ReleaseSchema, RunLogSchema } from "../../src/lib/schemas.ts";
-import { loadManifest, loadRecords } from "./snapshot-read.ts";
+import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { listReleases } from "../pipeline/releases.ts";
 import { isDataFolderName, pickLatest } from "../../src/lib/releases-order.ts";
 

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { IdSchema, ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
-import { lockRelease } from "./locks.ts";
-import { loadRelease } from "./releases.ts";
-import { addPublished, assertNotRecorded, publishedEntry } from "./published.ts";
-import { inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
+import { lockRelease } from "../pipeline/locks.ts";
+import { loadRelease } from "../pipeline/releases.ts";
+import { addPublished, assertNotRecorded, publishedEntry } from "../pipeline/published.ts";
+import { inputsHash, outputsHash, releaseFiles } from "../pipeline/release-files.ts";
 
 /**
  * Publishing is an event with a date; the date is recorded once, never regenerated. It holds the

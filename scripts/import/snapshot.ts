@@ -29,7 +29,7 @@ import {
   registryHash,
   saveRegistry,
   UnknownNameError,
-} from "../../src/lib/registry.ts";
+} from "../lib/registry.ts";
 import {
   IdSchema,
   parseEvalRecord,
@@ -47,7 +47,7 @@ import {
   tooDeep,
   writeJsonAtomic,
 } from "../../src/lib/jsonio.ts";
-import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
+import { isFailure, resolveThreshold } from "../lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
 import type { RawItem } from "./sources.ts";

@@ -30,7 +30,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { alive, sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
-import { withLock } from "../../src/lib/lock.ts";
+import { withLock } from "../lib/lock.ts";
 
 export interface CacheKey {
   judge: string;
@@ -63,7 +63,7 @@ export const LOCK_NAME = ".lock";
 const LOCK_WAIT_MS = 120_000;
 
 /**
- * Runs `fold` holding <dir>/.lock (src/lib/lock.ts: the lock names its holder, and a lock whose
+ * Runs `fold` holding <dir>/.lock (scripts/lib/lock.ts: the lock names its holder, and a lock whose
  * process is gone, killed mid-flush, is taken over). Another live run's flush is waited for: it
  * takes milliseconds to a few seconds.
  */

@@ -1,5 +1,5 @@
 // The judges a run can choose, by name (release.json's `judge`; not to be confused with the data
-// registry of models and datasets, src/lib/registry.ts). Each implements the Judge interface
+// registry of models and datasets, scripts/lib/registry.ts). Each implements the Judge interface
 // (judge.ts); a new judge is one more folder beside heuristic/ and openai/ and one line here (and
 // its name in JudgeNameSchema, src/lib/schemas.ts). Loaded on demand, so an offline run never loads
 // the OpenAI client.

@@ -4,8 +4,8 @@
 // pipeline's finalise stage (disputed items per dataset); it depends on nothing but the schemas
 // and the dataset plug-ins' knowledge of scorers' "no answer" markers.
 // The one import from outside src/lib: per-dataset knowledge of scorers' "no answer" markers.
-import { scorerGaveNoAnswer } from "../../scripts/judges/heuristic/datasets/index.ts";
-import type { EvalRecord, SuspectItem } from "./schemas.ts";
+import { scorerGaveNoAnswer } from "../judges/heuristic/datasets/index.ts";
+import type { EvalRecord, SuspectItem } from "../../src/lib/schemas.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Numbers and TeX

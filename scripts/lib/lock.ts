@@ -28,7 +28,7 @@ import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { alive } from "./jsonio.ts";
+import { alive } from "../../src/lib/jsonio.ts";
 
 /** Who holds a lock, as written in the lock file (one JSON object). */
 export const LockOwnerSchema = z.object({

@@ -3,9 +3,15 @@
 import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { layout } from "./paths.ts";
-import { DatasetEntrySchema, ModelEntrySchema, type DatasetEntry, type ModelEntry, type Registry } from "./schemas.ts";
-import { decodeUtf8, sha256, stableJson, writeFileAtomic } from "./jsonio.ts";
+import { layout } from "../../src/lib/paths.ts";
+import {
+  DatasetEntrySchema,
+  ModelEntrySchema,
+  type DatasetEntry,
+  type ModelEntry,
+  type Registry,
+} from "../../src/lib/schemas.ts";
+import { decodeUtf8, sha256, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
 import { slugify } from "./slug.ts";
 
 // Required on first use, not imported: only a name that matches nothing needs suggestions, and

@@ -51,7 +51,7 @@ import {
   round,
   roundSig,
   seedFor,
-} from "../../src/lib/stats.ts";
+} from "../lib/stats.ts";
 
 export interface AggregateInput {
   /** Every record of the snapshot, failures and successes. */

@@ -28,7 +28,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { layout } from "../../src/lib/paths.ts";
-import { loadRegistry } from "../../src/lib/registry.ts";
+import { loadRegistry } from "../lib/registry.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import {
   JudgeVerdictSchema,

@@ -3,7 +3,7 @@
 // release reads the same whichever wrote it last.
 //
 // 1. Disputed items: where most models, strong ones included, agree on one answer against the
-//    reference (src/lib/consensus.ts itemConsensus, with the snapshot's failure predicate and the
+//    reference (scripts/lib/consensus.ts itemConsensus, with the snapshot's failure predicate and the
 //    datasets' "never disputed" hook). Failures on an item no review has settled stay in the
 //    judge's category and are marked `disputed: true`.
 // 2. Item reviews (data/reviews/items.jsonl, while the item's reference text is unchanged):
@@ -12,11 +12,11 @@
 //    "ambiguous" clear the dispute. Nothing counts as noise from consensus alone.
 // 3. Failure reviews (data/reviews/failures.jsonl) apply to every analysis with the same hash
 //    (scripts/review/store.ts analysisSha256): the judge's precision per category, with a Wilson
-//    95% interval (src/lib/stats.ts).
+//    95% interval (scripts/lib/stats.ts).
 // 4. Aggregates (scripts/pipeline/aggregate.ts), and the release's counts of reviews and noise.
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { itemConsensus, normaliseAnswer } from "../../src/lib/consensus.ts";
+import { itemConsensus, normaliseAnswer } from "../lib/consensus.ts";
 import {
   removeStaleTemps,
   replaceDir,
@@ -47,7 +47,7 @@ import {
   type SuspectItem,
   type Taxonomy,
 } from "../../src/lib/schemas.ts";
-import { round, wilsonInterval } from "../../src/lib/stats.ts";
+import { round, wilsonInterval } from "../lib/stats.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { analysisSha256, itemId, readReviews, referenceSha256, type Reviews } from "../review/store.ts";
 import { aggregate } from "./aggregate.ts";

@@ -17,11 +17,11 @@
 //   another asks only for what the first did not (the cache). So the second run stops at once and
 //   says which run holds the root.
 //
-// A lock left by a killed process of this host is taken over (src/lib/lock.ts); the messages say
+// A lock left by a killed process of this host is taken over (scripts/lib/lock.ts); the messages say
 // how to clear one by hand (another host's, on a shared file system).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { acquireLock, lockIsStale, readLockOwner, describeHolder, type Lock } from "../../src/lib/lock.ts";
+import { acquireLock, lockIsStale, readLockOwner, describeHolder, type Lock } from "../lib/lock.ts";
 import { layout } from "../../src/lib/paths.ts";
 
 const clearHint = (path: string) =>

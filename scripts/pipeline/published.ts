@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeUtf8, sha256, sha256File, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
-import { acquireLock } from "../../src/lib/lock.ts";
+import { acquireLock } from "../lib/lock.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { PublishedListSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
 import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "./release-files.ts";

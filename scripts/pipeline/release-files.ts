@@ -1,6 +1,7 @@
 // The files of a release folder and their hashes: which files a release's hashes cover, and how
-// publishing (publish.ts), the published digests (published.ts) and `errormap doctor` (doctor.ts)
-// compute them. Apart from those three so none of them imports another for these.
+// publishing (scripts/commands/publish.ts), the published digests (published.ts) and `errormap
+// doctor` (scripts/commands/doctor.ts) compute them. Apart from those three so none of them
+// imports another for these.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sha256, sha256File, stableJson } from "../../src/lib/jsonio.ts";

@@ -19,7 +19,7 @@ import {
   writeJsonAtomic,
 } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { loadRegistry } from "../../src/lib/registry.ts";
+import { loadRegistry } from "../lib/registry.ts";
 import {
   IdSchema,
   RegistrySchema,
@@ -32,7 +32,7 @@ import {
   type RunLog,
   type Taxonomy,
 } from "../../src/lib/schemas.ts";
-import type { Lock } from "../../src/lib/lock.ts";
+import type { Lock } from "../lib/lock.ts";
 import { JudgeCache } from "../judges/cache.ts";
 import { analysesOf, type JudgeOutcomes, type JudgeReport } from "../judges/judge.ts";
 import { ZERO_USAGE, addUsage } from "../judges/openai/pricing.ts";

@@ -21,7 +21,7 @@ export const layout = (root: string) => ({
   reviews: join(root, "reviews"),
   itemReviewsFile: join(root, "reviews", "items.jsonl"),
   failureReviewsFile: join(root, "reviews", "failures.jsonl"),
-  /** Lock files of running commands (src/lib/lock.ts); never committed. */
+  /** Lock files of running commands (scripts/lib/lock.ts); never committed. */
   locks: join(root, "locks"),
   runLock: join(root, "locks", "run.lock"),
   releaseLock: (id: string) => join(root, "locks", `release-${id}.lock`),

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe } from "vitest";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
-import { slugify } from "../../src/lib/slug.ts";
+import { slugify } from "../../scripts/lib/slug.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const EVALDATA = resolve(REPO, "../shared/evaldata");

@@ -6,7 +6,7 @@
 import { demoCopies, writeDemoInputs, type DemoInputOptions, type DemoInputs } from "../../scripts/demo/formats.ts";
 import { generateDemo, type DemoRecord } from "../../scripts/demo/generate.ts";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
-import { slugify } from "../../src/lib/slug.ts";
+import { slugify } from "../../scripts/lib/slug.ts";
 import { hasEvaldata } from "./evaldata.ts";
 
 export type SourceName = "generated" | "shared";

@@ -8,7 +8,7 @@ import {
   normaliseReference,
   parseNumber,
   strongerHalf,
-} from "../../src/lib/consensus.ts";
+} from "../../scripts/lib/consensus.ts";
 import { SuspectItemSchema, type EvalRecord } from "../../src/lib/schemas.ts";
 import { describeShared } from "../helpers/evaldata.ts";
 import { DATASETS, contextsOf, isFailure, plantedKinds, type DatasetName } from "./context.ts";

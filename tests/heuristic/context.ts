@@ -10,7 +10,7 @@ import { DEMO_DATASETS } from "../../scripts/demo/registry.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { buildContexts as selectContexts } from "../../scripts/pipeline/select.ts";
 import type { DatasetEntry, EvalRecord } from "../../src/lib/schemas.ts";
-import { slugify } from "../../src/lib/slug.ts";
+import { slugify } from "../../scripts/lib/slug.ts";
 import { HELM_DIR, hasEvaldata, loadJsonl } from "../helpers/evaldata.ts";
 import { demoRecords } from "../helpers/sources.ts";
 

@@ -12,7 +12,7 @@ import {
   scorerGaveNoAnswer,
 } from "../../scripts/judges/heuristic/datasets/index.ts";
 import { HEURISTIC_TAXONOMY, judgeHeuristic, LEAF, RULES } from "../../scripts/judges/heuristic/index.ts";
-import { recordAnswer } from "../../src/lib/consensus.ts";
+import { recordAnswer } from "../../scripts/lib/consensus.ts";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
 import { toyContext, toyRecord } from "./context.ts";
 

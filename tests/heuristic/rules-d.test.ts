@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { carriedSlip, findFalseComputations } from "../../scripts/judges/heuristic/arith.ts";
 import { verdictForNumber } from "../../scripts/judges/heuristic/datasets/theoremqa.ts";
 import { judgeHeuristic, LEAF } from "../../scripts/judges/heuristic/index.ts";
-import { canonical, proseVerdict, recordAnswer } from "../../src/lib/consensus.ts";
+import { canonical, proseVerdict, recordAnswer } from "../../scripts/lib/consensus.ts";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
 import { toyContext, toyRecord } from "./context.ts";
 

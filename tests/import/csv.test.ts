@@ -8,7 +8,7 @@ import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
 import { generateDemo } from "../../scripts/demo/generate.ts";
-import { indexes, loadRegistry } from "../../src/lib/registry.ts";
+import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import { JSONL_DIR, REPO } from "../helpers/evaldata.ts";
 import { sources } from "../helpers/sources.ts";
 import { csvLine, readLines, removeRoot, tempRoot } from "./helpers.ts";

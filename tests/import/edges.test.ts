@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { ImportError } from "../../scripts/import/errors.ts";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
-import { loadRegistry } from "../../src/lib/registry.ts";
+import { loadRegistry } from "../../scripts/lib/registry.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { generatedInputs } from "../helpers/sources.ts";
 import { filesOf, removeRoot, runCli, snapshotEntries, tempRoot } from "./helpers.ts";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDemoInputs, type DemoInputs, type InputFormat } from "../../scripts/demo/formats.ts";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
-import { indexes, loadRegistry } from "../../src/lib/registry.ts";
+import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import type { EvalRecord, SnapshotManifest } from "../../src/lib/schemas.ts";
 import { removeRoot, tempRoot } from "./helpers.ts";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
-import { indexes, loadRegistry } from "../../src/lib/registry.ts";
+import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import type { EvalRecord, SnapshotManifest } from "../../src/lib/schemas.ts";
 import { HELM_DIR, JSONL_DIR, REPO, describeShared, hasEvaldata } from "../helpers/evaldata.ts";
 import { readLines, removeRoot, tempRoot } from "./helpers.ts";

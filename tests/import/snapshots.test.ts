@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { indexes, loadRegistry } from "../../src/lib/registry.ts";
+import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "../helpers/evaldata.ts";
 import { generatedInputs, sources } from "../helpers/sources.ts";
 import { filesOf, readLines, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";

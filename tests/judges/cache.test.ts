@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { type CacheKey, JudgeCache, cacheHash } from "../../scripts/judges/cache.ts";
-import { doctor } from "../../scripts/pipeline/doctor.ts";
+import { doctor } from "../../scripts/commands/doctor.ts";
 import { stableJson } from "../../src/lib/jsonio.ts";
 import { REPO } from "../helpers/evaldata.ts";
 

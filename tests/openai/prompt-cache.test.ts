@@ -15,7 +15,7 @@ import { analyseMessages } from "../../scripts/judges/openai/prompts.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { selectContexts, snapshotPrefixShare } from "../../scripts/pipeline/estimate.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
-import { releaseInfo } from "../../scripts/lib/info.ts";
+import { releaseInfo } from "../../scripts/commands/info.ts";
 import { ReleaseSchema } from "../../src/lib/schemas.ts";
 import { startChatServer, type ChatServer } from "../helpers/chat-server.ts";
 import { removeRoot, tempRoot } from "../import/helpers.ts";

@@ -12,7 +12,7 @@ import {
   type Working,
 } from "../../scripts/judges/openai/taxonomy.ts";
 import { type Taxonomy, TaxonomySchema } from "../../src/lib/schemas.ts";
-import { slugify } from "../../src/lib/slug.ts";
+import { slugify } from "../../scripts/lib/slug.ts";
 import { type ChatServer, type ChatRequestBody, answerFor, skillOf, startChatServer } from "../helpers/chat-server.ts";
 import { CONTEXT_SOURCES, tempDir } from "./contexts.ts";
 

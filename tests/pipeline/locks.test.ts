@@ -1,4 +1,4 @@
-// One writer per release, one run per data root (scripts/pipeline/locks.ts, src/lib/lock.ts), with
+// One writer per release, one run per data root (scripts/pipeline/locks.ts, scripts/lib/lock.ts), with
 // the real command in child processes. Nothing here depends on timing: a run is held mid-way by
 // the loopback judge (tests/helpers/chat-server.ts, a "gate" fault) until the test lets it go,
 // and every step waits for an event (a request arriving, a process ending), not for a delay.
@@ -249,7 +249,7 @@ describe("one writer per release, one run per data root (real processes)", () =>
   }, 120_000);
 });
 
-describe("src/lib/lock.ts under contention (real processes)", () => {
+describe("scripts/lib/lock.ts under contention (real processes)", () => {
   it("one holder at a time, starting from a dead process's lock", async () => {
     const dir = tempRoot("errormap-lock-contention-");
     try {
@@ -270,7 +270,7 @@ describe("src/lib/lock.ts under contention (real processes)", () => {
         const script = `
           if (!process.features.typescript) { const { register } = await import("tsx/esm/api"); register(); }
           const fs = process.getBuiltinModule("node:fs");
-          const { acquireLock } = await import(${JSON.stringify(pathToFileURL(join(REPO, "src/lib/lock.ts")).href)});
+          const { acquireLock } = await import(${JSON.stringify(pathToFileURL(join(REPO, "scripts/lib/lock.ts")).href)});
           fs.writeFileSync(${JSON.stringify(join(dir, `ready-${n}`))}, "");
           while (!fs.existsSync(${JSON.stringify(join(dir, "go"))})) await new Promise((r) => setTimeout(r, 1));
           const pause = new Int32Array(new SharedArrayBuffer(4));

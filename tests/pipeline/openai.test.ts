@@ -9,7 +9,7 @@ import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { refinaliseRelease } from "../../scripts/pipeline/finalise.ts";
 import { referenceSha256 } from "../../scripts/review/store.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
-import { releaseInfo } from "../../scripts/lib/info.ts";
+import { releaseInfo } from "../../scripts/commands/info.ts";
 import { cacheEntries } from "../helpers/cache.ts";
 import { startChatServer, type ChatServer } from "../helpers/chat-server.ts";
 import { HELM_DIR, JSONL_DIR } from "../helpers/evaldata.ts";

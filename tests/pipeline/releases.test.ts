@@ -4,8 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs"
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
-import { doctor } from "../../scripts/pipeline/doctor.ts";
-import { publishRelease } from "../../scripts/pipeline/publish.ts";
+import { doctor } from "../../scripts/commands/doctor.ts";
+import { publishRelease } from "../../scripts/commands/publish.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { startChatServer, type ChatServer } from "../helpers/chat-server.ts";
 import { JSONL_DIR } from "../helpers/evaldata.ts";

@@ -18,7 +18,7 @@ import {
   referenceSha256,
   writeReviews,
 } from "../../scripts/review/store.ts";
-import { loadRegistry } from "../../src/lib/registry.ts";
+import { loadRegistry } from "../../scripts/lib/registry.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import type { Analysis, FailureReview, ItemReview, SnapshotManifest } from "../../src/lib/schemas.ts";
 import { removeRoot, tempRoot } from "../import/helpers.ts";

@@ -8,7 +8,7 @@ import { HEURISTIC_TAXONOMY } from "../../scripts/judges/heuristic/index.ts";
 import { analysisSha256, referenceSha256 } from "../../scripts/review/store.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { FailureReviewSchema, ItemReviewSchema } from "../../src/lib/schemas.ts";
-import { wilsonInterval } from "../../src/lib/stats.ts";
+import { wilsonInterval } from "../../scripts/lib/stats.ts";
 import { removeRoot } from "../import/helpers.ts";
 import { cli, demoRoot, readSheetRows, releaseFiles, writeSheetRows } from "./helpers.ts";
 

@@ -1,7 +1,7 @@
 // Facts about a failure that every rule reads, computed once per record: the output as the rules
 // read it (an echoed prompt taken off), the kind of answer the item wants, the answer given, and
 // both in canonical form.
-import { answerKind, canonical, recordAnswer, type AnswerKind, type FoundAnswer } from "../../../src/lib/consensus.ts";
+import { answerKind, canonical, recordAnswer, type AnswerKind, type FoundAnswer } from "../../lib/consensus.ts";
 import type { EvalRecord } from "../../../src/lib/schemas.ts";
 import type { FailureContext } from "../types.ts";
 import { findEcho, type Echo } from "./text.ts";

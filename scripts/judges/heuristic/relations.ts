@@ -12,7 +12,7 @@ import {
   sameNumber,
   type AnswerKind,
   type FoundAnswer,
-} from "../../../src/lib/consensus.ts";
+} from "../../lib/consensus.ts";
 import type { EvalRecord } from "../../../src/lib/schemas.ts";
 import type { FailureContext } from "../types.ts";
 import { fromWordStart, quote } from "./text.ts";

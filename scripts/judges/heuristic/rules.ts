@@ -12,7 +12,7 @@ import {
   sameNumber,
   type AnswerKind,
   type FoundAnswer,
-} from "../../../src/lib/consensus.ts";
+} from "../../lib/consensus.ts";
 import type { FailureContext } from "../types.ts";
 import { DATASET_RULES } from "./datasets/index.ts";
 import { powerOfTen, severalAnswers, signError } from "./relations.ts";

@@ -1,6 +1,6 @@
 // Rules about what an output states in its own working: a false computation it carries on, or a
 // conclusion that the question cannot be answered. Both quote the statement.
-import { parseNumber } from "../../../src/lib/consensus.ts";
+import { parseNumber } from "../../lib/consensus.ts";
 import type { FailureContext } from "../types.ts";
 import { carriedSlip, showNumber } from "./arith.ts";
 import { pluginFor } from "./datasets/index.ts";

@@ -11,7 +11,7 @@
 import { z } from "zod";
 import type { Category, Taxonomy, Usage } from "../../../src/lib/schemas.ts";
 import { TaxonomySchema } from "../../../src/lib/schemas.ts";
-import { slugify, uniqueSlug } from "../../../src/lib/slug.ts";
+import { slugify, uniqueSlug } from "../../lib/slug.ts";
 import type { CallResult, StructuredCaller } from "./caller.ts";
 import {
   CLASSIFY_PROMPT_VERSION,

@@ -4,7 +4,7 @@
 // add one. A plug-in reads only the record (its text, reference, extracted answer and metadata), so
 // nothing here adds to the judge's cache key (scripts/judges/heuristic/index.ts ruleContext).
 //
-// Plug-in modules import nothing at run time from src/lib/consensus.ts, which asks this registry
+// Plug-in modules import nothing at run time from scripts/lib/consensus.ts, which asks this registry
 // about scorer markers (scorerGaveNoAnswer): that keeps the two free of an import cycle.
 import type { EvalRecord } from "../../../../src/lib/schemas.ts";
 import type { Rule } from "../rule.ts";
@@ -29,7 +29,7 @@ export function scorerGaveNoAnswer(r: EvalRecord): boolean {
   return byId.get(r.dataset)?.scorerGaveNoAnswer?.(r) ?? false;
 }
 
-/** The hook itemConsensus takes (src/lib/consensus.ts ConsensusOptions.neverDisputed). */
+/** The hook itemConsensus takes (scripts/lib/consensus.ts ConsensusOptions.neverDisputed). */
 export function neverDisputed(first: EvalRecord): boolean {
   return byId.get(first.dataset)?.neverDisputed?.(first) ?? false;
 }
