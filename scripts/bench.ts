@@ -23,12 +23,14 @@ import { tmpdir, cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import fg from "fast-glob";
+import { layout, RELEASE_FILE } from "../src/lib/paths.ts";
 import { startFakeJudge } from "./bench/fake-judge.ts";
 import { writeBaselineProject } from "./bench/baseline.ts";
 import { writeBigJsonl } from "./bench/bigjsonl.ts";
 import { writeBigLmEval } from "./bench/biglmeval.ts";
 import { measure, median, ok, round, type Measured } from "./bench/measure.ts";
 import { writeSynthAtlas, type SynthShape } from "./bench/synth.ts";
+import { DEFAULT_CONCURRENCY } from "./judges/openai/defaults.ts";
 
 const REPO = resolve(import.meta.dirname, "..");
 const SECTIONS = ["pipeline", "prompts", "openai", "site", "import"] as const;
@@ -90,12 +92,12 @@ const evalInputs = () => {
   return [...fg.sync("jsonl/*.jsonl", { cwd: evaldata, absolute: true }).sort(), join(evaldata, "helm/runs/v4")];
 };
 const manifest = (root: string, s: string) =>
-  JSON.parse(readFileSync(join(root, "snapshots", s, "manifest.json"), "utf8")) as {
+  JSON.parse(readFileSync(layout(root).manifestFile(s), "utf8")) as {
     records: number;
     failures: number;
   };
 const runLog = (root: string, r: string) =>
-  JSON.parse(readFileSync(join(root, "releases", r, "run.json"), "utf8")) as {
+  JSON.parse(readFileSync(layout(root).releaseFile(r, RELEASE_FILE.run), "utf8")) as {
     analysis_calls: number;
     cached: number;
     taxonomy_calls: number;
@@ -296,7 +298,7 @@ async function benchOpenAI() {
       openai: {
         failures: manifest(root, "s1").failures,
         latency_ms: latencyMs,
-        concurrency: 16,
+        concurrency: DEFAULT_CONCURRENCY,
         calls,
         analysis_calls: fullLog.analysis_calls,
         taxonomy_calls: fullLog.taxonomy_calls,

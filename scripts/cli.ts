@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { dataRoot } from "../src/lib/paths.ts";
 import {
   DEFAULT_CONCURRENCY,
+  DEFAULT_JUDGE_MODEL,
   DEFAULT_TIMEOUT_MS,
   RESPONSE_FORMATS,
   type ResponseFormatMode,
@@ -125,7 +126,7 @@ const commands: Record<string, Command> = {
       snapshot: "ID        the snapshot to analyse",
       release: "ID         the release to write (data/releases/ID)",
       judge: "NAME         heuristic (default, offline rules) or openai (any OpenAI-compatible endpoint)",
-      "judge-model": "M    judge model name (or $ERRORMAP_JUDGE_MODEL; default gpt-4o-mini)",
+      "judge-model": `M    judge model name (or $ERRORMAP_JUDGE_MODEL; default ${DEFAULT_JUDGE_MODEL})`,
       "base-url": "URL     endpoint base URL (or $OPENAI_BASE_URL); the key comes from $OPENAI_API_KEY",
       concurrency: `N     judge requests in flight (default ${DEFAULT_CONCURRENCY})`,
       sample: "RATIO       analyse this share of failures per (model, dataset), chosen by the seed (default 1)",

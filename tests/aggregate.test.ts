@@ -11,7 +11,7 @@ import {
   type Taxonomy,
   recordKey,
 } from "../src/lib/schemas.ts";
-import { seedFor } from "../scripts/lib/stats.ts";
+import { seedFor } from "../scripts/lib/prng.ts";
 import { loadJsonl } from "./helpers/evaldata.ts";
 import { demoRecords, sources } from "./helpers/sources.ts";
 

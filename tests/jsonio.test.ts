@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { rng } from "../scripts/lib/prng.ts";
 import {
+  forEachLine,
   removeStaleTemps,
   replaceDir,
   sortKeys,
@@ -40,6 +42,59 @@ describe("stableJson", () => {
     expect(sorted).not.toBe(mixed);
     expect(sorted.b).toBe(mixed.b);
     expect(Object.keys(sorted.a)).toEqual(["x", "y"]);
+  });
+});
+
+describe("fast paths against their plain definitions (docs/fast-paths.md)", () => {
+  // The plain definition of stableJson: a sorted copy of every object, undefined values left out.
+  const plainSorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(plainSorted);
+    if (v && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = plainSorted(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  const r = rng(3);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const KEYS = ["a", "b", "c", "aa", "B", "é", "1", "10", "2", "_", ""];
+  const randomValue = (depth: number): unknown => {
+    const kind = depth > 3 ? Math.floor(r() * 4) : Math.floor(r() * 7);
+    if (kind === 0) return pick([null, true, false, 0, -1.5, 1e21, "", "x", 'ü\n"', undefined]);
+    if (kind <= 3) return pick(["s", 7, null]);
+    if (kind === 4) return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(depth + 1));
+    // An object, its keys sometimes in order (the fast path's case), sometimes not.
+    const keys = [...new Set(Array.from({ length: Math.floor(r() * 6) }, () => pick(KEYS)))];
+    if (r() < 0.5) keys.sort();
+    return Object.fromEntries(keys.map((k) => [k, randomValue(depth + 1)]));
+  };
+
+  it("stableJson and stableJsonLine write what a sorted copy of everything writes", () => {
+    for (let i = 0; i < 2000; i++) {
+      const v = randomValue(0);
+      expect(stableJsonLine(v)).toBe(JSON.stringify(plainSorted(v)));
+      expect(stableJson(v)).toBe(JSON.stringify(plainSorted(v), null, 2) + "\n");
+    }
+  });
+
+  it("forEachLine gives the lines of the whole file decoded and split at \\n", () => {
+    const pieces = ["a", "\n", "\n\n", "\r\n", "\r", "é", "€", "😀", '{"x":1}', " "];
+    const texts = ["", "\n", "a", "a\n", "\n\na"];
+    for (let i = 0; i < 300; i++) texts.push(Array.from({ length: Math.floor(r() * 40) }, () => pick(pieces)).join(""));
+    const bytes = texts.map((t) => Buffer.from(t));
+    // bytes that are not UTF-8, a character cut by a line's end: decoded alike, line by line or whole
+    bytes.push(Buffer.from([0x61, 0xc3, 0x0a, 0xa9, 0x62, 0xff, 0x0a, 0xe2, 0x82]));
+    for (const b of bytes) {
+      const plain = b.toString("utf8").split("\n");
+      if (plain.at(-1) === "") plain.pop();
+      const got: [string, number][] = [];
+      forEachLine(b, (text, n) => got.push([text, n]));
+      expect(got).toEqual(plain.map((t, i) => [t, i + 1]));
+    }
   });
 });
 

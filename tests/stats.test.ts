@@ -1,21 +1,20 @@
 import { describe, expect, it } from "vitest";
 import {
   benjaminiHochberg,
-  Mulberry32,
   bootstrapShares,
   fisherExact,
   normalCdf,
   normalSf,
   proportionTest,
   quantileSorted,
-  rng,
   round,
   roundSig,
-  seedFor,
   twoProportionTest,
   wilsonInterval,
   Z95,
 } from "../scripts/lib/stats.ts";
+import { Mulberry32, rng, seedFor } from "../scripts/lib/prng.ts";
+import { fnv1a32 } from "../src/lib/fnv.ts";
 
 const take = (r: () => number, n: number) => Array.from({ length: n }, r);
 
@@ -43,6 +42,14 @@ describe("rng", () => {
     expect(seedFor(1, "model|a")).not.toBe(seedFor(1, "model|b"));
     expect(seedFor(1, "model|a")).not.toBe(seedFor(2, "model|a"));
     expect(Number.isInteger(seedFor(1, "x")) && seedFor(1, "x") >= 0).toBe(true);
+  });
+
+  it("is FNV-1a (the published test vectors) and mulberry32 (its reference outputs): releases depend on both", () => {
+    expect(fnv1a32("")).toBe(0x811c9dc5);
+    expect(fnv1a32("a")).toBe(0xe40c292c);
+    expect(fnv1a32("foobar")).toBe(0xbf9cf968);
+    expect(seedFor(0, "m|d")).toBe(fnv1a32("0|m|d"));
+    expect(take(rng(42), 3).map((x) => x * 2 ** 32)).toEqual([2581720956, 1925393290, 3661312704]);
   });
 });
 
@@ -138,6 +145,37 @@ describe("bootstrapShares", () => {
       const r = rng(seed);
       for (let i = 0; i < labels.length * 250; i++) r();
       expect(g.next()).toBe(r());
+    }
+  });
+
+  it("gives what the plain definition gives: B resamples, each node's counts sorted, R type-7 quantiles", () => {
+    // The fast version draws every resample once for all nodes, keeps the draws per leaf and sorts
+    // counts by counting; the definition, written plainly, must give the very same intervals.
+    const plain = (labels: number[], B: number, random: () => number, nodes: number[][]) => {
+      const n = labels.length;
+      const perNode: number[][] = nodes.map(() => []);
+      for (let b = 0; b < B; b++) {
+        const drawn = Array.from({ length: n }, () => labels[Math.floor(random() * n)]!);
+        nodes.forEach((leaves, j) => {
+          perNode[j]!.push(drawn.filter((l) => leaves.includes(l)).length);
+        });
+      }
+      return nodes.map((leaves, j) => {
+        const share = labels.filter((l) => leaves.includes(l)).length / n;
+        const sorted = perNode[j]!.sort((x, y) => x - y);
+        return { share, ci: [quantileSorted(sorted, 0.025) / n, quantileSorted(sorted, 0.975) / n] };
+      });
+    };
+    const r = rng(2024);
+    for (let t = 0; t < 60; t++) {
+      const k = 1 + Math.floor(r() * 6);
+      const n = 1 + Math.floor(r() * (t % 3 === 0 ? 400 : 40));
+      const labels = Array.from({ length: n }, () => Math.floor(r() * r() * k));
+      // leaves, a parent of two (when there are two) and the root
+      const nodes = [...Array.from({ length: k }, (_, i) => [i]), [...new Set([0, k - 1])], [...Array(k).keys()]];
+      const B = 50 + Math.floor(r() * 300);
+      expect(bootstrapShares(labels, k, B, new Mulberry32(t), nodes)).toEqual(plain(labels, B, rng(t), nodes));
+      expect(bootstrapShares(labels, k, B, rng(t), nodes)).toEqual(plain(labels, B, rng(t), nodes));
     }
   });
 

@@ -13,18 +13,14 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { alive, sha256File } from "../../src/lib/jsonio.ts";
-import { layout } from "../../src/lib/paths.ts";
+import { readAggregates } from "../../src/lib/data/aggregates.ts";
+import { releaseJsonPath } from "../../src/lib/data/release.ts";
+import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../lib/registry.ts";
-import {
-  AggregatesSchema,
-  RegistrySchema,
-  ReleaseReviewsSchema,
-  type PublishedEntry,
-  type Release,
-} from "../../src/lib/schemas.ts";
+import { RegistrySchema, ReleaseReviewsSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
 import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
-import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "../pipeline/release-files.ts";
+import { inputsHash, outputsHash, releaseFiles } from "../pipeline/release-files.ts";
 import { loadReleaseAnalyses, problemText, readTaxonomy, scanReleases } from "../pipeline/releases.ts";
 import { digestFiles, publicationDigest, readPublished } from "../pipeline/published.ts";
 import { staleLocks } from "../pipeline/locks.ts";
@@ -141,10 +137,10 @@ export function doctor(
     try {
       readTaxonomy(root, r.id);
       loadReleaseAnalyses(root, r.id);
-      AggregatesSchema.parse(JSON.parse(readFileSync(join(dir, "aggregates.json"), "utf8")));
-      RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
-      if ("reviews.json" in r.files)
-        ReleaseReviewsSchema.parse(JSON.parse(readFileSync(join(dir, "reviews.json"), "utf8")));
+      readAggregates(root, r.id);
+      RegistrySchema.parse(JSON.parse(readFileSync(L.releaseFile(r.id, RELEASE_FILE.registry), "utf8")));
+      if (RELEASE_FILE.reviews in r.files)
+        ReleaseReviewsSchema.parse(JSON.parse(readFileSync(L.releaseFile(r.id, RELEASE_FILE.reviews), "utf8")));
     } catch (e) {
       add(
         dir,
@@ -180,7 +176,7 @@ export function doctor(
     for (const f of releaseFiles(r)) {
       if (files[f] && files[f] !== r.files[f]) {
         add(
-          join(dir, f),
+          L.releaseFile(r.id, f),
           r.published
             ? "published release file was changed (hash differs)"
             : "file differs from the hash the run recorded",
@@ -192,12 +188,12 @@ export function doctor(
     }
     if (r.published && r.published.inputs_sha256 !== inputsHash(r)) {
       add(
-        join(dir, "release.json"),
+        releaseJsonPath(root, r.id),
         "published release's recorded inputs were changed",
         "restore release.json from version control",
       );
     }
-    const keys = join(dir, CACHE_KEYS_FILE);
+    const keys = L.releaseFile(r.id, RELEASE_FILE.cacheKeys);
     if (existsSync(keys)) {
       const list = readFileSync(keys, "utf8").split("\n").filter(Boolean);
       keysOf.set(r.id, list);
@@ -369,7 +365,7 @@ function checkPublished(root: string, releases: Release[]): Problem[] {
   for (const r of releases) {
     if (!r.published || recorded.has(r.id)) continue;
     out.push({
-      where: join(L.release(r.id), "release.json"),
+      where: releaseJsonPath(root, r.id),
       what: `published release "${r.id}" has no digest in ${L.publishedFile}, so nothing outside it can tell whether it changed`,
       fix: "if it was published before data/published.json existed: `errormap doctor --record-published` (once), then commit data/published.json; else restore data/published.json from version control",
     });
@@ -388,7 +384,7 @@ function checkPublished(root: string, releases: Release[]): Problem[] {
     }
     if (!r.published) {
       out.push({
-        where: join(where, "release.json"),
+        where: releaseJsonPath(root, e.release),
         what: `release "${e.release}" was published on ${e.date ?? "an unknown date"} (${L.publishedFile}) but its release.json says it is not: it was replaced or edited after publication`,
         fix: restore,
       });

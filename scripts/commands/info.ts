@@ -1,9 +1,9 @@
 // `errormap info`: what a snapshot or a release holds, as a table or as one JSON object.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { readRelease } from "../../src/lib/data/release.ts";
+import { readRunLog } from "../../src/lib/data/run-log.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { isFailure } from "../lib/failure.ts";
-import { ReleaseSchema, RunLogSchema } from "../../src/lib/schemas.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { listReleases } from "../pipeline/releases.ts";
 import { isDataFolderName, pickLatest } from "../../src/lib/releases-order.ts";
@@ -122,12 +122,9 @@ export interface ReleaseInfo {
 }
 
 export function releaseInfo(root: string, id: string): ReleaseInfo {
-  const dir = layout(root).release(id);
-  const path = join(dir, "release.json");
-  if (!existsSync(path)) throw new Error(`no release "${id}" in ${layout(root).releases}`);
-  const rel = ReleaseSchema.parse(JSON.parse(readFileSync(path, "utf8")));
-  const runPath = join(dir, "run.json");
-  const run = existsSync(runPath) ? RunLogSchema.parse(JSON.parse(readFileSync(runPath, "utf8"))) : null;
+  const rel = readRelease(root, id);
+  if (!rel) throw new Error(`no release "${id}" in ${layout(root).releases}`);
+  const run = readRunLog(root, id);
   return {
     release: rel.id,
     snapshot: rel.snapshot,
@@ -184,9 +181,7 @@ export function dataRootInfo(root: string): DataRootInfo {
   const L = layout(root);
   const snapIds = existsSync(L.snapshots)
     ? readdirSync(L.snapshots, { withFileTypes: true })
-        .filter(
-          (d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(join(L.snapshot(d.name), "manifest.json")),
-        )
+        .filter((d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(L.manifestFile(d.name)))
         .map((d) => d.name)
         .sort()
     : [];

@@ -2,8 +2,7 @@
 // versions, seed, code version) and outputs (every release file) are hashed into release.json;
 // from then on `errormap run` refuses to touch it, even with --force, and `errormap doctor`
 // reports any byte that changed.
-import { join } from "node:path";
-import { writeJsonAtomic } from "../../src/lib/jsonio.ts";
+import { writeReleaseJson } from "../../src/lib/data/release.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { IdSchema, ReleaseSchema, type Release } from "../../src/lib/schemas.ts";
 import { lockRelease } from "../pipeline/locks.ts";
@@ -45,7 +44,7 @@ function publishLocked(root: string, id: string, date: string): Release {
     ...r,
     published: { inputs_sha256: inputsHash(r), outputs_sha256: hash, date },
   });
-  writeJsonAtomic(join(layout(root).release(id), "release.json"), published);
+  writeReleaseJson(layout(root).release(id), published);
   // The digest goes outside the release, into data/published.json (scripts/pipeline/published.ts).
   addPublished(root, [publishedEntry(root, published)]);
   return published;

@@ -1,5 +1,8 @@
-// A small seeded PRNG (mulberry32) for the demo data: the same seed always gives the same data.
-// Streams are keyed by strings, so one item's draws never shift when another item changes.
+// Seeded draws for the demo data, from the project's one PRNG (mulberry32, scripts/lib/prng.ts) seeded
+// by the FNV-1a hash of a string key (src/lib/fnv.ts): the same key always gives the same data, and
+// one item's draws never shift when another item changes.
+import { fnv1a32 } from "../../src/lib/fnv.ts";
+import { Mulberry32 } from "../lib/prng.ts";
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -13,21 +16,9 @@ export interface Rng {
   weighted<K extends string>(weights: Partial<Record<K, number>>): K;
 }
 
-/** FNV-1a hash of a string, as a 32-bit seed. */
-export function hashSeed(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 export function rng(key: string): Rng {
-  let a = hashSeed(key);
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Mulberry32(fnv1a32(key));
+  const next = () => g.next();
   const r: Rng = {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),

@@ -20,7 +20,8 @@ import {
 } from "node:fs";
 import { basename, join } from "node:path";
 import { createHash, type Hash } from "node:crypto";
-import { layout } from "../../src/lib/paths.ts";
+import { recordsFileName, writeManifest } from "../../src/lib/data/snapshot.ts";
+import { layout, SNAPSHOT_FILE } from "../../src/lib/paths.ts";
 import {
   indexes,
   loadRegistry,
@@ -38,15 +39,7 @@ import {
   type EvalRecord,
   type SnapshotManifest,
 } from "../../src/lib/schemas.ts";
-import {
-  MAX_NESTING,
-  removeStaleTemps,
-  replaceDir,
-  sha256,
-  stableJsonLine,
-  tooDeep,
-  writeJsonAtomic,
-} from "../../src/lib/jsonio.ts";
+import { MAX_NESTING, removeStaleTemps, replaceDir, sha256, stableJsonLine, tooDeep } from "../../src/lib/jsonio.ts";
 import { isFailure, resolveThreshold } from "../lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
@@ -218,7 +211,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
   const tmp = join(L.snapshots, `.tmp-${opts.snapshot}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, "spool"), { recursive: true });
-  mkdirSync(join(tmp, "records"), { recursive: true });
+  mkdirSync(join(tmp, SNAPSHOT_FILE.records), { recursive: true });
 
   const datasets = new Map<string, DatasetState>();
   const state = (id: string): DatasetState => {
@@ -424,7 +417,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
       const sorted = Array.from(ids, (_, i) => i).sort((a, b) =>
         model[a] < model[b] ? -1 : model[a] > model[b] ? 1 : ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0,
       );
-      const rel = `records/${id}.jsonl`;
+      const rel = recordsFileName(id);
       const out = new Spool(join(tmp, rel), true);
       const whole = statSync(s.spool.path).size <= READ_WHOLE_BYTES ? readFileSync(s.spool.path) : null;
       const fd = whole ? -1 : openSync(s.spool.path, "r");
@@ -468,7 +461,7 @@ export async function importSnapshot(opts: ImportOptions): Promise<SnapshotManif
     manifest.models = [...allModels].sort();
     manifest.sha256 = sha256(datasetHashes.join("\n"));
     rmSync(join(tmp, "spool"), { recursive: true, force: true });
-    writeJsonAtomic(join(tmp, "manifest.json"), manifest);
+    writeManifest(tmp, manifest);
 
     opts.report?.(files.map((f, i) => ({ arg: f.arg, path: f.path, format: f.format, ...perInput[i] })));
     if (opts.dryRun) {

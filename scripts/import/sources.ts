@@ -64,7 +64,7 @@ class BadLine extends Error {
  * checked a chunk at a time (one isUtf8 call over the chunk's whole lines: a "\n" byte never lies
  * inside a character), line by line only in a chunk that fails or for a line across two chunks.
  */
-async function* textLines(path: string, onBytes?: (n: number) => void): AsyncGenerator<[number, string]> {
+export async function* textLines(path: string, onBytes?: (n: number) => void): AsyncGenerator<[number, string]> {
   let n = 0;
   let pending: Buffer[] = [];
   let first = true;

@@ -12,12 +12,10 @@ import {
   type Taxonomy,
   type Usage,
 } from "../../src/lib/schemas.ts";
+import { JUDGE_ERROR_CATEGORY } from "../../src/lib/reserved.ts";
 import type { JudgeCache } from "./cache.ts";
 import type { ResponseFormatMode } from "./openai/defaults.ts";
 import type { FailureContext } from "./types.ts";
-
-/** Category id of failures the judge could not analyse (status judge_error); not a taxonomy leaf. */
-export const JUDGE_ERROR_CATEGORY = "judge-error";
 
 /** How the user set up the judge (the CLI's judge flags); a judge reads the ones it understands. */
 export interface JudgeSettings {

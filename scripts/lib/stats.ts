@@ -1,57 +1,9 @@
-// Small, pure statistics for the aggregate stage: a seeded PRNG, percentile-bootstrap intervals
-// for category shares, two-proportion tests (pooled z, Fisher's exact for small counts) and the
-// Benjamini–Hochberg adjustment. No dependency: none of the installed packages provides these,
+// Small, pure statistics for the aggregate stage: percentile-bootstrap intervals for category
+// shares (drawn from the seeded PRNG of ./prng.ts), two-proportion tests (pooled z, Fisher's exact
+// for small counts) and the Benjamini–Hochberg adjustment. No dependency: none of the installed packages provides these,
 // and each piece is a few lines with textbook definitions that the tests check against known values.
 
-/** A uniform [0, 1) generator. */
-export type Rng = () => number;
-
-const MULBERRY_STEP = 0x6d2b79f5;
-
-/** mulberry32's output for state `a`: a uint32. */
-function mulberry32Mix(a: number): number {
-  let t = Math.imul(a ^ (a >>> 15), 1 | a);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return (t ^ (t >>> 14)) >>> 0;
-}
-
-/**
- * mulberry32: a tiny 32-bit seeded PRNG (period 2^32). Plenty for bootstrap resampling, and the
- * same seed gives the same stream on every platform (integer arithmetic only). The state is
- * public so that a hot loop can step it in a local (see bootstrapShares).
- */
-export class Mulberry32 {
-  state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** The next uniform [0, 1) number. */
-  next(): number {
-    this.state = (this.state + MULBERRY_STEP) | 0;
-    return mulberry32Mix(this.state) / 4294967296;
-  }
-}
-
-/** A mulberry32 stream as a function. */
-export function rng(seed: number): Rng {
-  const g = new Mulberry32(seed);
-  return () => g.next();
-}
-
-/**
- * A 32-bit seed for one named stream (FNV-1a over seed and key). Each group gets its own stream,
- * so a group's intervals do not change when other groups are added or removed.
- */
-export function seedFor(seed: number, key: string): number {
-  let h = 0x811c9dc5;
-  const s = `${seed}|${key}`;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+import { MULBERRY_STEP, Mulberry32, mulberry32Mix, type Rng } from "./prng.ts";
 
 /** Quantile of sorted values, linear interpolation between order statistics (R's type 7). */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {

@@ -43,15 +43,8 @@ import {
   type Taxonomy,
   recordKey,
 } from "../../src/lib/schemas.ts";
-import {
-  Mulberry32,
-  benjaminiHochberg,
-  bootstrapShares,
-  proportionTest,
-  round,
-  roundSig,
-  seedFor,
-} from "../lib/stats.ts";
+import { Mulberry32, seedFor } from "../lib/prng.ts";
+import { benjaminiHochberg, bootstrapShares, proportionTest, round, roundSig } from "../lib/stats.ts";
 
 export interface AggregateInput {
   /** Every record of the snapshot, failures and successes. */

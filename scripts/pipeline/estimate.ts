@@ -25,11 +25,10 @@
 // --batch (taxonomy and classification are always synchronous); prompt tokens priced as uncached.
 // `cost_usd_prompt_cached` is the same with the analysis prompts' shared prefixes (prefix-share.ts)
 // priced at the cached-input rate: what a provider's prompt cache could save at best.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { hasReleaseJson } from "../../src/lib/data/release.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../lib/registry.ts";
-import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
+import { RESERVED_CATEGORY_IDS } from "../../src/lib/reserved.ts";
 import {
   JudgeVerdictSchema,
   recordKey,
@@ -157,9 +156,6 @@ const add = (a: EstimatePart, b: EstimatePart): EstimatePart => ({
 
 class CacheMiss extends Error {}
 
-/** The pipeline's reserved categories, never shown to the judge (as in scripts/judges/openai/stage.ts). */
-const RESERVED_IDS = new Set([REFERENCE_ERROR.id, "suspect-reference-by-consensus"]);
-
 /** A caller that answers only from the cache: a miss stops the replay (nothing is ever sent). */
 class CacheOnlyCaller extends StructuredCaller {
   override async call<T>(
@@ -234,9 +230,7 @@ export async function estimateRun(opts: RunOptions): Promise<RunEstimate> {
 
   const model = opts.judgeModel || DEFAULT_JUDGE_MODEL;
   const contexts = selection.contexts();
-  const existing = existsSync(join(L.release(opts.release), "release.json"))
-    ? loadRelease(opts.root, opts.release)
-    : null;
+  const existing = hasReleaseJson(opts.root, opts.release) ? loadRelease(opts.root, opts.release) : null;
   // The run would refuse it (run.ts): no estimate of a run that cannot happen.
   if (existing?.published)
     throw new Error(
@@ -366,7 +360,10 @@ async function replaysFromCache(
   const counters = { taxonomy_calls: 0, classify_calls: 0, taxonomy_repairs: 0, classify_errors: 0, classify_other: 0 };
   const engine = new TaxonomyEngine(new CacheOnlyCaller(callerOpts), counters, () => {}, taxOpts);
   const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : 1));
-  const prev = previous && { ...previous, categories: previous.categories.filter((c) => !RESERVED_IDS.has(c.id)) };
+  const prev = previous && {
+    ...previous,
+    categories: previous.categories.filter((c) => !RESERVED_CATEGORY_IDS.has(c.id)),
+  };
   try {
     const induced = await engine.induce(sorted, prev, "estimate");
     await engine.classify(sorted, induced);
@@ -468,7 +465,7 @@ function modelTaxonomy(
       (c) =>
         c.parent === null &&
         (c.facet === "skill" || c.facet === "format" || c.facet === "noise") &&
-        !RESERVED_IDS.has(c.id),
+        !RESERVED_CATEGORY_IDS.has(c.id),
     )
     .map((c) => ({ name: c.name, description: c.description, facet: c.facet as "skill" | "format" | "noise" }));
   const top = level(titles, null, prevTop);

@@ -17,16 +17,8 @@
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { itemConsensus, normaliseAnswer } from "../lib/consensus.ts";
-import {
-  removeStaleTemps,
-  replaceDir,
-  sha256,
-  stableJson,
-  stableJsonLine,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from "../../src/lib/jsonio.ts";
-import { layout } from "../../src/lib/paths.ts";
+import { removeStaleTemps, replaceDir, sha256, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
+import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import {
   parseAggregates,
@@ -51,6 +43,9 @@ import { round, wilsonInterval } from "../lib/stats.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { analysisSha256, itemId, readReviews, referenceSha256, type Reviews } from "../review/store.ts";
 import { aggregate } from "./aggregate.ts";
+import { aggregatesText } from "../../src/lib/data/aggregates.ts";
+import { analysesText } from "../../src/lib/data/analyses.ts";
+import { writeReleaseJson } from "../../src/lib/data/release.ts";
 import { loadRelease, loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
 import { lockRelease, publishedOnDisk } from "./locks.ts";
 import { accuracyByDataset, failurePredicate, groupByItem } from "./select.ts";
@@ -94,11 +89,11 @@ export interface Finalised {
   reviews: ReleaseReviews;
   counts: AnalysisCounts;
   /** The files' texts, as written. */
-  texts: { "analyses.jsonl": string; "aggregates.json": string; "reviews.json": string };
+  texts: { [RELEASE_FILE.analyses]: string; [RELEASE_FILE.aggregates]: string; [RELEASE_FILE.reviews]: string };
 }
 
 /** Files finalise writes (besides release.json). */
-export const FINALISED_FILES = ["analyses.jsonl", "aggregates.json", "reviews.json"] as const;
+export const FINALISED_FILES = [RELEASE_FILE.analyses, RELEASE_FILE.aggregates, RELEASE_FILE.reviews] as const;
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -292,9 +287,9 @@ export function finalise(input: FinaliseInput): Finalised {
     reviews,
     counts,
     texts: {
-      "analyses.jsonl": analyses.map((a) => stableJsonLine(a)).join("\n") + (analyses.length ? "\n" : ""),
-      "aggregates.json": stableJson(checked.data),
-      "reviews.json": stableJson(reviews),
+      [RELEASE_FILE.analyses]: analysesText(analyses),
+      [RELEASE_FILE.aggregates]: aggregatesText(checked.data),
+      [RELEASE_FILE.reviews]: stableJson(reviews),
     },
   };
 }
@@ -306,9 +301,9 @@ export function withFinalised(release: Release, f: Finalised): Release {
     counts: { ...release.counts, ...f.counts },
     files: {
       ...release.files,
-      "aggregates.json": sha256(f.texts["aggregates.json"]),
-      "analyses.jsonl": sha256(f.texts["analyses.jsonl"]),
-      "reviews.json": sha256(f.texts["reviews.json"]),
+      [RELEASE_FILE.aggregates]: sha256(f.texts[RELEASE_FILE.aggregates]),
+      [RELEASE_FILE.analyses]: sha256(f.texts[RELEASE_FILE.analyses]),
+      [RELEASE_FILE.reviews]: sha256(f.texts[RELEASE_FILE.reviews]),
     },
   });
 }
@@ -357,7 +352,7 @@ export function prepareRefinalise(
       `snapshot "${existing.snapshot}" changed since release "${id}" was built from it; re-run it with \`errormap run --snapshot ${existing.snapshot} --release ${id} --force\``,
     );
   const dir = L.release(id);
-  const registry = RegistrySchema.parse(JSON.parse(readFileSync(join(dir, "registry.json"), "utf8")));
+  const registry = RegistrySchema.parse(JSON.parse(readFileSync(L.releaseFile(id, RELEASE_FILE.registry), "utf8")));
   const finalised = finalise({
     records: loadRecords(root, manifest),
     isFailure: failurePredicate(manifest),
@@ -376,7 +371,7 @@ export function prepareRefinalise(
     try {
       cpSync(dir, tmp, { recursive: true });
       for (const f of FINALISED_FILES) writeFileAtomic(join(tmp, f), finalised.texts[f]);
-      writeJsonAtomic(join(tmp, "release.json"), release);
+      writeReleaseJson(tmp, release);
       // The caller holds the release's lock; this is the last check that nothing published it.
       if (publishedOnDisk(root, id))
         throw new Error(

@@ -19,10 +19,13 @@
 //
 // A lock left by a killed process of this host is taken over (scripts/lib/lock.ts); the messages say
 // how to clear one by hand (another host's, on a shared file system).
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { acquireLock, lockIsStale, readLockOwner, describeHolder, type Lock } from "../lib/lock.ts";
+import { publishedOnDisk } from "../../src/lib/data/release.ts";
 import { layout } from "../../src/lib/paths.ts";
+
+export { publishedOnDisk };
 
 const clearHint = (path: string) =>
   `If that process is no longer running (a lock taken on another host is never taken over automatically), delete ${path}`;
@@ -49,21 +52,6 @@ export function lockRelease(root: string, id: string, command: string, what: str
       `release "${id}" is being written by ${holder}; refusing to ${what} it meanwhile (one writer per release). ` +
       `Try again when that has finished. ${clearHint(path)}.`,
   });
-}
-
-/**
- * Whether release `id` on disk is published, read without validating the rest of release.json: a
- * release.json that is published but no longer valid (edited by hand) still must not be replaced.
- */
-export function publishedOnDisk(root: string, id: string): boolean {
-  try {
-    const r = JSON.parse(readFileSync(join(layout(root).release(id), "release.json"), "utf8")) as {
-      published?: unknown;
-    };
-    return Boolean(r && typeof r === "object" && r.published);
-  } catch {
-    return false;
-  }
 }
 
 /**

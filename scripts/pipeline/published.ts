@@ -8,18 +8,20 @@
 // added: `errormap doctor` checks every published release against it, and anyone auditing the
 // atlas checks the file's history (README, "The maintainers' workflow").
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { decodeUtf8, sha256, sha256File, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
 import { acquireLock } from "../lib/lock.ts";
-import { layout } from "../../src/lib/paths.ts";
+import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { PublishedListSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
-import { CACHE_KEYS_FILE, inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
+import { inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
 import { problemText } from "./releases.ts";
 
 /** The files a publication digest covers, in the order they are hashed. */
 export function digestFiles(root: string, r: Pick<Release, "id" | "files">): string[] {
-  const dir = layout(root).release(r.id);
-  return ["release.json", ...releaseFiles(r), ...(existsSync(join(dir, CACHE_KEYS_FILE)) ? [CACHE_KEYS_FILE] : [])];
+  return [
+    RELEASE_FILE.release,
+    ...releaseFiles(r),
+    ...(existsSync(layout(root).releaseFile(r.id, RELEASE_FILE.cacheKeys)) ? [RELEASE_FILE.cacheKeys] : []),
+  ];
 }
 
 /**
@@ -29,12 +31,12 @@ export function digestFiles(root: string, r: Pick<Release, "id" | "files">): str
  * the last run did (not committed, see .gitignore), not what the release is.
  */
 export function publicationDigest(root: string, r: Pick<Release, "id" | "files">): string {
-  const dir = layout(root).release(r.id);
+  const L = layout(root);
   const files: Record<string, string> = {};
   for (const f of digestFiles(root, r)) {
-    const p = join(dir, f);
+    const p = L.releaseFile(r.id, f);
     if (!existsSync(p)) files[f] = "missing";
-    else if (f === "release.json") files[f] = sha256(stableJson(JSON.parse(readFileSync(p, "utf8"))));
+    else if (f === RELEASE_FILE.release) files[f] = sha256(stableJson(JSON.parse(readFileSync(p, "utf8"))));
     else files[f] = sha256File(p);
   }
   return sha256(stableJson({ release: r.id, files }));
@@ -84,7 +86,7 @@ const byDateThenId = (a: PublishedEntry, b: PublishedEntry) =>
 export function addPublished(root: string, entries: PublishedEntry[]): void {
   if (!entries.length) return;
   const L = layout(root);
-  const lock = acquireLock(join(L.locks, "published.lock"), {
+  const lock = acquireLock(L.publishedLock, {
     command: "errormap (recording a publication)",
     waitMs: 10_000,
   });

@@ -3,22 +3,23 @@
 // doctor` (scripts/commands/doctor.ts) compute them. Apart from those three so none of them
 // imports another for these.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { sha256, sha256File, stableJson } from "../../src/lib/jsonio.ts";
-import { layout } from "../../src/lib/paths.ts";
+import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import type { Release } from "../../src/lib/schemas.ts";
 
-/** Hashes of the judge cache entries a release is built from, one a line: how `errormap doctor` tells orphans. */
-export const CACHE_KEYS_FILE = "cache-keys.txt";
-
-export const RELEASE_FILES = ["taxonomy.json", "analyses.jsonl", "aggregates.json", "registry.json"] as const;
+export const RELEASE_FILES = [
+  RELEASE_FILE.taxonomy,
+  RELEASE_FILE.analyses,
+  RELEASE_FILE.aggregates,
+  RELEASE_FILE.registry,
+] as const;
 
 /**
  * The output files of a release: the four every release has, and reviews.json (the reviews that
  * apply to it) in releases made since reviews exist. Older releases keep their hash as it was.
  */
 export function releaseFiles(r: Pick<Release, "files">): string[] {
-  return [...RELEASE_FILES, ...("reviews.json" in r.files ? ["reviews.json"] : [])];
+  return [...RELEASE_FILES, ...(RELEASE_FILE.reviews in r.files ? [RELEASE_FILE.reviews] : [])];
 }
 
 /** Hash of what produced the release: anyone with the same inputs can reproduce it. */
@@ -44,10 +45,10 @@ export function outputsHash(
   id: string,
   names: readonly string[] = RELEASE_FILES,
 ): { hash: string; files: Record<string, string> } {
-  const dir = layout(root).release(id);
+  const L = layout(root);
   const files: Record<string, string> = {};
   for (const f of names) {
-    const p = join(dir, f);
+    const p = L.releaseFile(id, f);
     if (!existsSync(p)) throw new Error(`release "${id}": missing ${f}`);
     files[f] = sha256File(p);
   }

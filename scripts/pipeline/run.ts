@@ -18,14 +18,15 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../../src/lib/jsonio.ts";
-import { layout } from "../../src/lib/paths.ts";
+import { hasReleaseJson } from "../../src/lib/data/release.ts";
+import { taxonomyText as taxonomyTextOf } from "../../src/lib/data/taxonomy.ts";
+import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../lib/registry.ts";
 import {
   IdSchema,
   RegistrySchema,
   ReleaseSchema,
   RunLogSchema,
-  TaxonomySchema,
   type DatasetEntry,
   type JudgeName,
   type Release,
@@ -44,7 +45,6 @@ import { FINALISED_FILES, finalise, withFinalised } from "./finalise.ts";
 import { assertStillWritable, lockRelease, lockRun } from "./locks.ts";
 import type { RunOptions, RunResult } from "./options.ts";
 import { assertNotRecorded } from "./published.ts";
-import { CACHE_KEYS_FILE } from "./release-files.ts";
 import { findPrevious, loadRelease } from "./releases.ts";
 import { buildContexts, failurePredicate, selectFailures } from "./select.ts";
 
@@ -86,7 +86,7 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
   if (!idCheck.success) throw new Error(`release id "${opts.release}": ${idCheck.error.issues[0].message}`);
 
   const final = L.release(opts.release);
-  const existing = existsSync(join(final, "release.json")) ? loadRelease(opts.root, opts.release) : null;
+  const existing = hasReleaseJson(opts.root, opts.release) ? loadRelease(opts.root, opts.release) : null;
   if (existing?.published) {
     throw new Error(
       `release "${opts.release}" is published and immutable; it cannot be re-run or overwritten (even with --force). Start a new release id.`,
@@ -168,7 +168,7 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
 
   stage("aggregate");
   // Write: every file into a temporary folder, validated, then renamed into place.
-  const taxonomyText = stableJson(TaxonomySchema.parse(taxonomy));
+  const taxonomyText = taxonomyTextOf(taxonomy);
   // The registry entries as they were: a release's pages keep their names even if the registry changes.
   const used = new Set(manifest.models);
   const registryText = stableJson(
@@ -201,8 +201,8 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
       },
       usage: answerUsage,
       files: {
-        "registry.json": sha256(registryText),
-        "taxonomy.json": sha256(taxonomyText),
+        [RELEASE_FILE.registry]: sha256(registryText),
+        [RELEASE_FILE.taxonomy]: sha256(taxonomyText),
       },
       published: null,
     }),
@@ -227,13 +227,13 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
   if (report.reused) log(`reused ${report.reused} analyses of earlier releases for unchanged failures`);
 
   writeRelease(opts.root, opts.release, releaseLock, log, {
-    "taxonomy.json": taxonomyText,
+    [RELEASE_FILE.taxonomy]: taxonomyText,
     ...Object.fromEntries(FINALISED_FILES.map((f) => [f, finalised.texts[f]])),
-    "registry.json": registryText,
-    "release.json": release,
-    "run.json": run,
+    [RELEASE_FILE.registry]: registryText,
+    [RELEASE_FILE.release]: release,
+    [RELEASE_FILE.run]: run,
     // Which cache entries this release is built from, so `errormap doctor` can tell orphans.
-    [CACHE_KEYS_FILE]: [...new Set(report.cacheHashes)].sort().join("\n") + "\n",
+    [RELEASE_FILE.cacheKeys]: [...new Set(report.cacheHashes)].sort().join("\n") + "\n",
   });
   return { release, run };
 }

@@ -3,7 +3,7 @@
 // taxonomy, or "unexplained" for "no category fits"). Agreement = labels equal to the release's
 // category of the failure / labelled keys found in the release; the confusion table crosses the
 // labels (rows) with the release's categories (columns).
-import { JUDGE_ERROR_CATEGORY } from "../judges/judge.ts";
+import { JUDGE_ERROR_CATEGORY } from "../../src/lib/reserved.ts";
 import { loadReleaseContext } from "./context.ts";
 import { readSheet, SheetErrors } from "./sheet.ts";
 

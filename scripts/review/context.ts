@@ -1,10 +1,8 @@
 // What the review commands read of a release: release.json, taxonomy, analyses, aggregates, and
 // (for the texts a sheet shows) the records of its snapshot.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readAggregates } from "../../src/lib/data/aggregates.ts";
 import { layout } from "../../src/lib/paths.ts";
 import {
-  parseAggregates,
   recordKey,
   type Aggregates,
   type Analysis,
@@ -30,10 +28,7 @@ export function loadReleaseContext(root: string, id: string): ReleaseContext {
 }
 
 export function loadAggregates(root: string, id: string): Aggregates {
-  const path = join(layout(root).release(id), "aggregates.json");
-  const r = parseAggregates(JSON.parse(readFileSync(path, "utf8")));
-  if (!r.success) throw new Error(`${path}: field ${r.error.issues[0]!.path.join(".")}: ${r.error.issues[0]!.message}`);
-  return r.data;
+  return readAggregates(root, id);
 }
 
 /** The release's snapshot records, by record key. */

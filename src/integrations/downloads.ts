@@ -12,8 +12,8 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AstroIntegration } from "astro";
-import { dataRoot, layout } from "../lib/paths.ts";
-import { ReleaseSchema } from "../lib/schemas.ts";
+import { readRelease } from "../lib/data/release.ts";
+import { dataRoot, layout, RELEASE_FILE } from "../lib/paths.ts";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
 import { loadSiteFromDisk, releaseIds } from "../lib/site/fsdata.ts";
 import { paths } from "../lib/site/urls.ts";
@@ -25,14 +25,16 @@ const TYPES: Record<string, string> = {
 };
 
 /** release.json and every file whose hash release.json records (taxonomy, analyses, aggregates, registry). */
-const releaseFiles = (r: { files: Record<string, string> }) => ["release.json", ...Object.keys(r.files).sort()];
+const releaseFiles = (r: { files: Record<string, string> }) => [RELEASE_FILE.release, ...Object.keys(r.files).sort()];
 
 /** Each release's own files: where they are in the data root, and their path in the site. */
 export function releaseFileCopies(root: string): { from: string; path: string }[] {
   return releaseIds(root).flatMap((id) => {
-    const folder = layout(root).release(id);
-    const release = ReleaseSchema.parse(JSON.parse(readFileSync(join(folder, "release.json"), "utf8")));
-    return releaseFiles(release).map((file) => ({ from: join(folder, file), path: paths.releaseFile(id, file) }));
+    const release = readRelease(root, id)!;
+    return releaseFiles(release).map((file) => ({
+      from: layout(root).releaseFile(id, file),
+      path: paths.releaseFile(id, file),
+    }));
   });
 }
 

@@ -2,10 +2,18 @@
 // (almost) never fire. Plus the text checks on hand-written strings.
 import { describe, expect, it } from "vitest";
 import { HEURISTIC_TAXONOMY, judgeHeuristic, RULES } from "../../scripts/judges/heuristic/index.ts";
-import { dominantScript, endsAbruptly, findLoop, findRefusal, quote } from "../../scripts/judges/heuristic/text.ts";
+import {
+  dominantScript,
+  endsAbruptly,
+  findLoop,
+  findRefusal,
+  quote,
+  tripleLoop,
+} from "../../scripts/judges/heuristic/text.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";
 import { describeShared, hasEvaldata } from "../helpers/evaldata.ts";
 import { ALL_DATASETS, DATASETS, contextsOf, datasetEntry, type DatasetName } from "./context.ts";
+import { rng } from "../../scripts/lib/prng.ts";
 
 function failure(name: DatasetName, model: string, instance: string): FailureContext {
   const ctx = contextsOf(name).failures.find((c) => c.record.model === model && c.record.instance_id === instance);
@@ -43,6 +51,45 @@ describe("text checks", () => {
     );
     const prose = Array.from({ length: 80 }, (_, i) => `Step ${i}: we compute value ${i * 7} from ${i * 3}.`).join(" ");
     expect(findLoop(prose)).toBeNull();
+  });
+
+  it("finds word-triple loops exactly as the definition reads, with strings instead of word hashes", () => {
+    // The definition, written plainly: the last 200 words of the last 1,600 characters (split at
+    // space, tab, CR, LF), a loop when distinct words and distinct triples are both under 30%.
+    const plain = (output: string) => {
+      if (output.length < 1000) return null;
+      const words = output
+        .slice(-1600)
+        .split(/[ \t\r\n]+/)
+        .filter(Boolean)
+        .slice(-200);
+      const total = words.length - 2;
+      if (words.length < 60 || new Set(words).size >= 0.3 * total) return null;
+      const triples = new Set<string>();
+      for (let i = 0; i < total; i++) triples.add(`${words[i]}\u0000${words[i + 1]}\u0000${words[i + 2]}`);
+      return triples.size >= 0.3 * total ? null : "loop";
+    };
+    const next = rng(11);
+    const vocab = Array.from({ length: 600 }, (_, i) => `w${i.toString(36)}${"éx"[i % 2]}`);
+    const gaps = [" ", " ", " ", "\n", "\t", "\r\n", "  ", "\u00a0"];
+    let loops = 0;
+    for (let t = 0; t < 400; t++) {
+      // a small vocabulary or a large one; a repeated phrase or none; loops that start late
+      const v = 2 + Math.floor(next() * (t % 2 ? 12 : 600));
+      const phrase = Array.from({ length: 1 + Math.floor(next() * 6) }, () => vocab[Math.floor(next() * v)]!);
+      const repeatFrom = next() * 3000;
+      let text = "";
+      const target = 900 + next() * 2500;
+      while (text.length < target) {
+        const w = text.length > repeatFrom ? phrase : [vocab[Math.floor(next() * v)]!];
+        for (const x of w) text += x + gaps[Math.floor(next() * gaps.length)];
+      }
+      const fast = tripleLoop(text);
+      expect(fast ? "loop" : null, JSON.stringify(text.slice(-80))).toBe(plain(text));
+      if (fast) loops++;
+    }
+    expect(loops).toBeGreaterThan(40);
+    expect(loops).toBeLessThan(360);
   });
 
   it("finds refusals but not sympathy, disclaimers or lyrics", () => {
@@ -114,8 +161,7 @@ describe("text checks", () => {
       "😀",
       "\n",
     ];
-    let seed = 7;
-    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const next = rng(7);
     const texts = ["", "\\", "a".repeat(1499) + "\\abc", "\\" + "b".repeat(1600), "Привет мир, как дела?"];
     for (let i = 0; i < 400; i++) {
       const len = Math.floor(next() * 1700);

@@ -213,7 +213,7 @@ describe("loading", () => {
     const root = join(dir, "broken");
     makeFixture(root, ["r1"]);
     appendFileSync(join(root, "releases/r1/analyses.jsonl"), "{not json\n");
-    expect(() => loadSiteFromDisk(root)).toThrow(/analyses\.jsonl:\d+/);
+    expect(() => loadSiteFromDisk(root)).toThrow(/analyses\.jsonl: line \d+/);
   });
 
   it("rejects data that does not match the schemas", () => {

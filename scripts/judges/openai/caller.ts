@@ -25,6 +25,7 @@ import type { Usage } from "../../../src/lib/schemas.ts";
 import { UsageSchema } from "../../../src/lib/schemas.ts";
 import type { CacheKey, JudgeCache } from "../cache.ts";
 import { cacheHash } from "../cache.ts";
+import { rng } from "../../lib/prng.ts";
 import { ZERO_USAGE, addUsage, costOf } from "./pricing.ts";
 import { type AnswerCheck, type ChoiceLike, type Normaliser, validateContent } from "./answers.ts";
 import {
@@ -245,18 +246,6 @@ export class Limiter {
   }
 }
 
-/** mulberry32: a seeded generator for backoff jitter (the project avoids unseeded randomness). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
@@ -295,7 +284,8 @@ export class StructuredCaller {
   private unfixableSeen = new Map<string, { count: number; what: string }>();
   private pausedUntil = 0;
   private inFlight = new Map<string, Promise<CallResult<unknown>>>();
-  private rand = seeded(0x5eed);
+  /** Backoff jitter, seeded: the project avoids unseeded randomness. */
+  private rand = rng(0x5eed);
   private formats = new WeakMap<z.ZodType, JsonSchemaFormat>();
   private readonly tokenField: "max_tokens" | "max_completion_tokens";
   readonly o: Required<Omit<CallerOptions, "temperature" | "signal" | "maxCalls">> &

@@ -5,7 +5,7 @@
 // analysed it with the same judge model and prompt version reuses that analysis (its informative
 // peers may have changed since, as new models landed, but the failure itself has not). Everything
 // else goes through the judge, whose every answer is cached by the exact request.
-import { REFERENCE_ERROR } from "../../../src/lib/reserved.ts";
+import { REFERENCE_ERROR, RESERVED_CATEGORY_IDS } from "../../../src/lib/reserved.ts";
 import type { Analysis, Release, Taxonomy } from "../../../src/lib/schemas.ts";
 import { recordKey } from "../../../src/lib/schemas.ts";
 import { recordContentHash, type JudgeFactory, type JudgeOutcomes } from "../judge.ts";
@@ -16,13 +16,10 @@ import { DEFAULT_CONCURRENCY, DEFAULT_JUDGE_MODEL, DEFAULT_TIMEOUT_MS } from "./
 import { createOpenAIJudge, PROMPT_VERSIONS, type TitleItem } from "./index.ts";
 import { ZERO_USAGE } from "./pricing.ts";
 
-/**
- * The induced taxonomy always ends with the reserved category of reviewed reference errors
- * (src/lib/reserved.ts), at the top level; only a person's review moves failures into it (the
- * finalise stage). Releases made before it had a "suspect reference" category in its place: both
- * are the pipeline's, never shown to the judge as categories to keep.
- */
-const RESERVED_IDS = new Set([REFERENCE_ERROR.id, "suspect-reference-by-consensus"]);
+// The induced taxonomy always ends with the reserved category of reviewed reference errors
+// (src/lib/reserved.ts), at the top level; only a person's review moves failures into it (the
+// finalise stage). Releases made before it had a "suspect reference" category in its place: both
+// are the pipeline's (RESERVED_CATEGORY_IDS), never shown to the judge as categories to keep.
 
 /** Analyses of earlier releases in the chain that a new run may reuse, by record key. */
 function reusable(root: string, previous: Release | null, model: string): Map<string, Analysis> {
@@ -187,7 +184,7 @@ export const openaiJudge: JudgeFactory = (settings, run) => {
       // The reserved category is the pipeline's, not the judge's: the judge never sees it.
       const previousTaxonomy = prevRead && {
         ...prevRead,
-        categories: prevRead.categories.filter((c) => !RESERVED_IDS.has(c.id)),
+        categories: prevRead.categories.filter((c) => !RESERVED_CATEGORY_IDS.has(c.id)),
       };
       const ticker = startTicker("taxonomy", () => {
         const st = judge.stats();

@@ -1,12 +1,15 @@
 // Reads a data root from disk for the site. The content collections (src/content.config.ts) store
 // these entries and validate them with the schemas; `loadSiteFromDisk` does the same without Astro,
 // for tests and scripts. Only what the site shows is read: the records joined to an analysis.
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { forEachLine } from "../jsonio.ts";
-import { layout } from "../paths.ts";
-import { isDataFolderName } from "../releases-order.ts";
+import { aggregatesPath, readAggregatesRaw } from "../data/aggregates.ts";
+import { analysesPath, hasAnalyses, readAnalysesRaw } from "../data/analyses.ts";
+import { readReleaseRaw, releaseIdsOnDisk } from "../data/release.ts";
+import { hasManifest, readManifestRaw } from "../data/snapshot.ts";
+import { readTaxonomyRaw } from "../data/taxonomy.ts";
+import { layout, RELEASE_FILE } from "../paths.ts";
 import {
   DatasetEntrySchema,
   ModelEntrySchema,
@@ -39,51 +42,19 @@ function readJsonFile(path: string): unknown {
   }
 }
 
-/** Each non-empty line of a JSONL file, parsed, with its line number; a bad line names the file and line. */
-function readJsonl(path: string): { line: number; data: Record<string, unknown> }[] {
-  const out: { line: number; data: Record<string, unknown> }[] = [];
-  forEachLine(readFileSync(path), (text, n) => {
-    if (!text.trim()) return;
-    try {
-      out.push({ line: n, data: JSON.parse(text) });
-    } catch (err) {
-      throw new Error(`${path}:${n}: ${(err as Error).message}`);
-    }
-  });
-  return out;
-}
-
-/** Ids of release folders that hold a release.json, sorted. */
-export function releaseIds(root: string): string[] {
-  const dir = layout(root).releases;
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && isDataFolderName(d.name) && existsSync(join(dir, d.name, "release.json")))
-    .map((d) => d.name)
-    .sort();
-}
-
-const releaseFile = (root: string, id: string, name: string) => join(layout(root).release(id), name);
+/** Ids of release folders that hold a release.json, sorted (src/lib/data/release.ts). */
+export const releaseIds = releaseIdsOnDisk;
 
 export function readReleases(root: string): RawEntry[] {
-  return releaseIds(root).map((id) => ({
-    id,
-    data: readJsonFile(releaseFile(root, id, "release.json")) as Record<string, unknown>,
-  }));
+  return releaseIds(root).map((id) => ({ id, data: readReleaseRaw(root, id) }));
 }
 
 export function readTaxonomies(root: string): RawEntry[] {
-  return releaseIds(root).map((id) => ({
-    id,
-    data: readJsonFile(releaseFile(root, id, "taxonomy.json")) as Record<string, unknown>,
-  }));
+  return releaseIds(root).map((id) => ({ id, data: readTaxonomyRaw(root, id) }));
 }
 
 export function readAggregates(root: string): RawEntry[] {
-  return releaseIds(root).map((id) => {
-    const path = releaseFile(root, id, "aggregates.json");
-    return { id, data: readJsonFile(path) as Record<string, unknown>, source: path };
-  });
+  return releaseIds(root).map((id) => ({ id, data: readAggregatesRaw(root, id), source: aggregatesPath(root, id) }));
 }
 
 /** Entry id of an analysis: release id and record key. */
@@ -94,9 +65,9 @@ export const recordEntryId = (snapshot: string, key: string) => `${snapshot}/${k
 export function readAnalyses(root: string): RawEntry[] {
   const out: RawEntry[] = [];
   for (const id of releaseIds(root)) {
-    const path = releaseFile(root, id, "analyses.jsonl");
-    if (!existsSync(path)) continue;
-    for (const { line, data } of readJsonl(path))
+    if (!hasAnalyses(root, id)) continue;
+    const path = analysesPath(root, id);
+    for (const { line, data } of readAnalysesRaw(root, id))
       out.push({ id: analysisEntryId(id, String(data.key)), data, source: `${path}:${line}` });
   }
   return out;
@@ -111,12 +82,7 @@ function releaseSnapshots(root: string): Map<string, string> {
 
 export function readSnapshots(root: string): RawEntry[] {
   const ids = [...new Set(releaseSnapshots(root).values())].sort();
-  return ids
-    .filter((id) => existsSync(join(layout(root).snapshot(id), "manifest.json")))
-    .map((id) => ({
-      id,
-      data: readJsonFile(join(layout(root).snapshot(id), "manifest.json")) as Record<string, unknown>,
-    }));
+  return ids.filter((id) => hasManifest(root, id)).map((id) => ({ id, data: readManifestRaw(root, id) }));
 }
 
 const FIELD = Buffer.from('"instance_id":');
@@ -329,8 +295,11 @@ export const readModels = (root: string) => readRegistryFile(layout(root).models
 /** Each release's own copy of the registry entries it used (registry.json), when it has one. */
 export function readReleaseRegistries(root: string): RawEntry[] {
   return releaseIds(root)
-    .filter((id) => existsSync(releaseFile(root, id, "registry.json")))
-    .map((id) => ({ id, data: readJsonFile(releaseFile(root, id, "registry.json")) as Record<string, unknown> }));
+    .filter((id) => existsSync(layout(root).releaseFile(id, RELEASE_FILE.registry)))
+    .map((id) => ({
+      id,
+      data: readJsonFile(layout(root).releaseFile(id, RELEASE_FILE.registry)) as Record<string, unknown>,
+    }));
 }
 export const readDatasets = (root: string) => readRegistryFile(layout(root).datasetsFile);
 

@@ -1,6 +1,11 @@
 // Every internal path of the site, without the base path; `joinBase` adds it. Paths end in "/"
 // (pages) or a file name (downloads). Slugs and ids are URL-safe by their schemas, but are still
 // encoded so an odd id cannot break out of a path segment.
+import { fnv1a32 } from "../fnv.ts";
+
+/** The offset basis of an anchor's second hash (the first uses FNV-1a's standard one). */
+const ANCHOR_SECOND_BASIS = 0x9747b28c;
+
 const seg = (s: string) => encodeURIComponent(s);
 
 export const paths = {
@@ -45,19 +50,13 @@ export function absoluteUrl(site: string, base: string, path: string): string {
 }
 
 /**
- * The two 32-bit hashes an example's anchor spells (FNV-1a with two seeds): stable across runs and
- * platforms, no crypto needed. Comparing them as numbers orders examples as their anchors do,
- * without building the strings (the site orders hundreds of thousands of analyses).
+ * The two 32-bit hashes an example's anchor spells (FNV-1a from two offset bases, src/lib/fnv.ts):
+ * stable across runs and platforms, no crypto needed. Comparing them as numbers orders examples as
+ * their anchors do, without building the strings (the site orders hundreds of thousands of analyses).
+ * Anchors are in published URLs: the second basis is as much part of them as the hash itself.
  */
 export function anchorHashes(key: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x01000193) >>> 0;
-  }
-  return [a, b];
+  return [fnv1a32(key), fnv1a32(key, ANCHOR_SECOND_BASIS)];
 }
 
 /** Anchor id of an example: stable, short, safe in an id attribute and a URL fragment. */
