@@ -24,7 +24,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
 import { countTokens, encode, encodeChat } from "gpt-tokenizer/encoding/o200k_base";
-import { readBlocks } from "../../scripts/judges/openai/delimit.ts";
+import { fakeAnswer, schemaNameOf, skillOf } from "../../scripts/bench/fake-answers.ts";
 
 export type Fault =
   | { kind: "429"; retryAfter?: string; retryAfterMs?: number }
@@ -113,132 +113,16 @@ export interface ChatServer {
 const MAX_BODY = 32 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
-// The deterministic "model"
+// The deterministic "model": scripts/bench/fake-answers.ts (shared with the bench's fake judge)
 
-const SKILLS = [
-  "multi-step arithmetic",
-  "reading the question",
-  "applying the definition",
-  "recalling a fact",
-  "eliminating wrong options",
-  "following the answer format",
-  "unit conversion",
-  "logical deduction",
-];
-
-function h(text: string): number {
-  return createHash("sha256").update(text).digest().readUInt32BE(0);
-}
-
-function keyword(text: string): string {
-  const words = text.toLowerCase().match(/[a-z]{4,}/g) ?? ["item"];
-  return [...words.slice(0, 40)].sort((a, b) => b.length - a.length || a.localeCompare(b))[0]!;
-}
-
-/** The skill part of a title this server wrote ("<skill> about <word>"). */
-export function skillOf(title: string): string {
-  return title.split(" about ")[0]!.trim().toLowerCase();
-}
-function subOf(title: string): string {
-  const word = title.split(" about ")[1] ?? "";
-  return word.length <= 7 ? "short" : "long";
-}
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-function analyse(body: ChatRequestBody): unknown {
-  const blocks = readBlocks(body.messages.map((m) => m.content).join("\n"));
-  const input = blocks.get("input") ?? "";
-  const output = blocks.get("failed_output") ?? "";
-  const skill = SKILLS[h(input) % SKILLS.length]!;
-  const quote = output.slice(0, 40);
-  return {
-    criteria: [
-      { criterion: "Reaches the reference answer", present: false, quality: "absent", evidence: quote },
-      {
-        criterion: `Shows ${skill}`,
-        present: output.length > 0,
-        quality: output.length > 0 ? "poor" : "absent",
-        evidence: "",
-      },
-    ],
-    title: `${skill} about ${keyword(input)}`,
-    summary: `The output fails at ${skill}.`,
-    evidence: quote ? [quote] : [],
-    confidence: 0.8,
-  };
-}
-
-function taxonomy(body: ChatRequestBody, messy: boolean): unknown {
-  const user = body.messages.find((m) => m.role === "user")?.content ?? "";
-  const step = /^TASK: (\w+)/m.exec(user)?.[1] ?? "generate";
-  const blocks = readBlocks(user);
-  const sub = blocks.has("parent");
-  const titles = JSON.parse(blocks.get("titles") ?? "[]") as { title: string }[];
-  const current = JSON.parse(blocks.get("categories") ?? "[]") as {
-    name: string;
-    description: string;
-    facet: string;
-  }[];
-  const groupName = (t: string) => (sub ? cap(`${skillOf(t)} (${subOf(t)})`) : cap(skillOf(t)));
-  const cat = (name: string, from: string[]) => ({
-    name,
-    description: `Errors of ${name.toLowerCase()}.`,
-    facet: /format/i.test(name) ? "format" : "skill",
-    from,
-  });
-  const groups = [...new Set(titles.map((t) => groupName(t.title)))].sort();
-  if (step === "generate") {
-    const out = groups.map((g) => cat(g, []));
-    if (messy && !sub) {
-      out.push(cat("Miscellaneous", []));
-      out.push({ ...cat("Errors of a very long and wordy kind", []), description: "word ".repeat(40).trim() });
-    }
-    return { categories: out };
-  }
-  const kept = current.map((c) => ({ ...c, from: [c.name] }));
-  if (step === "update") {
-    const names = new Set(current.map((c) => c.name.toLowerCase()));
-    for (const g of groups) if (!names.has(g.toLowerCase())) kept.push(cat(g, []));
-  }
-  return { categories: kept };
-}
-
-function classify(body: ChatRequestBody): unknown {
-  const user = body.messages.find((m) => m.role === "user")?.content ?? "";
-  const blocks = readBlocks(user);
-  const cats = JSON.parse(blocks.get("categories") ?? "[]") as { id: string; name: string }[];
-  const titles = JSON.parse(blocks.get("titles") ?? "[]") as { n: number; title: string }[];
-  const byName = new Map(cats.map((c) => [c.name.toLowerCase(), c.id]));
-  return {
-    assignments: titles.map((t) => ({
-      n: t.n,
-      category: byName.get(skillOf(t.title)) ?? byName.get(`${skillOf(t.title)} (${subOf(t.title)})`) ?? "other",
-    })),
-  };
-}
-
-/**
- * The kind of a chat request: response_format's json_schema name, else (json_object and text
- * formats) from the "TASK:" line of the judge's prompt.
- */
-export function schemaNameOf(body: ChatRequestBody | undefined): string {
-  const named = body?.response_format?.json_schema?.name;
-  if (named) return named;
-  const user = body?.messages?.find((m) => m.role === "user")?.content ?? "";
-  const task = /^TASK: (\w+)/m.exec(user)?.[1];
-  if (!task) return "";
-  return task === "analyse" ? "error_analysis" : task === "classify" ? "classification" : "taxonomy";
-}
+export { schemaNameOf, skillOf };
 
 /** The answer this server gives to a chat request, before faults. */
 export function answerFor(body: ChatRequestBody, opts: ChatServerOptions = {}): unknown {
   const schema = schemaNameOf(body);
   const custom = opts.answer?.(schema, body);
   if (custom !== undefined) return custom;
-  if (schema === "error_analysis") return analyse(body);
-  if (schema === "taxonomy") return taxonomy(body, opts.messy ?? true);
-  if (schema === "classification") return classify(body);
-  return {};
+  return fakeAnswer(body, { messy: opts.messy ?? true });
 }
 
 // Text, never special tokens: outputs under analysis may hold "<|endoftext|>".

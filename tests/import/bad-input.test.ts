@@ -9,7 +9,7 @@ import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { HELM_DIR } from "../helpers/evaldata.ts";
 import { generatedInputs, sources } from "../helpers/sources.ts";
-import { csvLine, filesOf, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
+import { csvLine, filesOf, rec, removeRoot, rootWithInputs, snapshotEntries, tempRoot } from "./helpers.ts";
 
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeRoot));
@@ -17,24 +17,9 @@ afterAll(() => roots.forEach(removeRoot));
 let root: string;
 let dir: string;
 beforeEach(() => {
-  root = tempRoot();
+  ({ root, dir } = rootWithInputs());
   roots.push(root);
-  dir = join(root, "inputs");
-  mkdirSync(dir);
 });
-
-function rec(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    dataset: "gsm8k",
-    model: "gpt-4o-2024-05-13",
-    instance_id: `t/${i}`,
-    input: `What is ${i} + 1?`,
-    reference: String(i + 1),
-    output: `It is ${i + 1}.`,
-    correct: true,
-    ...over,
-  };
-}
 
 function jsonl(name: string, lines: (Record<string, unknown> | string)[]): string {
   const p = join(dir, name);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
+import { ERRORMAP_COLUMNS, GENERIC_COLUMNS } from "../../scripts/demo/formats.ts";
 import { generateDemo } from "../../scripts/demo/generate.ts";
 import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import { JSONL_DIR, REPO } from "../helpers/evaldata.ts";
@@ -17,22 +18,6 @@ import { csvLine, readLines, removeRoot, tempRoot } from "./helpers.ts";
 function sample(name: string, step: number): Record<string, unknown>[] {
   return readLines(join(JSONL_DIR, `${name}.jsonl`)).filter((_, i) => i % step === 0);
 }
-
-const GENERIC = [
-  "dataset",
-  "model",
-  "instance_id",
-  "input",
-  "reference",
-  "output",
-  "score",
-  "correct",
-  "extracted",
-  "prompt",
-  "reference_text",
-  "metadata",
-  "source",
-];
 
 const withoutFile = (r: EvalRecord) => ({ ...r, source: { ...r.source, file: undefined } });
 
@@ -81,7 +66,7 @@ describe.each(SOURCES)("CSV importers on files written from %s records", (_name,
     writeFileSync(join(dir, "sample.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
     writeFileSync(
       join(dir, "sample.csv"),
-      csvLine(GENERIC) + rows.map((r) => csvLine(GENERIC.map((k) => r[k]))).join(""),
+      csvLine(GENERIC_COLUMNS) + rows.map((r) => csvLine(GENERIC_COLUMNS.map((k) => r[k]))).join(""),
     );
     const a = await importSnapshot({ root, snapshot: "from-jsonl", paths: [join(dir, "sample.jsonl")] });
     const b = await importSnapshot({ root, snapshot: "from-csv", paths: [join(dir, "sample.csv")] });
@@ -103,7 +88,7 @@ describe.each(SOURCES)("CSV importers on files written from %s records", (_name,
   it("reference ErrorMap CSV: example_id, model, input_text, output_text, score, correct_answer; dataset from the file name", async () => {
     const gsm = errormap.rows;
     const ds = errormap.dataset;
-    const cols = ["example_id", "model", "input_text", "output_text", "score", "correct_answer"];
+    const cols = ERRORMAP_COLUMNS;
     // Column order is free: the header names them.
     const order = [2, 0, 5, 1, 4, 3];
     const lines = [csvLine(order.map((i) => cols[i]))];

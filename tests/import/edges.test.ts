@@ -3,7 +3,7 @@
 // nesting deeper than any record needs are errors naming file, line and field; unknown fields are
 // a warning naming them once per file; a newly registered graded dataset whose scores leave the
 // default threshold meaningless asks for --threshold.
-import { readdirSync, readFileSync, writeFileSync, statSync, mkdirSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { ImportError } from "../../scripts/import/errors.ts";
@@ -11,7 +11,7 @@ import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRegistry } from "../../scripts/lib/registry.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { generatedInputs } from "../helpers/sources.ts";
-import { filesOf, removeRoot, runCli, snapshotEntries, tempRoot } from "./helpers.ts";
+import { filesOf, rec, removeRoot, rootWithInputs, runCli, snapshotEntries } from "./helpers.ts";
 
 const roots: string[] = [];
 afterAll(() => roots.forEach(removeRoot));
@@ -19,26 +19,11 @@ afterAll(() => roots.forEach(removeRoot));
 let root: string;
 let dir: string;
 beforeEach(() => {
-  root = tempRoot("errormap-edges-");
+  ({ root, dir } = rootWithInputs("errormap-edges-"));
   roots.push(root);
-  dir = join(root, "inputs");
-  mkdirSync(dir);
 });
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-function rec(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    dataset: "gsm8k",
-    model: "gpt-4o-2024-05-13",
-    instance_id: `t/${i}`,
-    input: `What is ${i} + 1?`,
-    reference: String(i + 1),
-    output: `It is ${i + 1}.`,
-    correct: true,
-    ...over,
-  };
-}
 
 function write(name: string, data: string | Buffer): string {
   const p = join(dir, name);

@@ -1,7 +1,16 @@
 // Shared helpers of the importer tests: throw-away data roots holding a copy of the committed
 // registry, the real CLI in a child process, and whole-folder listings for byte comparisons.
 import { spawn } from "node:child_process";
-import { cpSync, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  cpSync,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { once } from "node:events";
@@ -62,6 +71,28 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, nodeAr
   return { code, stdout, stderr };
 }
 
+/** A correct gsm8k record of gpt-4o (item `t/<i>`, "What is i + 1?"), with `over` on top. */
+export function rec(i: number, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    dataset: "gsm8k",
+    model: "gpt-4o-2024-05-13",
+    instance_id: `t/${i}`,
+    input: `What is ${i} + 1?`,
+    reference: String(i + 1),
+    output: `It is ${i + 1}.`,
+    correct: true,
+    ...over,
+  };
+}
+
+/** A temporary data root (see tempRoot) with an empty inputs/ folder `dir`. */
+export function rootWithInputs(prefix?: string): { root: string; dir: string } {
+  const root = tempRoot(prefix);
+  const dir = join(root, "inputs");
+  mkdirSync(dir);
+  return { root, dir };
+}
+
 /** Reads the JSONL records of a file (small files only). */
 export function readLines(path: string): Record<string, unknown>[] {
   return readFileSync(path, "utf8")
@@ -70,15 +101,8 @@ export function readLines(path: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l));
 }
 
-/** A CSV field, quoted when needed (RFC 4180). */
-export function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(values: unknown[]): string {
-  return values.map(csvField).join(",") + "\n";
-}
+/** CSV fields and lines as the generated inputs write them (RFC 4180 quoting). */
+export { csvField, csvLine } from "../../scripts/demo/formats.ts";
 
 /**
  * Writes a large JSONL file through a stream: `models.length × items` records of a registered

@@ -10,7 +10,7 @@ import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "../helpers/evaldata.ts";
 import { generatedInputs, sources } from "../helpers/sources.ts";
-import { filesOf, readLines, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
+import { filesOf, readLines, rec, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
 
 const roots: string[] = [];
 const newRoot = () => {
@@ -26,17 +26,6 @@ function writeJsonl(root: string, name: string, recs: Record<string, unknown>[])
   writeFileSync(p, recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
   return p;
 }
-
-const rec = (i: number, over: Record<string, unknown> = {}) => ({
-  dataset: "gsm8k",
-  model: "gpt-4o-2024-05-13",
-  instance_id: `t/${i}`,
-  input: `What is ${i} + 1?`,
-  reference: String(i + 1),
-  output: `It is ${i + 1}.`,
-  correct: true,
-  ...over,
-});
 
 describe("existing snapshot ids", () => {
   it("are refused unless --force; --force replaces the snapshot", async () => {

@@ -33,6 +33,29 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return r;
 }
 
+/** `errormap review sample` of release r1: `perCategory` failures per category (seeded when `seed` is given) into `out`. */
+export async function reviewSample(root: string, out: string, perCategory: number, seed?: number) {
+  const seeded = seed === undefined ? [] : ["--seed", String(seed)];
+  return cli([
+    "review",
+    "sample",
+    "--data",
+    root,
+    "--release",
+    "r1",
+    "--per-category",
+    String(perCategory),
+    ...seeded,
+    "--out",
+    out,
+  ]);
+}
+
+/** `errormap review import` of `file` into release r1, as `reviewer` on `date`. */
+export async function reviewImport(root: string, file: string, reviewer: string, date: string) {
+  return cli(["review", "import", "--data", root, "--release", "r1", "--reviewer", reviewer, "--date", date, file]);
+}
+
 export function readSheetRows(path: string): { columns: string[]; rows: Row[] } {
   const table = parse(readFileSync(path, "utf8"), { bom: true }) as string[][];
   const [columns, ...rest] = table;

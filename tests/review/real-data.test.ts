@@ -9,7 +9,7 @@ import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
 import { removeRoot, tempRoot } from "../import/helpers.ts";
-import { cli, readSheetRows, releaseFiles, writeSheetRows } from "./helpers.ts";
+import { cli, readSheetRows, releaseFiles, reviewImport, writeSheetRows } from "./helpers.ts";
 
 // The snapshot's instance ids carry the source's dataset prefix.
 const WRONG = ["gsm8k/gsm8k-main-test-#1309", "gsm8k/gsm8k-main-test-#823"];
@@ -66,19 +66,7 @@ describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
       .map((r) => ({ ...r, verdict: "reference-wrong", note: "the key's arithmetic is wrong" }));
     expect(mine).toHaveLength(2);
     writeSheetRows(join(root, "filled.csv"), columns, mine);
-    await cli([
-      "review",
-      "import",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--reviewer",
-      "tester",
-      "--date",
-      "2026-11-30",
-      join(root, "filled.csv"),
-    ]);
+    await reviewImport(root, join(root, "filled.csv"), "tester", "2026-11-30");
 
     const after = releaseFiles(root, "r1");
     const consensus = new Map(

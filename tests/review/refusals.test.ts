@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeRoot, runCli } from "../import/helpers.ts";
-import { cli, demoRoot, readSheetRows, snapshotOfState, writeSheetRows, type Row } from "./helpers.ts";
+import { cli, demoRoot, readSheetRows, reviewSample, snapshotOfState, writeSheetRows, type Row } from "./helpers.ts";
 
 describe("review import refuses bad sheets", () => {
   let root: string;
@@ -12,18 +12,7 @@ describe("review import refuses bad sheets", () => {
   let items: { columns: string[]; rows: Row[] };
   beforeAll(async () => {
     root = await demoRoot("errormap-review-bad-");
-    await cli([
-      "review",
-      "sample",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--per-category",
-      "2",
-      "--out",
-      join(root, "sample.csv"),
-    ]);
+    await reviewSample(root, join(root, "sample.csv"), 2);
     await cli(["review", "disputed", "--data", root, "--release", "r1", "--out", join(root, "disputed.csv")]);
     failures = readSheetRows(join(root, "sample.csv"));
     items = readSheetRows(join(root, "disputed.csv"));

@@ -10,7 +10,7 @@ import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import { FailureReviewSchema, ItemReviewSchema } from "../../src/lib/schemas.ts";
 import { wilsonInterval } from "../../scripts/lib/stats.ts";
 import { removeRoot } from "../import/helpers.ts";
-import { cli, demoRoot, readSheetRows, releaseFiles, writeSheetRows } from "./helpers.ts";
+import { cli, demoRoot, readSheetRows, releaseFiles, reviewImport, reviewSample, writeSheetRows } from "./helpers.ts";
 
 const ITEM_COLUMNS =
   "dataset,instance_id,input,reference,consensus,agreeing,models,failures,reference_sha256,verdict,note".split(",");
@@ -151,20 +151,7 @@ describe("review kit on the demo data", () => {
 
   it("failure reviews: a stratified seeded sample, filled, imported; precision per category with its Wilson interval", async () => {
     const out = join(root, "sample.csv");
-    await cli([
-      "review",
-      "sample",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--per-category",
-      "3",
-      "--seed",
-      "1",
-      "--out",
-      out,
-    ]);
+    await reviewSample(root, out, 3, 1);
     const sheet = readSheetRows(out);
     expect(sheet.columns).toEqual(FAILURE_COLUMNS);
     const { analyses, byKey } = releaseFiles(root, "r1");
@@ -194,34 +181,8 @@ describe("review kit on the demo data", () => {
     // Seeded: the same seed draws the same sheet, another seed another one.
     const same = join(root, "sample-same.csv");
     const other = join(root, "sample-other.csv");
-    await cli([
-      "review",
-      "sample",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--per-category",
-      "3",
-      "--seed",
-      "1",
-      "--out",
-      same,
-    ]);
-    await cli([
-      "review",
-      "sample",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--per-category",
-      "3",
-      "--seed",
-      "2",
-      "--out",
-      other,
-    ]);
+    await reviewSample(root, same, 3, 1);
+    await reviewSample(root, other, 3, 2);
     expect(readFileSync(same, "utf8")).toBe(readFileSync(out, "utf8"));
     expect(readFileSync(other, "utf8")).not.toBe(readFileSync(out, "utf8"));
 
@@ -233,19 +194,7 @@ describe("review kit on the demo data", () => {
     });
     const filled = join(root, "sample-filled.csv");
     writeSheetRows(filled, sheet.columns, sheet.rows);
-    const r = await cli([
-      "review",
-      "import",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--reviewer",
-      "Grace",
-      "--date",
-      "2026-11-21",
-      filled,
-    ]);
+    const r = await reviewImport(root, filled, "Grace", "2026-11-21");
     expect(r.stderr).toMatch(
       new RegExp(`imported 8 failure reviews \\(${sheet.rows.length - 8} rows without a verdict skipped\\)`),
     );
@@ -289,19 +238,7 @@ describe("review kit on the demo data", () => {
     // A later review of the same failure replaces the earlier one.
     const once = sheet.rows.slice(0, 1).map((x) => ({ ...x, verdict: "disagree", note: "second look" }));
     writeSheetRows(join(root, "one.csv"), sheet.columns, once);
-    await cli([
-      "review",
-      "import",
-      "--data",
-      root,
-      "--release",
-      "r1",
-      "--reviewer",
-      "Grace",
-      "--date",
-      "2026-11-22",
-      join(root, "one.csv"),
-    ]);
+    await reviewImport(root, join(root, "one.csv"), "Grace", "2026-11-22");
     expect(await info(root, "r1")).toMatchObject({ reviewed: 8, agree: 4, disagree: 3, unsure: 1 });
   });
 
