@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ReleasesIndexSchema } from "../../src/lib/schemas.ts";
 import { REVIEWER, REVIEW_DATE, REVIEW_NOTE_XSS, XSS_OUTPUT, makeFixture } from "../fixtures/site/make-fixture.ts";
-import { REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+import { CHROMIUM, REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
 
 const BASE = "/atlas/";
 const SITE = "https://atlas.example";
@@ -417,18 +417,8 @@ describe("in Chromium", () => {
     server = await serve(out, BASE);
     profile = mkdtempSync(join(tmpdir(), "site-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      ...CHROMIUM,
+      args: [...CHROMIUM.args],
       viewport: { width: 1280, height: 900 },
     });
   });

@@ -11,7 +11,7 @@ import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
 import { AggregatesSchema, TaxonomySchema } from "../../src/lib/schemas.ts";
 import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
-import { REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+import { CHROMIUM, REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
 
 const decode = (s: string) =>
   s
@@ -129,18 +129,8 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
     const server = await serve(out, "/");
     const profile = mkdtempSync(join(tmpdir(), "chromium-"));
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      ...CHROMIUM,
+      args: [...CHROMIUM.args],
     });
     try {
       const page = await context.newPage();

@@ -107,3 +107,22 @@ export async function serve(root: string, base: string): Promise<{ url: string; 
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((ok) => server.close(() => ok())) };
 }
+
+/**
+ * How the browser tests launch Debian's Chromium (README: never a downloaded browser): the
+ * executable and flags, for playwright-core's launchPersistentContext.
+ */
+export const CHROMIUM = {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+} as const;
