@@ -10,15 +10,17 @@
 //  - every cache entry a release was built from (cache-keys.txt) is still in the cache;
 //  - no unreadable cache entries, no killed run's journal or old-layout folder left; orphan entries
 //    (no release uses them) are summed up per judge.
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { alive, sha256File } from "../../src/lib/jsonio.ts";
 import { readAggregates } from "../../src/lib/data/aggregates.ts";
+import { readReleaseRegistry } from "../../src/lib/data/registry.ts";
 import { releaseJsonPath } from "../../src/lib/data/release.ts";
+import { readReleaseReviews, releaseReviewsPath } from "../../src/lib/data/release-reviews.ts";
 import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../lib/registry.ts";
-import { RegistrySchema, ReleaseReviewsSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
-import { JOURNAL_NAME, OLD_DIR_NAME, SHARD_NAME, journalAbandoned, parseLines, shardOf } from "../judges/cache.ts";
+import type { PublishedEntry, Release } from "../../src/lib/schemas.ts";
+import { readCacheFolders, readCacheKeys, shardOf } from "../judges/cache.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { inputsHash, outputsHash, releaseFiles } from "../pipeline/release-files.ts";
 import { loadReleaseAnalyses, problemText, readTaxonomy, scanReleases } from "../pipeline/releases.ts";
@@ -138,9 +140,9 @@ export function doctor(
       readTaxonomy(root, r.id);
       loadReleaseAnalyses(root, r.id);
       readAggregates(root, r.id);
-      RegistrySchema.parse(JSON.parse(readFileSync(L.releaseFile(r.id, RELEASE_FILE.registry), "utf8")));
-      if (RELEASE_FILE.reviews in r.files)
-        ReleaseReviewsSchema.parse(JSON.parse(readFileSync(L.releaseFile(r.id, RELEASE_FILE.reviews), "utf8")));
+      readReleaseRegistry(root, r.id);
+      if (RELEASE_FILE.reviews in r.files && !readReleaseReviews(root, r.id))
+        throw new Error(`${releaseReviewsPath(root, r.id)}: missing`);
     } catch (e) {
       add(
         dir,
@@ -193,9 +195,8 @@ export function doctor(
         "restore release.json from version control",
       );
     }
-    const keys = L.releaseFile(r.id, RELEASE_FILE.cacheKeys);
-    if (existsSync(keys)) {
-      const list = readFileSync(keys, "utf8").split("\n").filter(Boolean);
+    const list = readCacheKeys(root, r.id);
+    if (list) {
       keysOf.set(r.id, list);
       for (const h of list) referenced.add(h);
     }
@@ -219,61 +220,54 @@ export function doctor(
   // Cache: every shard line readable and filed in its own shard, every entry used by some release,
   // no journal or old-layout folder left behind (other files there, the batch mode's state, are not answers).
   const present = new Set<string>();
-  if (existsSync(L.cache)) {
-    for (const judge of readdirSync(L.cache, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort()) {
-      const dir = join(L.cache, judge);
-      let oldDirs = 0;
-      const orphans = { n: 0, example: "" };
-      for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const p = join(dir, d.name);
-        const shard = SHARD_NAME.exec(d.name)?.[1];
-        if (d.isFile() && shard) {
-          parseLines(readFileSync(p, "utf8")).forEach((e, i) => {
-            checked.cache_entries++;
-            const where = `${p}:${i + 1}`;
-            if (!e) add(where, "unreadable cache entry", "delete the line; the next run asks the judge again");
-            else if (shardOf(e.hash) !== shard)
-              add(
-                where,
-                `cache entry ${e.hash} is filed in the wrong shard`,
-                "delete the line; the next run asks the judge again",
-              );
-            else {
-              present.add(e.hash);
-              if (!referenced.has(e.hash) && !orphans.n++) orphans.example = `${where} (${e.hash})`;
-            }
-          });
-        } else if (d.isFile() && JOURNAL_NAME.test(d.name)) {
-          // A journal's answers are in the cache as far as the next run is concerned: it folds them in.
-          for (const e of parseLines(readFileSync(p, "utf8"))) if (e) present.add(e.hash);
-          if (journalAbandoned(d.name))
+  for (const { path: dir, files } of readCacheFolders(L.cache)) {
+    let oldDirs = 0;
+    const orphans = { n: 0, example: "" };
+    for (const f of files) {
+      if (f.kind === "shard")
+        f.lines.forEach((e, i) => {
+          checked.cache_entries++;
+          const where = `${f.path}:${i + 1}`;
+          if (e.hash === null)
+            add(where, "unreadable cache entry", "delete the line; the next run asks the judge again");
+          else if (e.misfiled)
             add(
-              p,
-              "a killed run's journal: its answers are not in the shards yet",
-              "nothing to do: the next run folds it in",
+              where,
+              `cache entry ${e.hash} is filed in the wrong shard`,
+              "delete the line; the next run asks the judge again",
             );
-        } else if (d.isDirectory() && OLD_DIR_NAME.test(d.name)) {
-          oldDirs++;
-          for (const f of readdirSync(p)) if (f.endsWith(".json")) present.add(f.slice(0, -5));
-        }
+          else {
+            present.add(e.hash);
+            if (!referenced.has(e.hash) && !orphans.n++) orphans.example = `${where} (${e.hash})`;
+          }
+        });
+      else if (f.kind === "journal") {
+        // A journal's answers are in the cache as far as the next run is concerned: it folds them in.
+        for (const h of f.hashes) present.add(h);
+        if (f.abandoned)
+          add(
+            f.path,
+            "a killed run's journal: its answers are not in the shards yet",
+            "nothing to do: the next run folds it in",
+          );
+      } else {
+        oldDirs++;
+        for (const h of f.hashes) present.add(h);
       }
-      if (oldDirs)
-        add(
-          dir,
-          `${oldDirs} folder(s) of cache entries in the old one-file-per-answer layout`,
-          "nothing to do: the next run converts them into shards",
-        );
-      // One line per judge, not per entry: a data root after a few test runs holds thousands.
-      if (orphans.n)
-        add(
-          dir,
-          `orphan cache entries: ${orphans.n} that no release uses, e.g. ${orphans.example}`,
-          "keep them if a run you have not finished will need them; else delete those lines",
-        );
     }
+    if (oldDirs)
+      add(
+        dir,
+        `${oldDirs} folder(s) of cache entries in the old one-file-per-answer layout`,
+        "nothing to do: the next run converts them into shards",
+      );
+    // One line per judge, not per entry: a data root after a few test runs holds thousands.
+    if (orphans.n)
+      add(
+        dir,
+        `orphan cache entries: ${orphans.n} that no release uses, e.g. ${orphans.example}`,
+        "keep them if a run you have not finished will need them; else delete those lines",
+      );
   }
 
   // Cache entries a release was built from: without them it cannot be re-run without the judge.

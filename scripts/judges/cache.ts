@@ -30,6 +30,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { alive, sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
+import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { withLock } from "../lib/lock.ts";
 
 export interface CacheKey {
@@ -113,6 +114,78 @@ function readShard(path: string, prefix: string): Map<string, string> {
   if (!existsSync(path)) return out;
   for (const e of parseLines(readFileSync(path, "utf8"))) if (e && shardOf(e.hash) === prefix) out.set(e.hash, e.line);
   return out;
+}
+
+/** One file (or old-layout folder) of a judge's cache folder, as `errormap doctor` checks it. */
+export type CacheFile =
+  | {
+      kind: "shard";
+      path: string;
+      /** Each line: its entry's hash (null: not an entry) and whether it is filed in another shard. */
+      lines: { hash: string | null; misfiled: boolean }[];
+    }
+  | { kind: "journal"; path: string; hashes: string[]; abandoned: boolean }
+  | { kind: "old-folder"; path: string; hashes: string[] };
+
+/**
+ * What the cache holds, judge by judge (sorted), each judge's files in name order: shards line by
+ * line, journals (killed runs' ones marked abandoned) and old-layout folders. Other files (the batch
+ * mode's state, a lock) are not answers and are left out.
+ */
+export function readCacheFolders(dir: string): { judge: string; path: string; files: CacheFile[] }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .map((judge) => {
+      const path = join(dir, judge);
+      const files: CacheFile[] = [];
+      for (const d of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = join(path, d.name);
+        const shard = SHARD_NAME.exec(d.name)?.[1];
+        if (d.isFile() && shard)
+          files.push({
+            kind: "shard",
+            path: p,
+            lines: parseLines(readFileSync(p, "utf8")).map((e) => ({
+              hash: e?.hash ?? null,
+              misfiled: e !== null && shardOf(e.hash) !== shard,
+            })),
+          });
+        else if (d.isFile() && JOURNAL_NAME.test(d.name))
+          files.push({
+            kind: "journal",
+            path: p,
+            hashes: parseLines(readFileSync(p, "utf8")).flatMap((e) => (e ? [e.hash] : [])),
+            abandoned: journalAbandoned(d.name),
+          });
+        else if (d.isDirectory() && OLD_DIR_NAME.test(d.name))
+          files.push({
+            kind: "old-folder",
+            path: p,
+            hashes: readdirSync(p)
+              .filter((f) => f.endsWith(".json"))
+              .map((f) => f.slice(0, -5)),
+          });
+      }
+      return { judge, path, files };
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// releases/<id>/cache-keys.txt: the hashes of the entries a release is built from, one a line, so
+// `errormap doctor` can tell orphan entries and entries a release still needs.
+
+export const cacheKeysPath = (root: string, id: string) => layout(root).releaseFile(id, RELEASE_FILE.cacheKeys);
+
+/** The bytes of cache-keys.txt: each hash once, sorted. */
+export const cacheKeysText = (hashes: Iterable<string>): string => [...new Set(hashes)].sort().join("\n") + "\n";
+
+/** The hashes release `id` is built from; null when it has no cache-keys.txt (releases made before it existed). */
+export function readCacheKeys(root: string, id: string): string[] | null {
+  const path = cacheKeysPath(root, id);
+  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : null;
 }
 
 interface JudgeDir {

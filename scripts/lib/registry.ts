@@ -1,18 +1,16 @@
-// The registry of models and datasets: loading, validation, and mapping source names to canonical
-// ids through aliases (case-insensitive). An unknown name is an error that lists close matches.
+// Mapping source names to canonical registry ids through aliases (case-insensitive); an unknown
+// name is an error that lists close matches. The registry's files are read, validated and written
+// by their owner, src/lib/data/registry.ts; its functions are re-exported here under the names the
+// command line uses.
 import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
-import { layout } from "../../src/lib/paths.ts";
-import {
-  DatasetEntrySchema,
-  ModelEntrySchema,
-  type DatasetEntry,
-  type ModelEntry,
-  type Registry,
-} from "../../src/lib/schemas.ts";
-import { decodeUtf8, sha256, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
+import type { DatasetEntry, ModelEntry, Registry } from "../../src/lib/schemas.ts";
 import { slugify } from "./slug.ts";
+
+export {
+  readRegistry as loadRegistry,
+  registryHash,
+  writeRegistry as saveRegistry,
+} from "../../src/lib/data/registry.ts";
 
 // Required on first use, not imported: only a name that matches nothing needs suggestions, and
 // every command paid for loading the library at its start (README "Performance").
@@ -20,42 +18,6 @@ const require = createRequire(import.meta.url);
 let levenshtein: typeof import("fastest-levenshtein") | undefined;
 const distance = (a: string, b: string) =>
   (levenshtein ??= require("fastest-levenshtein") as typeof import("fastest-levenshtein")).distance(a, b);
-
-function readArray<T>(path: string, schema: z.ZodType<T>): T[] {
-  if (!existsSync(path)) return [];
-  // Strict UTF-8, a byte order mark allowed: the registry is edited by hand, in any editor.
-  const text = decodeUtf8(readFileSync(path), path);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
-  const parsed = z.array(schema).safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `${path}: entry ${String(issue.path[0])}, field ${issue.path.slice(1).join(".") || "(entry)"}: ${issue.message}`,
-    );
-  }
-  return parsed.data;
-}
-
-export function loadRegistry(root: string): Registry {
-  const l = layout(root);
-  return { models: readArray(l.modelsFile, ModelEntrySchema), datasets: readArray(l.datasetsFile, DatasetEntrySchema) };
-}
-
-export function saveRegistry(root: string, reg: Registry): void {
-  const l = layout(root);
-  writeFileAtomic(l.modelsFile, stableJson([...reg.models].sort((a, b) => (a.id < b.id ? -1 : 1))));
-  writeFileAtomic(l.datasetsFile, stableJson([...reg.datasets].sort((a, b) => (a.id < b.id ? -1 : 1))));
-}
-
-/** Hash of the registry's content, recorded in snapshot manifests. */
-export function registryHash(reg: Registry): string {
-  return sha256(stableJson(reg));
-}
 
 export class UnknownNameError extends Error {
   readonly kind: "model" | "dataset";

@@ -14,16 +14,15 @@
 //    (scripts/review/store.ts analysisSha256): the judge's precision per category, with a Wilson
 //    95% interval (scripts/lib/stats.ts).
 // 4. Aggregates (scripts/pipeline/aggregate.ts), and the release's counts of reviews and noise.
-import { cpSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { itemConsensus, normaliseAnswer } from "../lib/consensus.ts";
-import { removeStaleTemps, replaceDir, sha256, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
+import { removeStaleTemps, replaceDir, sha256, writeFileAtomic } from "../../src/lib/jsonio.ts";
 import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
 import {
   parseAggregates,
   parseAnalysis,
-  RegistrySchema,
   ReleaseReviewsSchema,
   ReleaseSchema,
   type Aggregates,
@@ -45,7 +44,9 @@ import { analysisSha256, itemId, readReviews, referenceSha256, type Reviews } fr
 import { aggregate } from "./aggregate.ts";
 import { aggregatesText } from "../../src/lib/data/aggregates.ts";
 import { analysesText } from "../../src/lib/data/analyses.ts";
+import { readReleaseRegistry } from "../../src/lib/data/registry.ts";
 import { writeReleaseJson } from "../../src/lib/data/release.ts";
+import { releaseReviewsText } from "../../src/lib/data/release-reviews.ts";
 import { loadRelease, loadReleaseAnalyses, readTaxonomy } from "./releases.ts";
 import { lockRelease, publishedOnDisk } from "./locks.ts";
 import { accuracyByDataset, failurePredicate, groupByItem } from "./select.ts";
@@ -289,7 +290,7 @@ export function finalise(input: FinaliseInput): Finalised {
     texts: {
       [RELEASE_FILE.analyses]: analysesText(analyses),
       [RELEASE_FILE.aggregates]: aggregatesText(checked.data),
-      [RELEASE_FILE.reviews]: stableJson(reviews),
+      [RELEASE_FILE.reviews]: releaseReviewsText(reviews),
     },
   };
 }
@@ -352,7 +353,7 @@ export function prepareRefinalise(
       `snapshot "${existing.snapshot}" changed since release "${id}" was built from it; re-run it with \`errormap run --snapshot ${existing.snapshot} --release ${id} --force\``,
     );
   const dir = L.release(id);
-  const registry = RegistrySchema.parse(JSON.parse(readFileSync(L.releaseFile(id, RELEASE_FILE.registry), "utf8")));
+  const registry = readReleaseRegistry(root, id);
   const finalised = finalise({
     records: loadRecords(root, manifest),
     isFailure: failurePredicate(manifest),

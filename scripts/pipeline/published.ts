@@ -6,14 +6,16 @@
 // as it was published, release.json included; `errormap release publish` prints it and adds it to
 // data/published.json, which the maintainer commits with the release. An entry is only ever
 // added: `errormap doctor` checks every published release against it, and anyone auditing the
-// atlas checks the file's history (README, "The maintainers' workflow").
+// atlas checks the file's history (README, "The maintainers' workflow"). This module is the only
+// one that reads or writes data/published.json.
 import { existsSync, readFileSync } from "node:fs";
 import { decodeUtf8, sha256, sha256File, stableJson, writeFileAtomic } from "../../src/lib/jsonio.ts";
 import { acquireLock } from "../lib/lock.ts";
 import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { PublishedListSchema, type PublishedEntry, type Release } from "../../src/lib/schemas.ts";
 import { inputsHash, outputsHash, releaseFiles } from "./release-files.ts";
-import { problemText } from "./releases.ts";
+import { listEntryError, parseJsonWith, problemAt, problemText } from "../../src/lib/data/errors.ts";
+import { readReleaseRaw } from "../../src/lib/data/release.ts";
 
 /** The files a publication digest covers, in the order they are hashed. */
 export function digestFiles(root: string, r: Pick<Release, "id" | "files">): string[] {
@@ -36,32 +38,24 @@ export function publicationDigest(root: string, r: Pick<Release, "id" | "files">
   for (const f of digestFiles(root, r)) {
     const p = L.releaseFile(r.id, f);
     if (!existsSync(p)) files[f] = "missing";
-    else if (f === RELEASE_FILE.release) files[f] = sha256(stableJson(JSON.parse(readFileSync(p, "utf8"))));
+    else if (f === RELEASE_FILE.release) files[f] = sha256(stableJson(readReleaseRaw(root, r.id)));
     else files[f] = sha256File(p);
   }
   return sha256(stableJson({ release: r.id, files }));
 }
 
-/** The entries of data/published.json (none when the file is not there). */
+export const publishedPath = (root: string) => layout(root).publishedFile;
+
+/** The entries of data/published.json (none when the file is not there), validated; each release at most once. */
 export function readPublished(root: string): PublishedEntry[] {
-  const path = layout(root).publishedFile;
+  const path = publishedPath(root);
   if (!existsSync(path)) return [];
-  let data: unknown;
-  try {
-    data = JSON.parse(decodeUtf8(readFileSync(path), path));
-  } catch (e) {
-    throw new Error(`${path}: not valid JSON: ${(e as Error).message}`);
-  }
+  const data = parseJsonWith(decodeUtf8(readFileSync(path), path), path, null, (v) => v);
   const parsed = PublishedListSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `${path}: entry ${String(issue.path[0] ?? "")}${issue.path.length > 1 ? `, field ${issue.path.slice(1).join(".")}` : ""}: ${issue.message}`,
-    );
-  }
+  if (!parsed.success) throw listEntryError(path, parsed.error);
   const seen = new Set<string>();
   parsed.data.forEach((e, i) => {
-    if (seen.has(e.release)) throw new Error(`${path}: entry ${i}, field release: "${e.release}" appears twice`);
+    if (seen.has(e.release)) throw new Error(problemAt(path, `entry ${i}`, "release", `"${e.release}" appears twice`));
     seen.add(e.release);
   });
   return parsed.data;
@@ -77,6 +71,9 @@ const byDateThenId = (a: PublishedEntry, b: PublishedEntry) =>
         : a.release > b.release
           ? 1
           : 0;
+
+/** The bytes of data/published.json: the entries sorted by date, then release id. */
+const publishedText = (entries: PublishedEntry[]): string => stableJson([...entries].sort(byDateThenId));
 
 /**
  * Adds entries to data/published.json under a lock (two releases published at once must not lose
@@ -100,7 +97,7 @@ export function addPublished(root: string, entries: PublishedEntry[]): void {
         );
       list.push(e);
     }
-    writeFileAtomic(L.publishedFile, stableJson(list.sort(byDateThenId)));
+    writeFileAtomic(publishedPath(root), publishedText(list));
   } finally {
     lock.release();
   }

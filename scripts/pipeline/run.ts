@@ -10,21 +10,14 @@
 // What a particular run did (calls made, cache hits, wall time) goes to run.json beside them.
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  removeStaleTemps,
-  replaceDir,
-  sha256,
-  stableJson,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from "../../src/lib/jsonio.ts";
+import { removeStaleTemps, replaceDir, sha256, writeFileAtomic, writeJsonAtomic } from "../../src/lib/jsonio.ts";
 import { hasReleaseJson } from "../../src/lib/data/release.ts";
+import { releaseRegistryText } from "../../src/lib/data/registry.ts";
 import { taxonomyText as taxonomyTextOf } from "../../src/lib/data/taxonomy.ts";
 import { layout, RELEASE_FILE } from "../../src/lib/paths.ts";
 import { loadRegistry } from "../lib/registry.ts";
 import {
   IdSchema,
-  RegistrySchema,
   ReleaseSchema,
   RunLogSchema,
   type DatasetEntry,
@@ -34,7 +27,7 @@ import {
   type Taxonomy,
 } from "../../src/lib/schemas.ts";
 import type { Lock } from "../lib/lock.ts";
-import { JudgeCache } from "../judges/cache.ts";
+import { JudgeCache, cacheKeysText } from "../judges/cache.ts";
 import { analysesOf, type JudgeOutcomes, type JudgeReport } from "../judges/judge.ts";
 import { ZERO_USAGE, addUsage } from "../judges/openai/pricing.ts";
 import { loadJudge } from "../judges/registry.ts";
@@ -171,12 +164,10 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
   const taxonomyText = taxonomyTextOf(taxonomy);
   // The registry entries as they were: a release's pages keep their names even if the registry changes.
   const used = new Set(manifest.models);
-  const registryText = stableJson(
-    RegistrySchema.parse({
-      models: registry.models.filter((m) => used.has(m.id)).sort((a, b) => (a.id < b.id ? -1 : 1)),
-      datasets: registry.datasets.filter((d) => d.id in manifest.datasets).sort((a, b) => (a.id < b.id ? -1 : 1)),
-    }),
-  );
+  const registryText = releaseRegistryText({
+    models: registry.models.filter((m) => used.has(m.id)),
+    datasets: registry.datasets.filter((d) => d.id in manifest.datasets),
+  });
   const release: Release = withFinalised(
     ReleaseSchema.parse({
       id: opts.release,
@@ -233,7 +224,7 @@ async function runLocked(opts: RunOptions, releaseLock: Lock): Promise<RunResult
     [RELEASE_FILE.release]: release,
     [RELEASE_FILE.run]: run,
     // Which cache entries this release is built from, so `errormap doctor` can tell orphans.
-    [RELEASE_FILE.cacheKeys]: [...new Set(report.cacheHashes)].sort().join("\n") + "\n",
+    [RELEASE_FILE.cacheKeys]: cacheKeysText(report.cacheHashes),
   });
   return { release, run };
 }

@@ -15,6 +15,7 @@ import {
   type ItemReview,
   type Release,
 } from "../../src/lib/schemas.ts";
+import { problemAt } from "../../src/lib/data/errors.ts";
 import { neverDisputedHook } from "../pipeline/disputes.ts";
 import { prepareRefinalise } from "../pipeline/finalise.ts";
 import { lockRelease } from "../pipeline/locks.ts";
@@ -59,7 +60,12 @@ function sheetKind(sheet: Sheet): "failures" | "items" {
   const kind = sheet.columns.includes("key") ? "failures" : sheet.columns.includes("instance_id") ? "items" : null;
   if (!kind)
     throw new Error(
-      `${sheet.file}: row 1: cannot tell the sheet's kind from its columns (a failure sheet has "key", an item sheet "dataset" and "instance_id"; see errormap review sample / review disputed)`,
+      problemAt(
+        sheet.file,
+        "row 1",
+        null,
+        `cannot tell the sheet's kind from its columns (a failure sheet has "key", an item sheet "dataset" and "instance_id"; see errormap review sample / review disputed)`,
+      ),
     );
   const known = new Set<string>(kind === "failures" ? FAILURE_SHEET_COLUMNS : ITEM_SHEET_COLUMNS);
   const errors = new SheetErrors(sheet.file);
@@ -134,8 +140,7 @@ function failureRows(
       release: releaseId,
     });
     if (r.success) out.push(r.data);
-    else if (FailureVerdictSchema.safeParse(verdict).success)
-      errors.add(row, String(r.error.issues[0]!.path[0] ?? "row"), r.error.issues[0]!.message);
+    else if (FailureVerdictSchema.safeParse(verdict).success) errors.addZod(row, r.error);
   }
   return { reviews: out, skipped };
 }
@@ -207,8 +212,7 @@ function itemRows(
       ...who,
     });
     if (r.success) out.push(r.data);
-    else if (ItemVerdictSchema.safeParse(verdict).success)
-      errors.add(row, String(r.error.issues[0]!.path[0] ?? "row"), r.error.issues[0]!.message);
+    else if (ItemVerdictSchema.safeParse(verdict).success) errors.addZod(row, r.error);
   }
   return { reviews: out, skipped };
 }

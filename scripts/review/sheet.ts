@@ -1,7 +1,10 @@
 // Review sheets: CSV files a person fills in a spreadsheet. Written with the site's CSV writer
 // (src/lib/site/serialize.ts: RFC 4180, formula-like text prefixed with an apostrophe), read back
-// with csv-parse. Rows are numbered as a spreadsheet shows them: the header is row 1.
+// with csv-parse. Rows are numbered as a spreadsheet shows them: the header is row 1; a problem is
+// told as "<file>: row N, field F: message" (src/lib/data/errors.ts).
 import { readFileSync } from "node:fs";
+import type { z } from "zod";
+import { problemAt } from "../../src/lib/data/errors.ts";
 import { decodeUtf8 } from "../../src/lib/jsonio.ts";
 import { toCsv, type CsvCell } from "../../src/lib/site/serialize.ts";
 
@@ -36,7 +39,7 @@ export async function readSheet(file: string): Promise<Sheet> {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as Error).message})`);
+    throw new Error(problemAt(file, null, null, `cannot read (${(e as Error).message})`));
   }
   // A sheet saved in another encoding than UTF-8 is an error naming the line, not notes full of U+FFFD.
   const text = decodeUtf8(bytes, file);
@@ -45,14 +48,14 @@ export async function readSheet(file: string): Promise<Sheet> {
   try {
     table = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
   } catch (e) {
-    throw new Error(`${file}: not a valid CSV sheet: ${(e as Error).message}`);
+    throw new Error(problemAt(file, null, null, `not a valid CSV sheet: ${(e as Error).message}`));
   }
-  if (table.length === 0) throw new Error(`${file}: empty sheet (no header row)`);
+  if (table.length === 0) throw new Error(problemAt(file, null, null, "empty sheet (no header row)"));
   const columns = table[0]!.map((c) => c.trim());
   const seen = new Set<string>();
   columns.forEach((c) => {
-    if (!c) throw new Error(`${file}: row 1: a column has no name`);
-    if (seen.has(c)) throw new Error(`${file}: row 1, field ${c}: the column appears twice`);
+    if (!c) throw new Error(problemAt(file, "row 1", null, "a column has no name"));
+    if (seen.has(c)) throw new Error(problemAt(file, "row 1", c, "the column appears twice"));
     seen.add(c);
   });
   const rows = table.slice(1).map((cells, i) => ({
@@ -70,7 +73,12 @@ export class SheetErrors {
     this.file = file;
   }
   add(row: number, field: string, message: string): void {
-    this.lines.push(`${this.file}: row ${row}, field ${field}: ${message}`);
+    this.lines.push(problemAt(this.file, `row ${row}`, field, message));
+  }
+  /** A row's zod error: its first issue, the column (the issue's first path segment) as the field. */
+  addZod(row: number, e: z.ZodError): void {
+    const issue = e.issues[0];
+    this.add(row, String(issue?.path[0] ?? "row"), issue?.message ?? "invalid");
   }
   /** Throws one error listing them all (at most 50), if any. */
   throwIfAny(what: string): void {

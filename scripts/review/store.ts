@@ -1,9 +1,9 @@
 // The reviews of a data root (README "Data layout"): data/reviews/items.jsonl (people's verdicts on
 // disputed items' references) and data/reviews/failures.jsonl (on the judge's analyses). This module
 // is the only one that reads or writes them: every line validated (errors name file, line and
-// field), files kept sorted and written atomically.
-import { existsSync, mkdirSync } from "node:fs";
-import { readFileSync } from "node:fs";
+// field, src/lib/data/errors.ts), files kept sorted and written atomically. The reviews that apply
+// to a release are copied into it as reviews.json, whose owner is src/lib/data/release-reviews.ts.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { sha256, stableJsonLine, writeFileAtomic } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import {
@@ -15,6 +15,7 @@ import {
   type ReleaseReviews,
 } from "../../src/lib/schemas.ts";
 import type { z } from "zod";
+import { parseJsonWith, problemAt } from "../../src/lib/data/errors.ts";
 
 export type Reviews = ReleaseReviews;
 
@@ -65,21 +66,11 @@ function readLines<T>(path: string, schema: z.ZodType<T>, id: (v: T) => string):
     .split("\n")
     .forEach((line, i) => {
       if (!line.trim()) return;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch (e) {
-        throw new Error(`${path}: line ${i + 1}: not JSON (${(e as Error).message})`);
-      }
-      const r = schema.safeParse(v);
-      if (!r.success) {
-        const issue = r.error.issues[0]!;
-        throw new Error(`${path}: line ${i + 1}, field ${issue.path.join(".") || "(line)"}: ${issue.message}`);
-      }
-      const k = id(r.data);
-      if (seen.has(k)) throw new Error(`${path}: line ${i + 1}: reviews the same thing as line ${seen.get(k)}`);
+      const v = parseJsonWith(line, path, i + 1, (x) => schema.parse(x));
+      const k = id(v);
+      if (seen.has(k)) throw new Error(problemAt(path, i + 1, null, `reviews the same thing as line ${seen.get(k)}`));
       seen.set(k, i + 1);
-      out.push(r.data);
+      out.push(v);
     });
   return out;
 }

@@ -1,5 +1,6 @@
-// Answer normalisation and consensus against the reference, on hand-written answers and on the
-// real shared data (two known suspect items, GSM8K and MMLU-Pro, must be found).
+// Answer normalisation and consensus against the reference, on hand-written answers and generated
+// records (and on the real data when it is there); the two known suspect items of the real data,
+// GSM8K and MMLU-Pro, are consensus.real.test.ts (the real-data layer, README "Set-up").
 import { describe, expect, it } from "vitest";
 import {
   canonical,
@@ -10,7 +11,6 @@ import {
   strongerHalf,
 } from "../../scripts/lib/consensus.ts";
 import { SuspectItemSchema, type EvalRecord } from "../../src/lib/schemas.ts";
-import { describeShared } from "../helpers/evaldata.ts";
 import { DATASETS, contextsOf, isFailure, plantedKinds, type DatasetName } from "./context.ts";
 
 const EXACT = DATASETS.filter((d) => ["mmlu_pro", "gsm8k", "math_l5", "bbq", "demo_arith", "demo_quiz"].includes(d));
@@ -144,37 +144,61 @@ function checkThresholds(name: DatasetName) {
   expect(findSuspectItems(records, accuracy)).toEqual(suspects);
 }
 
-describeShared("findSuspectItems on the named real items", () => {
-  it("finds the GSM8K item where all 10 models answer 18 against a reference of 14", () => {
-    const { records, accuracy } = contextsOf("gsm8k");
-    const item = findSuspectItems(records, accuracy).find((s) => s.instance_id === "gsm8k/gsm8k-main-test-#823");
-    expect(item).toBeDefined();
-    expect(item!.consensus).toBe("18");
-    expect(canonical(item!.reference, "number")).toBe("14");
-    expect(item!.agreeing).toHaveLength(10);
-    expect(item!.models).toBe(10);
+/** One model's failed answer on a hand-written item. */
+function answerOn(
+  item: Partial<EvalRecord> & { instance_id: string; reference: string },
+  model: string,
+  output: string,
+) {
+  return {
+    dataset: "toy",
+    input: "Q?",
+    score: 0,
+    correct: false,
+    ...item,
+    model,
+    output,
+    source_model: model,
+  } as EvalRecord;
+}
+
+// What the real-data layer checks on two named real items (consensus.real.test.ts), on hand-written
+// items: the consensus and the reference as a reader sees them, and the options that make it stricter.
+describe("findSuspectItems on hand-written items", () => {
+  const models = ["m1", "m2", "m3", "m4", "m5"];
+  const accuracy = new Map(models.map((m, i) => [m, 0.9 - i * 0.1]));
+
+  it("finds a number item where every model answers 18 against a reference of 14", () => {
+    const item = { instance_id: "toy/823", reference: "14" };
+    const records = models.map((m) => answerOn(item, m, "4 + 14 = 18. The answer is 18."));
+    const [found] = findSuspectItems(records, accuracy);
+    expect(found).toMatchObject({ instance_id: "toy/823", consensus: "18", agreeing: models, models: 5 });
+    expect(canonical(found!.reference, "number")).toBe("14");
   });
 
-  it("finds the MMLU-Pro speech-codes item where all 10 models answer freedom of speech", () => {
-    const { records, accuracy } = contextsOf("mmlu_pro");
-    const item = findSuspectItems(records, accuracy).find((s) => s.instance_id === "mmlu_pro/11005");
-    expect(item).toBeDefined();
-    expect(item!.consensus).toMatch(/^A \(freedom of speech\)$/);
-    expect(item!.reference).toMatch(/^B \(freedom of the press\)$/);
-    expect(item!.agreeing).toHaveLength(10);
+  it("shows a multiple-choice consensus and reference with their option texts", () => {
+    const input = "Which right do speech codes restrict?\nA. freedom of speech\nB. freedom of the press\nC. assembly";
+    const records = models.map((m) =>
+      answerOn({ instance_id: "toy/11005", reference: "B", input }, m, "The answer is (A)."),
+    );
+    const [found] = findSuspectItems(records, accuracy);
+    expect(found!.consensus).toBe("A (freedom of speech)");
+    expect(found!.reference).toBe("B (freedom of the press)");
+    expect(found!.agreeing).toHaveLength(5);
   });
 
-  it("is stricter with stricter options, and silent on open-ended data", () => {
-    const { records, accuracy } = contextsOf("mmlu_pro");
+  it("is stricter with stricter options, and silent on open-ended items", () => {
+    // Four of five agree (80%): a consensus by default (70%), not when unanimity is asked.
+    const item = { instance_id: "toy/7", reference: "14" };
+    const records = models.map((m, i) => answerOn(item, m, i === 4 ? "The answer is 12." : "The answer is 18."));
     const loose = findSuspectItems(records, accuracy);
-    const unanimous = findSuspectItems(records, accuracy, { minShare: 1 });
-    expect(unanimous.length).toBeGreaterThan(0);
-    expect(unanimous.length).toBeLessThan(loose.length);
-    expect(unanimous.every((s) => s.agreeing.length === s.models)).toBe(true);
-    expect(unanimous.map((s) => s.instance_id)).toContain("mmlu_pro/11005");
-    expect(findSuspectItems(records, accuracy, { minModels: 11 })).toEqual([]);
+    expect(loose.map((s) => s.agreeing)).toEqual([["m1", "m2", "m3", "m4"]]);
+    expect(findSuspectItems(records, accuracy, { minShare: 1 })).toEqual([]);
+    expect(findSuspectItems(records, accuracy, { minModels: 6 })).toEqual([]);
     expect(findSuspectItems(records, accuracy, { taskType: "open_ended" })).toEqual([]);
-    const alpaca = contextsOf("alpaca_eval");
-    expect(findSuspectItems(alpaca.records, alpaca.accuracy)).toEqual([]);
+    // No consensus when the stronger half is not among the agreeing models.
+    const weakOnly = models.map((m, i) => answerOn(item, m, i >= 1 ? "The answer is 18." : "The answer is 11."));
+    expect(findSuspectItems(weakOnly, accuracy, { minStrong: 3 })).toEqual([]);
+    expect(findSuspectItems(weakOnly, accuracy)).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { layout } from "../../src/lib/paths.ts";
 import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
-import { HELM_DIR, JSONL_DIR, REPO, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR, JSONL_DIR, REPO } from "../helpers/evaldata.ts";
 import { generatedInputs, sources } from "../helpers/sources.ts";
 import { filesOf, readLines, rec, removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
 
@@ -177,23 +177,18 @@ describe("alias mapping", () => {
     expect(idx.models.resolve(a.toUpperCase()).id).toBe(idx.models.resolve(a).id);
   });
 
-  it.skipIf(!hasEvaldata)(
-    "on the real data, gemini-1.5-pro (gsm8k) and gemini-1.5-pro-002 (mmlu_pro) are two models",
-    async () => {
-      const root = newRoot();
-      const m = await importSnapshot({
-        root,
-        snapshot: "g",
-        paths: [join(JSONL_DIR, "gsm8k.jsonl"), join(JSONL_DIR, "mmlu_pro.jsonl")],
-      });
-      expect(m.datasets.gsm8k.models).toContain("gemini-1.5-pro");
-      expect(m.datasets.gsm8k.models).not.toContain("gemini-1.5-pro-002");
-      expect(m.datasets.mmlu_pro.models).toContain("gemini-1.5-pro-002");
-      expect(m.datasets.mmlu_pro.models).not.toContain("gemini-1.5-pro");
-      // Every source name maps to exactly the registry's id for it.
-      for (const r of loadRecords(root, m)) expect(r.model).toBe(idx.models.resolve(r.source_model).id);
-    },
-  );
+  it("imports two versions of a model, in two datasets, as two models, each source name as its registry id", async () => {
+    const root = newRoot();
+    const p = writeJsonl(root, "versions.jsonl", [
+      rec(1, { model: "gemini-1.5-pro", dataset: "gsm8k" }),
+      rec(2, { model: "gemini-1.5-pro-002", dataset: "mmlu_pro", instance_id: "m/2" }),
+    ]);
+    const m = await importSnapshot({ root, snapshot: "v", paths: [p] });
+    expect(m.datasets.gsm8k.models).toEqual([idx.models.resolve("gemini-1.5-pro").id]);
+    expect(m.datasets.mmlu_pro.models).toEqual([idx.models.resolve("gemini-1.5-pro-002").id]);
+    expect(m.models).toHaveLength(2);
+    for (const r of loadRecords(root, m)) expect(r.model).toBe(idx.models.resolve(r.source_model).id);
+  });
 });
 
 /** Inputs of every kind: the files, the HELM folder, the datasets, a records file and its source. */

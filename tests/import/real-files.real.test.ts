@@ -8,7 +8,8 @@ import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { indexes, loadRegistry } from "../../scripts/lib/registry.ts";
 import type { EvalRecord, SnapshotManifest } from "../../src/lib/schemas.ts";
-import { HELM_DIR, JSONL_DIR, REPO, describeShared, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR, JSONL_DIR, REPO } from "../helpers/evaldata.ts";
+import { CANONICAL } from "../helpers/registry.ts";
 import { readLines, removeRoot, tempRoot } from "./helpers.ts";
 
 const EXPECTED: Record<string, { models: number; items: number; records: number; failures: number }> = {
@@ -19,22 +20,13 @@ const EXPECTED: Record<string, { models: number; items: number; records: number;
   alpaca_eval: { models: 11, items: 200, records: 2200, failures: 2018 },
 };
 
-/** Source spellings and the canonical ids the registry must give them (spot checks). */
-const CANONICAL: [string, string][] = [
-  ["Meta-Llama-3.1-70B-Instruct", "llama-3.1-70b-instruct"],
-  ["deepseek-chat (V2, May 2024)", "deepseek-v2-chat"],
-  ["text_davinci_003", "text-davinci-003"],
-  ["claude-3-5-sonnet-20240620", "claude-3.5-sonnet-20240620"],
-  ["gpt-4o-2024-05-13", "gpt-4o-2024-05-13"],
-  ["gpt-4 (API run 2023-06-15)", "gpt-4-api-2023-06-15"],
-];
-
 const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 const registry = loadRegistry(join(REPO, "data"));
 const idx = indexes(registry);
 
-// The shared layer: the same importers on generated files in every format are tests/import/formats.test.ts.
-describeShared("JSONL importer on the real files", () => {
+// The real-data layer (README "Set-up"): the same importers on generated files in every format are
+// tests/import/formats.test.ts.
+describe("JSONL importer on the real files", () => {
   const root = tempRoot();
   afterAll(() => removeRoot(root));
 
@@ -141,14 +133,12 @@ function helmTruth(dir: string) {
   };
 }
 
-describeShared("HELM importer on the real run directories", () => {
+describe("HELM importer on the real run directories", () => {
   const root = tempRoot();
   afterAll(() => removeRoot(root));
-  const runs = hasEvaldata
-    ? readdirSync(HELM_DIR)
-        .sort()
-        .map((d) => join(HELM_DIR, d))
-    : [];
+  const runs = readdirSync(HELM_DIR)
+    .sort()
+    .map((d) => join(HELM_DIR, d));
   const gpt4o = runs.find((d) => d.endsWith("model=openai_gpt-4o-2024-05-13"))!;
 
   it("imports one run directory: input with lettered options, reference = correct letter, score = exact_match", async () => {
@@ -205,11 +195,5 @@ describeShared("HELM importer on the real run directories", () => {
     expect(new Set(recs.map((r) => r.source_model))).toEqual(
       new Set(["gpt-4o-2024-05-13", "openai/gpt-4o-2024-05-13"]),
     );
-  });
-});
-
-describe("canonical ids of the spot-checked names", () => {
-  it.each(CANONICAL)("%s → %s", (source, id) => {
-    expect(idx.models.resolve(source).id).toBe(id);
   });
 });

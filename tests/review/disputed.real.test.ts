@@ -1,4 +1,4 @@
-// Disputed references on all of ../shared/evaldata (skipped when absent): without reviews nothing is
+// Disputed references on all of ../shared/evaldata (the real-data layer, README "Set-up"): without reviews nothing is
 // noise from consensus; a review marking the two GSM8K items whose key is wrong (14 + 4 = 18, and
 // 750 + 430 + 700 + 300 = 2180) moves exactly the consensus failures on them, and nothing else.
 import { readFileSync } from "node:fs";
@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { neverDisputed } from "../../scripts/judges/heuristic/datasets/index.ts";
 import { loadManifest, loadRecords } from "../../scripts/lib/snapshot-read.ts";
 import { REFERENCE_ERROR } from "../../src/lib/reserved.ts";
-import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { HELM_DIR, JSONL_DIR } from "../helpers/evaldata.ts";
 import { removeRoot, tempRoot } from "../import/helpers.ts";
 import { cli, readSheetRows, releaseFiles, reviewImport, writeSheetRows } from "./helpers.ts";
 
 // The snapshot's instance ids carry the source's dataset prefix.
 const WRONG = ["gsm8k/gsm8k-main-test-#1309", "gsm8k/gsm8k-main-test-#823"];
 
-// The shared layer: the same on the generated demo data is tests/review/roundtrip.test.ts.
-describe.skipIf(!hasEvaldata)("disputed references on the shared data", () => {
+// The same on the generated demo data is tests/review/roundtrip.test.ts.
+describe("disputed references on the shared data", () => {
   let root: string;
   beforeAll(async () => {
     root = tempRoot("errormap-review-real-");

@@ -5,8 +5,10 @@
 // metric_list, exact_match for negotiationtom_intention, whose micro/macro_f1 are lists) is 0;
 // Inspect: samples, failures = score value other than "C" for the log's first scorer; EEE: lines,
 // failures = evaluation.is_correct false; HELM: request states, failures = exact_match 0 in
-// per_instance_stats.json. Fixtures without scores fail with a message naming the missing scores. Skipped when
-// ../shared/fixtures is not there.
+// per_instance_stats.json. Fixtures without scores fail with a message naming the missing scores.
+// Part of the real-data layer (README "Set-up"), collected when ../shared/evaldata is there; skipped
+// if ../shared holds no fixtures/ beside it. The same formats written by the generator
+// (scripts/demo/tool-formats.ts) are tool-formats.test.ts.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,7 +19,7 @@ import { REPO } from "../helpers/evaldata.ts";
 import { removeRoot, snapshotEntries, tempRoot } from "./helpers.ts";
 
 const FIX = resolve(REPO, "../shared/fixtures");
-const has = process.env.ERRORMAP_TEST_NO_SHARED !== "1" && existsSync(join(FIX, "README.md"));
+const has = existsSync(join(FIX, "README.md"));
 
 /** path (relative to fixtures) → [format, records, failures] of each input found in it. */
 const OK: [string, [string, number, number][]][] = [
