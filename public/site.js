@@ -37,13 +37,16 @@
   var picker = document.getElementById("compare-picker");
   if (picker) {
     picker.addEventListener("submit", function (ev) {
-      var a = picker.elements.namedItem("a").value;
-      var b = picker.elements.namedItem("b").value;
-      // The pair's link in the list of all pairs below (there is one only if they share a dataset).
-      var link = document.querySelector(
-        'a[data-pair="' + CSS.escape(a + "--" + b) + '"], a[data-pair="' + CSS.escape(b + "--" + a) + '"]'
-      );
-      var target = link && link.getAttribute("href");
+      var sa = picker.elements.namedItem("a");
+      var sb = picker.elements.namedItem("b");
+      var a = sa.value;
+      var b = sb.value;
+      // The first model's option lists, as a hex bit set over the options, the models it has a
+      // comparison with (those sharing a dataset); a pair's page is <ids sorted, joined by "--">/.
+      var bits = sa.options[sa.selectedIndex].getAttribute("data-with") || "";
+      var j = sb.selectedIndex;
+      var paired = a !== b && (parseInt(bits.charAt(j >> 2) || "0", 16) >> (j & 3)) & 1;
+      var target = paired && picker.getAttribute("data-pairs") + (a < b ? a + "--" + b : b + "--" + a) + "/";
       var msg = document.getElementById("compare-msg");
       ev.preventDefault();
       if (target) window.location.href = target;

@@ -23,6 +23,7 @@ import { tmpdir, cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import fg from "fast-glob";
+import { inventory } from "./bench/inventory.ts";
 import { layout, RELEASE_FILE } from "../src/lib/paths.ts";
 import { startFakeJudge } from "./bench/fake-judge.ts";
 import { writeBaselineProject } from "./bench/baseline.ts";
@@ -73,7 +74,7 @@ function siteBuildFlags(): string[] {
     );
   return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
-const pagefind = join(REPO, "node_modules/pagefind/lib/runner/bin.cjs");
+const searchIndex = join(REPO, "scripts/site/search-index.ts");
 const work = mkdtempSync(join(tmpdir(), "errormap-bench-"));
 const quiet = { ERRORMAP_QUIET: "1" };
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
@@ -402,7 +403,7 @@ async function benchSite() {
     }
   }
   log("pagefind");
-  const pf = ok("pagefind", await measure(node, [pagefind, "--site", dist], { cwd: REPO }));
+  const pf = ok("pagefind", await measure(node, [searchIndex, dist], { cwd: REPO }));
   const htmlFiles = fg.sync("**/*.html", { cwd: dist, ignore: ["pagefind/**"] });
   const sizes: number[] = [];
   let jsMax = 0;
@@ -451,6 +452,8 @@ async function benchSite() {
     html_kb_max: round(Math.max(...sizes), 1),
     js_kb_max: round(jsMax, 1),
     js_kb_max_page: jsMaxPage,
+    // Pages, files and bytes by kind (failure and item pages, list chunks, full texts, ...).
+    inventory: inventory(dist),
   };
 }
 
@@ -553,6 +556,8 @@ check("openai.speedup_vs_serial", r.openai?.speedup_vs_serial, "≥ 10", (v) => 
 check("cached_rerun.judge_calls", r.cached_rerun?.judge_calls, "= 0", (v) => v === 0);
 check("site.ratio_vs_baseline", r.site?.ratio_vs_baseline, "≤ 2.5", (v) => v <= 2.5);
 check("site.js_kb_max", r.site?.js_kb_max, "≤ 50", (v) => v <= 50);
+check("site.html_kb_max", r.site?.html_kb_max, "≤ 300", (v) => v <= 300);
+check("site.inventory.largest_fetched.kb", r.site?.inventory?.largest_fetched.kb, "≤ 300", (v) => v <= 300);
 check("site.peak_rss_mb", r.site?.peak_rss_mb, "≤ 24576", (v) => v <= 24576);
 check("import.peak_rss_mb", r.import?.peak_rss_mb, "≤ 500", (v) => v <= 500);
 check("import.lm_eval.peak_rss_mb", r.import?.lm_eval?.peak_rss_mb, "≤ 500", (v) => v <= 500);
@@ -571,6 +576,9 @@ for (const s of ["pipeline", "prompts", "openai", "cached_rerun", "site", "impor
         if (typeof v2 === "number" || typeof v2 === "string") rows.push([s, `${k}.${k2}`, String(v2)]);
   }
 }
+// The site's files by kind: files, MB and the largest file of each kind.
+for (const [kind, t] of Object.entries((r.site?.inventory?.kinds ?? {}) as Record<string, Record<string, number>>))
+  rows.push(["site", `files: ${kind}`, `${t.files} files, ${t.mb} MB, largest ${t.max_kb} KB`]);
 const w = rows[0]!.map((_, i) => Math.max(...rows.map((x) => x[i]!.length)));
 for (const x of rows) console.log(x.map((c, i) => c.padEnd(w[i]!)).join("  "));
 console.log("");

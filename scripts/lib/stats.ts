@@ -217,22 +217,8 @@ export function proportionTest(x1: number, n1: number, x2: number, n2: number): 
   return { z: zt.z, p: fisherExact(x1, n1, x2, n2), test: "fisher" };
 }
 
-/**
- * Benjamini–Hochberg adjusted p-values (q-values), in the input's order:
- * q_(i) = min over j ≥ i of min(1, p_(j) · m / j), p sorted ascending.
- */
-export function benjaminiHochberg(ps: readonly number[]): number[] {
-  const m = ps.length;
-  const order = ps.map((_, i) => i).sort((a, b) => ps[a] - ps[b] || a - b);
-  const qs = new Array<number>(m);
-  let running = 1;
-  for (let r = m - 1; r >= 0; r--) {
-    const i = order[r];
-    running = Math.min(running, (ps[i] * m) / (r + 1));
-    qs[i] = running;
-  }
-  return qs;
-}
+/** Benjamini–Hochberg adjusted p-values (q-values): one definition, shared with the site (src/lib/paired.ts). */
+export { benjaminiHochberg } from "../../src/lib/paired.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Rounding

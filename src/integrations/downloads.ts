@@ -1,5 +1,6 @@
-// The `data.json` and `data.csv` beside every data page (src/lib/site/downloads.ts): written in one
-// pass over the site model, not as Astro routes. As routes they were two thirds of the site's files
+// The `data.json` and `data.csv` beside every data page (src/lib/site/downloads.ts), and the chunk
+// files of every failure list (src/lib/site/lists.ts): written in one pass over the site model, not
+// as Astro routes. As routes they were two thirds of the site's files
 // and most of its build time at atlas scale (README "Performance"). A worker thread writes
 // them into a staging folder while Astro renders the pages (the build uses one core; this uses the
 // other), and they are moved into the output when the build is done. `astro dev` serves them too.
@@ -16,6 +17,8 @@ import { readRelease } from "../lib/data/release.ts";
 import { dataRoot, layout, RELEASE_FILE } from "../lib/paths.ts";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
 import { loadSiteFromDisk, releaseIds } from "../lib/site/fsdata.ts";
+import { failureListFiles } from "../lib/site/lists.ts";
+import { FULL_TEXT_FILE, fullTextFiles } from "../lib/site/items.ts";
 import { paths } from "../lib/site/urls.ts";
 import { writeDownloads } from "./write-downloads.ts";
 
@@ -70,6 +73,25 @@ export default function downloads(): AstroIntegration {
             );
             res.end(readFileSync(file.from));
             return;
+          }
+          if (/\/failures\/\d+\.json$/.test(path)) {
+            for (const file of failureListFiles(loadSiteFromDisk(dataRoot()))) {
+              if (file.path !== path) continue;
+              res.setHeader("Content-Type", file.type);
+              res.end(file.body);
+              return;
+            }
+            return next();
+          }
+          if (FULL_TEXT_FILE.test(path)) {
+            const root = dataRoot();
+            for (const file of fullTextFiles(root, loadSiteFromDisk(root))) {
+              if (file.path !== path) continue;
+              res.setHeader("Content-Type", file.type);
+              res.end(file.body);
+              return;
+            }
+            return next();
           }
           if (!/\/data\.(json|csv)$/.test(url.pathname)) return next();
           for (const page of dataPages(loadSiteFromDisk(dataRoot()))) {

@@ -7,28 +7,37 @@ import { dirname, join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { dataPages, downloadsOf } from "../lib/site/downloads.ts";
 import { loadSiteFromDisk } from "../lib/site/fsdata.ts";
+import { failureListFiles } from "../lib/site/lists.ts";
+import { fullTextFiles } from "../lib/site/items.ts";
+
+/** Every download of the site: each data page's data.json and data.csv, then each failure list's chunks. */
+function* siteDownloads(root: string): Generator<{ path: string; body: string }> {
+  const site = loadSiteFromDisk(root);
+  for (const page of dataPages(site)) yield* downloadsOf(page);
+  yield* failureListFiles(site);
+  yield* fullTextFiles(root, site);
+}
 
 /**
- * Writes data.json and data.csv of every data page of the data root. In place (`flat` false): under
- * `out` at their site paths. Staged (`flat` true): as numbered files directly in `out`, so moving
- * them beside their pages later leaves one flat folder to remove (a staged copy of the site's
- * folder tree cost seconds to delete at atlas scale). Returns the site paths, in file-number order.
+ * Writes the downloads of the data root: data.json and data.csv of every data page, and the chunk
+ * files of every failure list (src/lib/site/lists.ts). In place (`flat` false): under `out` at
+ * their site paths. Staged (`flat` true): as numbered files directly in `out`, so moving them
+ * beside their pages later leaves one flat folder to remove (a staged copy of the site's folder
+ * tree cost seconds to delete at atlas scale). Returns the site paths, in file-number order.
  */
 export function writeDownloads(root: string, out: string, flat = false): string[] {
   const written: string[] = [];
   const made = new Set<string>();
   mkdirSync(out, { recursive: true });
-  for (const page of dataPages(loadSiteFromDisk(root))) {
-    for (const f of downloadsOf(page)) {
-      const target = flat
-        ? join(out, String(written.length))
-        : join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
-      const folder = dirname(target);
-      if (!made.has(folder)) mkdirSync(folder, { recursive: true });
-      made.add(folder);
-      writeFileSync(target, f.body);
-      written.push(f.path);
-    }
+  for (const f of siteDownloads(root)) {
+    const target = flat
+      ? join(out, String(written.length))
+      : join(out, ...f.path.split("/").filter(Boolean).map(decodeURIComponent));
+    const folder = dirname(target);
+    if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+    made.add(folder);
+    writeFileSync(target, f.body);
+    written.push(f.path);
   }
   return written;
 }

@@ -2,7 +2,6 @@
 // them is ever copied into the repository.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe } from "vitest";
 import type { EvalRecord } from "../../src/lib/schemas.ts";
 import { slugify } from "../../scripts/lib/slug.ts";
 
@@ -15,15 +14,6 @@ export const HELM_DIR = join(EVALDATA, "helm/runs/v4");
  * the suite can be checked to stand on its own (tests then run on generated inputs).
  */
 export const hasEvaldata = process.env.ERRORMAP_TEST_NO_SHARED !== "1" && existsSync(JSONL_DIR);
-
-/**
- * A describe block on ../shared/evaldata: skipped, and reported as skipped, when the data is not
- * there. Each such block has a counterpart on generated inputs (tests/helpers/sources.ts) that
- * always runs; the skip count says how much of the suite needs the real data.
- */
-export function describeShared(name: string, fn: () => void): void {
-  describe.skipIf(!hasEvaldata)(name, fn);
-}
 
 /**
  * The records of one jsonl file as EvalRecords, with model ids as plain slugs of the source names

@@ -117,7 +117,7 @@ describe("site build on the fixture", () => {
   it("offers data.json and data.csv beside every release data page, and they parse", () => {
     const pages = htmlFiles().filter(
       (f) =>
-        /^releases\/[^/]+\/(categories|models|datasets|compare|changelog)\//.test(f) ||
+        (/^releases\/[^/]+\/(categories|models|datasets|compare|changelog)\//.test(f) && !f.includes("/items/")) ||
         /^releases\/[^/]+\/index\.html$/.test(f),
     );
     expect(pages.length).toBeGreaterThan(35);
@@ -129,7 +129,7 @@ describe("site build on the fixture", () => {
       expect(html, f).toContain(`href="${BASE}${dir}data.csv"`);
       const data = JSON.parse(read(`${dir}data.json`));
       expect(data.path, f).toBe(`/${dir}`);
-      expect(read(`${dir}data.csv`).split("\r\n")[0]).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
+      expect(read(`${dir}data.csv`).split("\r\n")[0]).toMatch(/^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)+$/);
     }
     // the category download lists every failure, and has the examples the page shows in full
     const cat = JSON.parse(read("releases/r2/categories/reasoning/data.json"));
@@ -149,7 +149,11 @@ describe("site build on the fixture", () => {
     const said = /(\d+) download files \(written alongside the pages by a worker\)/.exec(buildLog);
     expect(said, buildLog.slice(-2000)).not.toBeNull();
     const written = listFiles(out).filter(
-      (f) => /(^|\/)data\.(json|csv)$/.test(f) || /^releases\/[^/]+\/files\/[^/]+$/.test(f),
+      (f) =>
+        /(^|\/)data\.(json|csv)$/.test(f) ||
+        /^releases\/[^/]+\/files\/[^/]+$/.test(f) ||
+        /\/failures\/\d+\.json$/.test(f) ||
+        /\/items\/.*\.txt$/.test(f),
     );
     expect(Number(said![1])).toBe(written.length);
   });
@@ -218,13 +222,14 @@ describe("site build on the fixture", () => {
     expect(html).not.toContain("<img src=x");
     for (const f of htmlFiles()) {
       const scripts = [...read(f).matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
-      for (const s of scripts) expect(s, f).toMatch(/type="application\/ld\+json"|src="\/atlas\/(site|search)\.js"/);
+      for (const s of scripts)
+        expect(s, f).toMatch(/type="application\/ld\+json"|src="\/atlas\/(site|search|failure-list)\.js"/);
     }
   });
 
   it("keeps client JavaScript small (Pagefind aside)", () => {
     const size = (f: string) => readFileSync(join(out, f)).length;
-    expect(size("site.js") + size("search.js")).toBeLessThan(50_000);
+    expect(size("site.js") + size("search.js") + size("failure-list.js")).toBeLessThan(50_000);
   });
 
   it("writes the release index and the Atom feed", () => {
@@ -247,8 +252,12 @@ describe("site build on the fixture", () => {
       (s, l) => s + l.page_count,
       0,
     );
-    // categories + models + datasets of both releases, not aliases, home or about
-    expect(pages).toBe(9 + 2 + 2 + (10 + 3 + 2));
+    // categories + models + datasets of both releases and the failures of the latest (r2) only
+    // (scripts/site/search-index.ts), not aliases, item views, home or about
+    const failures = readFileSync(join(root, "releases", "r2", "analyses.jsonl"), "utf8")
+      .trim()
+      .split("\n").length;
+    expect(pages).toBe(9 + 2 + 2 + (10 + 3 + 2) + failures);
   });
 
   it("keeps every page within its budget (HTML at most 300 KB)", () => {

@@ -1,16 +1,32 @@
-// The site on the real data: a heuristic release of all of ../shared/evaldata builds
-// one page per category, model and dataset, with no broken internal link, every page's downloads,
-// and a search that finds a category.
+// The site on the real data (the real-data layer, README "Tests"): a heuristic release of all of
+// ../shared/evaldata builds one page per category, model and dataset, a page per failure and item,
+// failure lists in chunks within budget, with no broken internal link, every page's downloads, and a
+// search that finds a category. One build serves every check.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, cpSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import { importSnapshot } from "../../scripts/import/snapshot.ts";
 import { runPipeline } from "../../scripts/pipeline/run.ts";
-import { AggregatesSchema, TaxonomySchema } from "../../src/lib/schemas.ts";
-import { HELM_DIR, JSONL_DIR, hasEvaldata } from "../helpers/evaldata.ts";
+import { rng } from "../../scripts/lib/prng.ts";
+import { AggregatesSchema, TaxonomySchema, type EvalRecord } from "../../src/lib/schemas.ts";
+import { loadSiteFromDisk } from "../../src/lib/site/fsdata.ts";
+import {
+  CHUNK_BYTES,
+  chunkJson,
+  chunkRow,
+  failureList,
+  listChunks,
+  PAGE_SIZE,
+  releaseLists,
+} from "../../src/lib/site/lists.ts";
+import type { Site } from "../../src/lib/site/model.ts";
+import { LIST_CUT_CHARS, headOf } from "../../src/lib/site/text.ts";
+import { categoryPage } from "../../src/lib/site/views/category.ts";
+import { itemSegment, paths } from "../../src/lib/site/urls.ts";
+import { HELM_DIR, JSONL_DIR } from "../helpers/evaldata.ts";
 import { CHROMIUM, REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
 
 const decode = (s: string) =>
@@ -21,18 +37,32 @@ const decode = (s: string) =>
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">");
 
+const norm = (s: string) => s.replace(/\s+/g, " ").trim();
+/** The first `n` words of a text, whitespace normalised. */
+const firstWords = (s: string, n = 8) => norm(s).split(" ").slice(0, n).join(" ");
+function readJsonl<T>(path: string): T[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}
+
 // The shared layer: the site on generated releases is tests/site/build.test.ts (its fixture is made
 // by the demo generator, tests/fixtures/site/make-fixture.ts).
-describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared data", () => {
+describe("site on a heuristic release of all the shared data", () => {
   let tmp: string;
   let out: string;
+  let root: string;
+  let loaded: Site | undefined;
+  /** The site model of the same data root (loaded on first use). */
+  const site = () => (loaded ??= loadSiteFromDisk(root));
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), "site-real-"));
-    const root = join(tmp, "data");
+    root = join(tmp, "data");
     cpSync(join(REPO, "data/registry"), join(root, "registry"), { recursive: true });
-    const jsonl = ["alpaca_eval", "gsm8k", "math_l5", "mmlu_pro", "theoremqa"].map((f) =>
-      join(JSONL_DIR, `${f}.jsonl`),
-    );
+    const jsonl = readdirSync(JSONL_DIR)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => join(JSONL_DIR, f));
     await importSnapshot({ root, snapshot: "all", paths: [...jsonl, HELM_DIR] });
     await runPipeline({ root, snapshot: "all", release: "r1" });
     out = join(tmp, "dist");
@@ -143,5 +173,94 @@ describe.skipIf(!hasEvaldata)("site on a heuristic release of all the shared dat
       await server.close();
       rmSync(profile, { recursive: true, force: true });
     }
+  });
+
+  it("opens 20 sampled failures from the categories' data.json, then their item views, and finds every output", async () => {
+    const server = await serve(out, "/");
+    const profile = mkdtempSync(join(tmpdir(), "site-failures-real-chromium-"));
+    const context = await chromium.launchPersistentContext(profile, { ...CHROMIUM, args: [...CHROMIUM.args] });
+    try {
+      const rows: { url: string; key: string; dataset: string; instance_id: string; model: string }[] = [];
+      const dir = join(out, "releases/r1/categories");
+      for (const slug of readdirSync(dir).sort()) {
+        const data = JSON.parse(readFileSync(join(dir, slug, "data.json"), "utf8"));
+        // leaves only, so each failure is drawn once
+        if (data.children?.length) continue;
+        rows.push(...data.failures);
+      }
+      expect(rows.length).toBeGreaterThan(1000);
+      const recordsOf = new Map<string, EvalRecord[]>();
+      const manifest = JSON.parse(readFileSync(join(root, "snapshots/all/manifest.json"), "utf8"));
+      const itemRecords = (dataset: string, instance: string) => {
+        if (!recordsOf.has(dataset))
+          recordsOf.set(dataset, readJsonl<EvalRecord>(join(root, "snapshots/all", manifest.datasets[dataset].file)));
+        return recordsOf.get(dataset)!.filter((r) => r.instance_id === instance);
+      };
+      const draw = rng(16);
+      const sample = Array.from({ length: 20 }, () => rows.splice(Math.floor(draw() * rows.length), 1)[0]!);
+      const text = async (page: Page) => norm(await page.evaluate(() => document.body.textContent ?? ""));
+      for (const row of sample) {
+        const page = await context.newPage();
+        const res = await page.goto(`${server.url}${row.url}`, { waitUntil: "load" });
+        expect(res?.status(), row.url).toBe(200);
+        const recs = itemRecords(row.dataset, row.instance_id);
+        const own = recs.find((r) => r.model === row.model)!;
+        const first = firstWords(headOf(own.output, LIST_CUT_CHARS));
+        expect(await text(page), row.url).toContain(first || "(empty");
+        // on to the item view, through the page's own link
+        await Promise.all([page.waitForURL(/\/items\/[^/]+\/$/), page.click("text=All models on this item")]);
+        expect(new URL(page.url()).pathname).toBe(paths.item("r1", row.dataset, row.instance_id));
+        expect(page.url()).toContain(itemSegment(row.instance_id));
+        const t = await text(page);
+        for (const r of recs)
+          expect(t, `${row.url}: ${r.model}`).toContain(firstWords(headOf(r.output, 500)) || "(empty");
+        await page.close();
+      }
+    } finally {
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it("holds every failure of each list in chunks within 300 KB, the category lists in data.json's order", () => {
+    const rel = site().latest!;
+    let files = 0;
+    let bytes = 0;
+    let biggest = 0;
+    const totals = { category: 0, model: 0, dataset: 0 };
+    for (const [kind, id] of releaseLists(rel)) {
+      const chunks = listChunks(rel, kind, id);
+      const keys: string[] = [];
+      for (const c of chunks) {
+        const size = Buffer.byteLength(chunkJson(c));
+        expect(size).toBeLessThanOrEqual(CHUNK_BYTES);
+        biggest = Math.max(biggest, size);
+        files++;
+        bytes += size;
+        keys.push(...c.rows.map((r) => chunkRow(c, r).key));
+      }
+      const view = failureList(rel, kind, id)!;
+      expect(keys.length).toBe(view.total);
+      expect(keys.slice(0, PAGE_SIZE)).toEqual(view.rows.map((r) => r.key));
+      if (kind === "category") {
+        const page = categoryPage(rel, rel.byId.get(id)!.slug)!;
+        expect(keys).toEqual(page.failures.map((f) => f.key));
+        if (!rel.byId.get(id)!.parent) totals.category += keys.length;
+      } else totals[kind] += keys.length;
+    }
+    // Every failure is in one top-level category, one model's and one dataset's list.
+    expect(totals.model).toBe(rel.analyses.length);
+    expect(totals.dataset).toBe(rel.analyses.length);
+    expect(totals.category).toBe(rel.analyses.length);
+    console.log(`real data: ${rel.analyses.length} failures, ${files} chunk files, ${bytes} bytes, largest ${biggest}`);
+  });
+
+  it("pages the largest category: more than 5,000 failures, many chunks", () => {
+    const rel = site().latest!;
+    const unexplained = failureList(rel, "category", "unexplained")!;
+    expect(unexplained.total).toBeGreaterThan(5000);
+    expect(listChunks(rel, "category", "unexplained").length).toBeGreaterThan(4);
+    expect(unexplained.facets.find((f) => f.dim === "model")!.options.length).toBeGreaterThan(20);
   });
 });

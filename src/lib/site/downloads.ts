@@ -6,7 +6,7 @@ import { stableJsonLine } from "../jsonio.ts";
 import type { Site } from "./model.ts";
 import { categoryPage, type CategoryPage } from "./views/category.ts";
 import { changelogPage, type ChangelogPage } from "./views/changelog.ts";
-import { compareIndexPage, comparePage, type CompareIndexPage, type ComparePage } from "./views/compare.ts";
+import { compareCsv, compareIndexPage, comparePage, type CompareIndexPage, type ComparePage } from "./views/compare.ts";
 import { datasetPage, type DatasetPage } from "./views/dataset.ts";
 import { homePage, type HomePage } from "./views/home.ts";
 import { modelPage, type ModelPage } from "./views/model.ts";
@@ -73,9 +73,19 @@ export function pageCsv(page: AnyPage): string {
           "accuracy",
           "records",
           "failures",
+          "per_100",
+          "peers_per_100",
         ],
         [
-          ...page.signature.map((r) => [...shareRow("category", r), r.peer_share, null, null, null]),
+          ...page.signature.map((r) => [
+            ...shareRow("category", r),
+            r.peer_share,
+            null,
+            null,
+            null,
+            r.per_100,
+            r.peers_per_100,
+          ]),
           ...page.per_dataset.map((d) => [
             "dataset",
             d.id,
@@ -88,6 +98,8 @@ export function pageCsv(page: AnyPage): string {
             d.accuracy,
             d.records,
             d.failures,
+            null,
+            null,
           ]),
         ],
       );
@@ -111,25 +123,11 @@ export function pageCsv(page: AnyPage): string {
         ],
       );
     case "compare":
-      return toCsv(
-        ["category", "name", "a_count", "b_count", "a_share", "b_share", "diff", "p", "q", "significant"],
-        page.categories.map((c) => [
-          c.id,
-          c.name,
-          c.a_count,
-          c.b_count,
-          c.a_share,
-          c.b_share,
-          c.diff,
-          c.p,
-          c.q,
-          c.significant,
-        ]),
-      );
+      return toCsv(...compareCsv(page));
     case "compare-index":
       return toCsv(
-        ["a", "b", "significant_categories"],
-        page.pairs.map((p) => [p.a, p.b, p.significant]),
+        ["a", "b", "differing_categories"],
+        page.pairs.map((p) => [p.a, p.b, p.differ]),
       );
     case "release":
       return toCsv(SHARE_COLS, [

@@ -9,7 +9,8 @@ import { analysesPath, hasAnalyses, readAnalysesRaw } from "../data/analyses.ts"
 import { readReleaseRaw, releaseIdsOnDisk } from "../data/release.ts";
 import { hasManifest, readManifestRaw } from "../data/snapshot.ts";
 import { readTaxonomyRaw } from "../data/taxonomy.ts";
-import { layout, RELEASE_FILE } from "../paths.ts";
+import { layout } from "../paths.ts";
+import { hasReleaseRegistry, readRegistryEntriesRaw, readReleaseRegistryRaw } from "../data/registry.ts";
 import {
   DatasetEntrySchema,
   ModelEntrySchema,
@@ -25,6 +26,7 @@ import {
   type EvalRecord,
 } from "../schemas.ts";
 import { buildSite, type Site, type SiteInput, type SiteRelease } from "./model.ts";
+import { attachDataRoot } from "./attempted.ts";
 import { keysShownInFull } from "./shown.ts";
 
 export interface RawEntry {
@@ -32,14 +34,6 @@ export interface RawEntry {
   data: Record<string, unknown>;
   /** Where it was read ("file:line" for JSONL lines), for error messages. */
   source?: string;
-}
-
-function readJsonFile(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
-  }
 }
 
 /** Ids of release folders that hold a release.json, sorted (src/lib/data/release.ts). */
@@ -283,25 +277,15 @@ export function readRecords(root: string, wanted: Map<string, Set<string>>): Raw
   return out;
 }
 
-function readRegistryFile(path: string): RawEntry[] {
-  if (!existsSync(path)) return [];
-  const list = readJsonFile(path);
-  if (!Array.isArray(list)) throw new Error(`${path}: expected an array`);
-  return list.map((m) => ({ id: String((m as { id: unknown }).id), data: m as Record<string, unknown> }));
-}
-
-export const readModels = (root: string) => readRegistryFile(layout(root).modelsFile);
+/** The data root's registry entries, unvalidated (src/lib/data/registry.ts owns the files). */
+export const readModels = (root: string): RawEntry[] => readRegistryEntriesRaw(root, "models");
+export const readDatasets = (root: string): RawEntry[] => readRegistryEntriesRaw(root, "datasets");
 
 /** Each release's own copy of the registry entries it used (registry.json), when it has one. */
-export function readReleaseRegistries(root: string): RawEntry[] {
-  return releaseIds(root)
-    .filter((id) => existsSync(layout(root).releaseFile(id, RELEASE_FILE.registry)))
-    .map((id) => ({
-      id,
-      data: readJsonFile(layout(root).releaseFile(id, RELEASE_FILE.registry)) as Record<string, unknown>,
-    }));
-}
-export const readDatasets = (root: string) => readRegistryFile(layout(root).datasetsFile);
+export const readReleaseRegistries = (root: string): RawEntry[] =>
+  releaseIds(root)
+    .filter((id) => hasReleaseRegistry(root, id))
+    .map((id) => ({ id, data: readReleaseRegistryRaw(root, id) }));
 
 /** Groups validated collection entries into what buildSite needs. Shared by Astro and disk loading. */
 export function siteInput(c: {
@@ -403,5 +387,6 @@ export function loadSiteFromDisk(root: string): Site {
     }),
   );
   attachShownRecords(site, recordsFor(root));
+  attachDataRoot(site, root);
   return site;
 }

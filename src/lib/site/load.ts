@@ -5,6 +5,7 @@ import { getCollection } from "astro:content";
 import { dataRoot } from "../paths.ts";
 import { attachShownRecords, readBulkEntries, recordsFor, siteInput } from "./fsdata.ts";
 import { buildSite, type Site } from "./model.ts";
+import { attachDataRoot } from "./attempted.ts";
 
 let cached: Promise<Site> | null = null;
 
@@ -24,6 +25,7 @@ export function getSite(): Promise<Site> {
       siteInput({ releases, taxonomies, aggregates, analyses, snapshots, records: [], models, datasets, registries }),
     );
     attachShownRecords(site, recordsFor(root));
+    attachDataRoot(site, root);
     return site;
   })();
   return cached;

@@ -1,8 +1,9 @@
 // getStaticPaths of every page family.
+import { analysesByItem, itemsOf } from "./items.ts";
 import { getSite } from "./load.ts";
 import { categoryRedirects } from "./views/category.ts";
 import { compareSlug } from "./views/compare.ts";
-import { paths } from "./urls.ts";
+import { itemSegment, paths } from "./urls.ts";
 
 export async function releasePaths() {
   const site = await getSite();
@@ -44,6 +45,35 @@ export async function comparePaths() {
       props: { a: c.a, b: c.b },
     })),
   );
+}
+
+/**
+ * Item views of every release: one per item with an analysed failure, in (release, dataset, item)
+ * order, the order the item loader reads snapshots in (src/lib/site/items.ts).
+ */
+export async function itemPaths() {
+  const site = await getSite();
+  return site.releases.flatMap((r) =>
+    itemsOf(r).map((it) => ({
+      params: { release: r.id, dataset: it.dataset, item: itemSegment(it.instance_id) },
+      props: { instance: it.instance_id },
+    })),
+  );
+}
+
+/** Failure pages of every release: one per analysed failure, in (release, dataset, item, model) order. */
+export async function failurePaths() {
+  const site = await getSite();
+  return site.releases.flatMap((r) => {
+    const byItem = analysesByItem(r);
+    return itemsOf(r).flatMap((it) => {
+      const item = itemSegment(it.instance_id);
+      return byItem.get(`${it.dataset}|${it.instance_id}`)!.map((a) => ({
+        params: { release: r.id, dataset: a.dataset, item, model: a.model },
+        props: { key: a.key },
+      }));
+    });
+  });
 }
 
 /**

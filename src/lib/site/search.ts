@@ -6,7 +6,8 @@ import type { DatasetPage } from "./views/dataset.ts";
 import type { ModelPage } from "./views/model.ts";
 
 export interface SearchFacets {
-  kind: "category" | "model" | "dataset";
+  /** "failure": a failure's own page (views/failure.ts builds its facets). */
+  kind: "category" | "model" | "dataset" | "failure";
   release: string;
   datasets: string[];
   families: string[];

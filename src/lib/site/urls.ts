@@ -22,6 +22,12 @@ export const paths = {
   category: (r: string, slug: string) => `/releases/${seg(r)}/categories/${seg(slug)}/`,
   model: (r: string, id: string) => `/releases/${seg(r)}/models/${seg(id)}/`,
   dataset: (r: string, id: string) => `/releases/${seg(r)}/datasets/${seg(id)}/`,
+  /** An item's view: every model's output on one benchmark item (itemSegment names the item). */
+  item: (r: string, dataset: string, instanceId: string) =>
+    `/releases/${seg(r)}/datasets/${seg(dataset)}/items/${itemSegment(instanceId)}/`,
+  /** One failure, in full: a model's output on an item, with the judge's reading of it. */
+  failure: (r: string, dataset: string, instanceId: string, model: string) =>
+    `${paths.item(r, dataset, instanceId)}${seg(model)}/`,
   compareIndex: (r: string) => `/releases/${seg(r)}/compare/`,
   compare: (r: string, a: string, b: string) => `/releases/${seg(r)}/compare/${seg(a)}--${seg(b)}/`,
   latestCategory: (slug: string) => `/categories/${seg(slug)}/`,
@@ -32,6 +38,25 @@ export const paths = {
   /** The data file beside a page: `<page>data.json` / `<page>data.csv`. */
   data: (page: string, ext: "json" | "csv") => `${page.endsWith("/") ? page : page + "/"}data.${ext}`,
 };
+
+/** Item ids that are their own path segment: letters, digits, ".", "_", "-", not starting with a dot. */
+const PLAIN_ITEM = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * The path segment of an item id. Plain ids are kept as they are (readers recognise them in the URL);
+ * any other id becomes a readable part and its hash, joined by "~", which no plain id contains, so two
+ * ids never share a segment. In published URLs: never change it.
+ */
+export function itemSegment(instanceId: string): string {
+  if (PLAIN_ITEM.test(instanceId)) return instanceId;
+  const readable = instanceId
+    .normalize("NFKD")
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48);
+  const [a, b] = anchorHashes(instanceId);
+  return `${readable || "item"}~${a.toString(16).padStart(8, "0")}${b.toString(16).padStart(8, "0")}`;
+}
 
 /** A function prefixing site paths with the base path ("/", "/atlas", "/atlas/" all work); the base is trimmed once. */
 export function baseJoiner(base: string): (path: string) => string {

@@ -1,14 +1,15 @@
 // Builds the site for tests: Astro with the env vars astro.config.mjs reads, then Pagefind, both
 // run with the Node that runs the tests (the system Node is too old for Astro).
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 
 export const REPO = resolve(import.meta.dirname, "../../..");
 const ASTRO = join(REPO, "node_modules/astro/bin/astro.mjs");
-const PAGEFIND = join(REPO, "node_modules/pagefind/lib/runner/bin.cjs");
+/** The search index step of `npm run build` (scripts/site/search-index.ts). */
+const SEARCH_INDEX = join(REPO, "scripts/site/search-index.ts");
 
 export interface BuildOptions {
   data: string;
@@ -17,6 +18,20 @@ export interface BuildOptions {
   base?: string;
   site?: string;
   pagefind?: boolean;
+}
+
+/**
+ * The folder a build runs in: its output's parent, with a link to the repo's node_modules. Astro writes
+ * its prerendered chunks into `<outDir>/.prerender` when the output is inside the working directory,
+ * else into the working directory's `.astro/.prerender`, which builds running at once (test files run
+ * in parallel) would share and delete under each other; the chunks import packages, hence the link.
+ */
+function ownWorkingDir(out: string): string {
+  const dir = dirname(resolve(out));
+  mkdirSync(dir, { recursive: true });
+  const link = join(dir, "node_modules");
+  if (!existsSync(link)) symlinkSync(join(REPO, "node_modules"), link, "dir");
+  return dir;
 }
 
 /**
@@ -39,13 +54,13 @@ export function buildSite(o: BuildOptions): { ms: number; log: string } {
     ERRORMAP_SITE: o.site ?? "https://erroratlas.example",
     ASTRO_TELEMETRY_DISABLED: "1",
   };
-  const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, args, { cwd: REPO, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const run = (args: string[], cwd = REPO) => {
+    const r = spawnSync(process.execPath, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
     return `${r.stdout}\n${r.stderr}`;
   };
-  const log = run([ASTRO, "build"]);
-  if (o.pagefind !== false) run([PAGEFIND, "--site", o.out]);
+  const log = run([ASTRO, "build", "--root", REPO], ownWorkingDir(o.out));
+  if (o.pagefind !== false) run([SEARCH_INDEX, o.out]);
   return { ms: Date.now() - t0, log };
 }
 

@@ -67,7 +67,7 @@ export function categoryPage(rel: SiteRelease, slug: string, withFailures = true
   const list = rel.analysesByCategory.get(c.id) ?? [];
   const examples = shownOf(list).map((a) => toExample(rel, a));
   const shown = withFailures ? shownExamples(rel) : null;
-  const failures = shown ? orderedOnce(list).map((a) => failureRow(a, shown)) : [];
+  const failures = shown ? orderedOnce(list).map((a) => failureRow(rel.id, a, shown)) : [];
   return {
     kind: "category",
     release: releaseRef(rel),

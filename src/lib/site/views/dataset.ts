@@ -190,7 +190,7 @@ export function datasetPage(rel: SiteRelease, id: string): DatasetPage | null {
     noise_total: noise.length,
     noise_shown: Math.min(NOISE_EXAMPLE_CAP, noise.length),
     noise_examples: noise.slice(0, NOISE_EXAMPLE_CAP).map((a) => toExample(rel, a)),
-    noise_failures: noise.map((a) => failureRow(a, shown)),
+    noise_failures: noise.map((a) => failureRow(rel.id, a, shown)),
     models,
     ranking,
   };

@@ -1,4 +1,7 @@
-// The model page: a model's failure signature against its peers, per dataset.
+// The model page: a model's failure signature against its peers, per dataset. Each category shows the
+// share of the model's failures (the mix) and how often it happens: failures per 100 items attempted.
+// A model with fewer failures can show a larger share of a category while making fewer such errors.
+import type { Aggregates } from "../../schemas.ts";
 import { leavesOf, once, type SiteRelease } from "../model.ts";
 import { exampleOrder, shownExamples } from "../shown.ts";
 import { paths } from "../urls.ts";
@@ -13,6 +16,7 @@ import {
   type ReleaseRef,
   type ShareRow,
 } from "./shared.ts";
+import { differingCategories, per100 } from "./compare.ts";
 
 export interface ModelPage {
   kind: "model";
@@ -27,7 +31,17 @@ export interface ModelPage {
     parameters_b: number | null;
   };
   totals: { records: number; failures: number; analysed: number; accuracy: number };
-  signature: (ShareRow & { peer_share: number | null; diff: number | null })[];
+  /**
+   * Leaves: the share of the model's analysed failures (ShareRow) against its peers' mean share, and
+   * per_100, its analysed failures in the category per 100 items attempted, against peers_per_100,
+   * the other models' pooled rate on the same datasets (null when no other model has them).
+   */
+  signature: (ShareRow & {
+    peer_share: number | null;
+    diff: number | null;
+    per_100: number;
+    peers_per_100: number | null;
+  })[];
   distinctive: (CategoryRef & { share: number; peer_share: number; diff: number })[];
   per_dataset: {
     id: string;
@@ -37,10 +51,45 @@ export interface ModelPage {
     failures: number;
     analysed: number;
     accuracy: number;
-    top: (CategoryRef & { count: number; share: number })[];
+    /** Its commonest categories there: count, share of its failures, and per 100 items attempted there. */
+    top: (CategoryRef & { count: number; share: number; per_100: number })[];
   }[];
   examples: { path: string; title: string; dataset_name: string; category: string }[];
-  compare: { other: string; other_name: string; path: string }[];
+  /** Its comparisons; differ: categories that differ by the paired test (null: cannot tell). */
+  compare: { other: string; other_name: string; path: string; differ: number | null }[];
+}
+
+type Counts = Map<string, number>;
+const countsOf = (g: { shares: { category: string; count: number }[] }): Counts =>
+  new Map(g.shares.map((s) => [s.category, s.count]));
+
+/** Per dataset and per (model, dataset): records and analysed failures per category, as maps. */
+const rateIndex = once((rel: SiteRelease) => {
+  const ds = new Map<string, { records: number; counts: Counts }>();
+  for (const [id, g] of Object.entries(rel.aggregates.datasets))
+    ds.set(id, { records: g.records, counts: countsOf(g) });
+  const pairs = new Map<string, { records: number; counts: Counts }>();
+  for (const p of rel.aggregates.pairs)
+    pairs.set(`${p.model}|${p.dataset}`, { records: p.records, counts: countsOf(p) });
+  return { ds, pairs };
+});
+
+/**
+ * The other models' rate per 100 items of each category on the model's datasets, pooled: their
+ * analysed failures in it over their records there (a dataset counts as much as they attempted of it).
+ */
+function peerRates(rel: SiteRelease, g: Aggregates["models"][string], id: string, leaves: string[]) {
+  const { ds, pairs } = rateIndex(rel);
+  let records = 0;
+  const counts = new Map(leaves.map((c) => [c, 0]));
+  for (const d of g.datasets) {
+    const all = ds.get(d);
+    const own = pairs.get(`${id}|${d}`);
+    if (!all) continue;
+    records += all.records - (own?.records ?? 0);
+    for (const c of leaves) counts.set(c, counts.get(c)! + (all.counts.get(c) ?? 0) - (own?.counts.get(c) ?? 0));
+  }
+  return (c: string) => (records > 0 ? per100(counts.get(c) ?? 0, records) : null);
 }
 
 /** The analyses shown with an anchor, per model. */
@@ -58,16 +107,25 @@ export function modelPage(rel: SiteRelease, id: string): ModelPage | null {
   const entry = rel.models.get(id);
   const sig = new Map((rel.aggregates.signatures[id] ?? []).map((s) => [s.category, s]));
   const leaves = leavesOf(rel.categories);
+  const peersPer100 = peerRates(
+    rel,
+    g,
+    id,
+    leaves.map((c) => c.id),
+  );
   const signature = leaves
     .map((c) => {
       const s = sig.get(c.id);
+      const share = shareOf(g, c.id);
       return {
         id: c.id,
         name: c.name,
         path: paths.category(rel.id, c.slug),
-        ...shareOf(g, c.id),
+        ...share,
         peer_share: s?.peer_share ?? null,
         diff: s?.diff ?? null,
+        per_100: per100(share.count, g.records),
+        peers_per_100: peersPer100(c.id),
       };
     })
     .filter((r) => r.count > 0 || (r.peer_share ?? 0) > 0)
@@ -92,7 +150,12 @@ export function modelPage(rel: SiteRelease, id: string): ModelPage | null {
         .filter((s) => leafIds.has(s.category) && s.count > 0)
         .sort((a, b) => b.share - a.share || a.category.localeCompare(b.category))
         .slice(0, 3)
-        .map((s) => ({ ...categoryRef(rel, s.category), count: s.count, share: s.share })),
+        .map((s) => ({
+          ...categoryRef(rel, s.category),
+          count: s.count,
+          share: s.share,
+          per_100: per100(s.count, p.records),
+        })),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const shown = shownExamples(rel);
@@ -108,7 +171,12 @@ export function modelPage(rel: SiteRelease, id: string): ModelPage | null {
     .filter((c) => c.a === id || c.b === id)
     .map((c) => {
       const other = c.a === id ? c.b : c.a;
-      return { other, other_name: modelName(rel, other), path: paths.compare(rel.id, c.a, c.b) };
+      return {
+        other,
+        other_name: modelName(rel, other),
+        path: paths.compare(rel.id, c.a, c.b),
+        differ: differingCategories(rel, c.a, c.b),
+      };
     })
     .sort((a, b) => a.other_name.localeCompare(b.other_name));
   return {

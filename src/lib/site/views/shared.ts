@@ -190,6 +190,8 @@ export interface FailureRow {
   confidence: number;
   /** Page and anchor where this failure is shown in full, or null when no page shows it. */
   example: string | null;
+  /** The failure's own page (paths.failure), without the base path. */
+  url: string;
   /** true when the failure is on a disputed item no review has settled. Absent otherwise. */
   disputed?: true;
   /** The judge's own leaf, when a reviewed reference error moved the failure. Absent otherwise. */
@@ -197,7 +199,7 @@ export interface FailureRow {
 }
 
 /** A failure as a data.json row: ids and the judge's verdict, with where a page shows it in full. */
-export function failureRow(a: Analysis, shown: Map<string, string>): FailureRow {
+export function failureRow(release: string, a: Analysis, shown: Map<string, string>): FailureRow {
   return {
     key: a.key,
     model: a.model,
@@ -210,6 +212,7 @@ export function failureRow(a: Analysis, shown: Map<string, string>): FailureRow 
     summary: a.summary,
     confidence: a.confidence,
     example: shown.get(a.key) ?? null,
+    url: paths.failure(release, a.dataset, a.instance_id, a.model),
     ...(a.disputed ? { disputed: true as const } : {}),
     ...(a.judged_category !== undefined ? { judged_category: a.judged_category } : {}),
   };
