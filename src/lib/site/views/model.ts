@@ -54,7 +54,8 @@ export interface ModelPage {
     /** Its commonest categories there: count, share of its failures, and per 100 items attempted there. */
     top: (CategoryRef & { count: number; share: number; per_100: number })[];
   }[];
-  examples: { path: string; title: string; dataset_name: string; category: string }[];
+  /** `path`: where a category page shows the failure; `url`: the failure's own page. */
+  examples: { path: string; url: string; title: string; dataset_name: string; category: string }[];
   /** Its comparisons; differ: categories that differ by the paired test (null: cannot tell). */
   compare: { other: string; other_name: string; path: string; differ: number | null }[];
 }
@@ -163,6 +164,7 @@ export function modelPage(rel: SiteRelease, id: string): ModelPage | null {
     .slice(0, 12)
     .map((a) => ({
       path: shown.get(a.key)!,
+      url: paths.failure(rel.id, a.dataset, a.instance_id, a.model),
       title: a.title,
       dataset_name: datasetName(rel, a.dataset),
       category: categoryRef(rel, a.category).name,

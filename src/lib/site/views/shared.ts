@@ -69,6 +69,8 @@ export const byShare = (a: ShareRow, b: ShareRow) =>
 export interface Example {
   anchor: string;
   key: string;
+  /** The failure's own page (paths.failure), without the base path. */
+  url: string;
   dataset: string;
   dataset_name: string;
   model: string;
@@ -104,6 +106,7 @@ export function toExample(rel: SiteRelease, a: Analysis): Example {
   const ex: Example = {
     anchor: anchorOf(a),
     key: a.key,
+    url: paths.failure(rel.id, a.dataset, a.instance_id, a.model),
     dataset: a.dataset,
     dataset_name: datasetName(rel, a.dataset),
     model: a.model,
