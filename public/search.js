@@ -31,12 +31,35 @@
   var seq = 0;
   var timer = 0;
 
+  // The failure pages are in bundles of their own, listed in pagefind/bundles.json
+  // (scripts/site/search-index.ts): merged into the main index before the first search.
+  function mergeBundles(pf) {
+    return fetch(base + "pagefind/bundles.json")
+      .then(function (r) {
+        return r.ok ? r.json() : { failures: [] };
+      })
+      .catch(function () {
+        return { failures: [] };
+      })
+      .then(function (b) {
+        return Promise.all(
+          (b.failures || []).map(function (dir) {
+            return pf.mergeIndex(base + dir, { baseUrl: base });
+          })
+        );
+      });
+  }
   function load() {
     if (!pagefind)
       pagefind = import(base + "pagefind/pagefind.js").then(function (pf) {
-        return pf.options({ baseUrl: base }).then(function () {
-          return pf;
-        });
+        return pf
+          .options({ baseUrl: base })
+          .then(function () {
+            return mergeBundles(pf);
+          })
+          .then(function () {
+            return pf;
+          });
       });
     return pagefind;
   }

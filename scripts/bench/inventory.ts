@@ -7,7 +7,7 @@ import fg from "fast-glob";
 
 /** Kinds of files, tried in order: the first whose pattern matches a path (relative to the site) names it. */
 const KINDS: [string, RegExp][] = [
-  ["search index", /^pagefind\//],
+  ["search index", /^pagefind(-failures-\d+)?\//],
   ["failure pages", /\/items\/[^/]+\/[^/]+\/index\.html$/],
   ["item pages", /\/items\/[^/]+\/index\.html$/],
   ["full texts", /\/items\/.+\.txt$/],

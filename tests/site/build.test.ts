@@ -247,13 +247,17 @@ describe("site build on the fixture", () => {
     expect(html).toContain('<span data-pagefind-filter="release">r2</span>');
     expect(html).toContain('<span data-pagefind-filter="family">Beta</span>');
     expect(existsSync(join(out, "pagefind/pagefind-entry.json"))).toBe(true);
-    const entry = JSON.parse(read("pagefind/pagefind-entry.json"));
-    const pages = Object.values(entry.languages as Record<string, { page_count: number }>).reduce(
-      (s, l) => s + l.page_count,
-      0,
-    );
-    // categories + models + datasets of both releases and the failures of the latest (r2) only
-    // (scripts/site/search-index.ts), not aliases, item views, home or about
+    const count = (dir: string) =>
+      Object.values(
+        JSON.parse(read(`${dir}pagefind-entry.json`)).languages as Record<string, { page_count: number }>,
+      ).reduce((s, l) => s + l.page_count, 0);
+    // categories + models + datasets of both releases in the main bundle, and the failures of the
+    // latest (r2) only, in bundles of their own (scripts/site/search-index.ts); not aliases, item
+    // views, home or about
+    const bundles: string[] = JSON.parse(read("pagefind/bundles.json")).failures;
+    expect(bundles).toEqual(["pagefind-failures-1/"]);
+    expect(count("pagefind/")).toBe(9 + 2 + 2 + (10 + 3 + 2));
+    const pages = count("pagefind/") + bundles.reduce((s, b) => s + count(b), 0);
     const failures = readFileSync(join(root, "releases", "r2", "analyses.jsonl"), "utf8")
       .trim()
       .split("\n").length;
