@@ -18,6 +18,8 @@
   var ORDER = ["kind", "release", "dataset", "family"];
   var KINDS = ["failure", "category", "model", "dataset"];
   var PAGE = 50;
+  // pages shown before the failures when no kind is chosen
+  var TOP_PAGES = 10;
   var HINT = "Type words or an item id, then Search.";
   var params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
@@ -253,7 +255,19 @@
     status.textContent = "Searching…";
     load()
       .then(function (pf) {
-        return pf.search(q || null, { filters: filters });
+        if (filters.kind) return pf.search(q || null, { filters: filters });
+        // Without a kind chosen: the best atlas pages first, then the single failures, then the rest
+        // of the pages. The failures are many, in bundles of their own whose scores do not compare
+        // with the pages' (README "The site"), and an item id finds its failures among the first.
+        var pages = Object.assign({}, filters, { kind: { any: ["category", "model", "dataset"] } });
+        var fails = Object.assign({}, filters, { kind: { any: ["failure"] } });
+        return Promise.all([pf.search(q || null, { filters: pages }), pf.search(q || null, { filters: fails })]).then(
+          function (both) {
+            if (!both[0] || !both[1]) return null;
+            var p = both[0].results;
+            return { results: p.slice(0, TOP_PAGES).concat(both[1].results, p.slice(TOP_PAGES)) };
+          }
+        );
       })
       .then(function (search) {
         if (mine === seq && search) return show(search, 0, mine);
