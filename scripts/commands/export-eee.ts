@@ -10,7 +10,7 @@
 // Written into a temporary folder and renamed into place, like every other output.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isFailure } from "../lib/failure.ts";
+import { isFailure } from "../../src/lib/failure.ts";
 import { replaceDir, sha256, stableJsonLine } from "../../src/lib/jsonio.ts";
 import { layout } from "../../src/lib/paths.ts";
 import type { Analysis, EvalRecord } from "../../src/lib/schemas.ts";

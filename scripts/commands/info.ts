@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { readRelease } from "../../src/lib/data/release.ts";
 import { readRunLog } from "../../src/lib/data/run-log.ts";
 import { layout } from "../../src/lib/paths.ts";
-import { isFailure } from "../lib/failure.ts";
+import { isFailure } from "../../src/lib/failure.ts";
 import { loadManifest, loadRecords } from "../lib/snapshot-read.ts";
 import { listReleases } from "../pipeline/releases.ts";
 import { isDataFolderName, pickLatest } from "../../src/lib/releases-order.ts";

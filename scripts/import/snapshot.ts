@@ -40,7 +40,7 @@ import {
   type SnapshotManifest,
 } from "../../src/lib/schemas.ts";
 import { MAX_NESTING, removeStaleTemps, replaceDir, sha256, stableJsonLine, tooDeep } from "../../src/lib/jsonio.ts";
-import { isFailure, resolveThreshold } from "../lib/failure.ts";
+import { isFailure, resolveThreshold } from "../../src/lib/failure.ts";
 import { loadManifest, recordsOf } from "../lib/snapshot-read.ts";
 import { ImportError, fromZod } from "./errors.ts";
 import type { RawItem } from "./sources.ts";

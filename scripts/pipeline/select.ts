@@ -1,6 +1,6 @@
 // Select and contextualise: which records are failures, the optional deterministic sample, and the
 // FailureContext each judge sees (the item's other records, informative correct predictions).
-import { isFailure } from "../lib/failure.ts";
+import { isFailure } from "../../src/lib/failure.ts";
 import { sha256 } from "../../src/lib/jsonio.ts";
 import { recordKey, type DatasetEntry, type EvalRecord, type SnapshotManifest } from "../../src/lib/schemas.ts";
 import type { FailureContext, SourceOutputs } from "../judges/types.ts";

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_DATASETS } from "../../scripts/demo/registry.ts";
-import { isFailure } from "../../scripts/lib/failure.ts";
+import { isFailure } from "../../src/lib/failure.ts";
 import type { DatasetEntry, EvalRecord } from "../../src/lib/schemas.ts";
 import { recordKey } from "../../src/lib/schemas.ts";
 import type { FailureContext } from "../../scripts/judges/types.ts";

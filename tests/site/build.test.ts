@@ -9,6 +9,7 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { ReleasesIndexSchema } from "../../src/lib/schemas.ts";
 import { REVIEWER, REVIEW_DATE, REVIEW_NOTE_XSS, XSS_OUTPUT, makeFixture } from "../fixtures/site/make-fixture.ts";
 import { CHROMIUM, REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+import { decode } from "./helpers/html.ts";
 
 const BASE = "/atlas/";
 const SITE = "https://atlas.example";
@@ -34,13 +35,6 @@ afterAll(() => {
 
 const read = (rel: string) => readFileSync(join(out, rel), "utf8");
 const htmlFiles = () => listFiles(out).filter((f) => f.endsWith(".html") && !f.startsWith("pagefind/"));
-const decode = (s: string) =>
-  s
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
 const links = (html: string) => [
   ...[...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => decode(m[1])),
   ...[...html.matchAll(/http-equiv="refresh" content="[^"]*url=([^"]*)"/g)].map((m) => decode(m[1])),

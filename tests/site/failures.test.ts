@@ -14,27 +14,17 @@ import { CUT_CHARS, LIST_CUT_CHARS, headOf, itemOutputCut } from "../../src/lib/
 import { paths } from "../../src/lib/site/urls.ts";
 import { XSS_OUTPUT, makeFixture } from "../fixtures/site/make-fixture.ts";
 import { CHROMIUM, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+import { decode, norm, firstWords } from "./helpers/html.ts";
 
 const BUDGET = 300_000;
 const XSS_INPUT = `Question 2 <script>window.__xss=4</script><img src=x onerror="window.__xss=5"> Which is prime?`;
 const XSS_KEY = "quizbank|alpha-7b|q02";
 
-const decode = (s: string) =>
-  s
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&#x27;/g, "'")
-    .replace(/&amp;/g, "&");
 /** The page's visible words: tags removed, entities decoded, whitespace normalised. */
 const words = (html: string) =>
   decode(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, " ").replace(/<[^>]+>/g, " "))
     .replace(/\s+/g, " ")
     .trim();
-const norm = (s: string) => s.replace(/\s+/g, " ").trim();
-/** The first `n` words of a text, whitespace normalised. */
-const firstWords = (s: string, n = 8) => norm(s).split(" ").slice(0, n).join(" ");
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 function readJsonl<T>(path: string): T[] {

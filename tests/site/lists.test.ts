@@ -24,6 +24,7 @@ import type { Site } from "../../src/lib/site/model.ts";
 import { exampleOrder } from "../../src/lib/site/shown.ts";
 import type { Analysis } from "../../src/lib/schemas.ts";
 import { CHROMIUM, REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+import { decode } from "./helpers/html.ts";
 
 const BASE = "/errors/";
 /** The demo's probe: an output holding <script> and <img onerror> (scripts/demo/instruct.ts). */
@@ -49,13 +50,6 @@ afterAll(() => {
 });
 
 const read = (rel: string) => readFileSync(join(out, rel), "utf8");
-const decode = (s: string) =>
-  s
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
 
 interface Row {
   key: string;

@@ -28,18 +28,8 @@ import { categoryPage } from "../../src/lib/site/views/category.ts";
 import { itemSegment, paths } from "../../src/lib/site/urls.ts";
 import { HELM_DIR, JSONL_DIR } from "../helpers/evaldata.ts";
 import { CHROMIUM, REPO, buildSite, listFiles, resolveFile, serve } from "./helpers/build.ts";
+import { decode, norm, firstWords } from "./helpers/html.ts";
 
-const decode = (s: string) =>
-  s
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
-
-const norm = (s: string) => s.replace(/\s+/g, " ").trim();
-/** The first `n` words of a text, whitespace normalised. */
-const firstWords = (s: string, n = 8) => norm(s).split(" ").slice(0, n).join(" ");
 function readJsonl<T>(path: string): T[] {
   return readFileSync(path, "utf8")
     .split("\n")

@@ -1,6 +1,7 @@
 // An item's view: one benchmark item with every model's output on it, correct ones too (README "The
 // site"), each failure with the judge's reading and a link to its own page, and for a disputed item
 // the dispute and its review. Failed outputs come first, then correct ones, each group in model order.
+import { isFailure } from "../../failure.ts";
 import type { EvalRecord, SuspectItemReview } from "../../schemas.ts";
 import { analysedWhole, fileWhole, fullTextOf, itemOf, type Item, type Whole } from "../items.ts";
 import type { SiteRelease } from "../model.ts";
@@ -76,10 +77,6 @@ export interface ItemPage {
   entries: ItemEntry[];
 }
 
-/** The pipeline's failure rule (scripts/lib/failure.ts): the source's verdict, else the score under the threshold. */
-const failedBySource = (r: EvalRecord, threshold: number | null) =>
-  r.correct !== null ? !r.correct : r.score !== null && threshold !== null && r.score < threshold;
-
 /** Where a text shown up to `cut` characters is whole: the failure's page when it shows all of it, else its file. */
 function wholeOf(item: Item, r: EvalRecord, field: "input" | "output" | "reference", cut: number): Whole | null {
   if (item.analyses.has(r.model)) return analysedWhole(item.release.id, r, field, r[field], cut);
@@ -93,7 +90,7 @@ function entryOf(item: Item, r: EvalRecord, threshold: number | null, cut: numbe
     model: r.model,
     model_name: modelName(rel, r.model),
     model_path: paths.model(rel.id, r.model),
-    failed: a !== undefined || failedBySource(r, threshold),
+    failed: a !== undefined || isFailure(r, threshold),
     score: r.score,
     output: r.output,
     extracted: r.extracted ?? null,

@@ -1,7 +1,7 @@
 // When is a record a failure? `correct === false` decides when present; a record with only a
 // score fails when score < the dataset's threshold. The default threshold (docs/design.md, Select): 1 for
 // exact-match data, else 0.7 × the dataset's mean score.
-import type { DatasetEntry, EvalRecord } from "../../src/lib/schemas.ts";
+import type { DatasetEntry, EvalRecord } from "./schemas.ts";
 
 export function resolveThreshold(
   dataset: Pick<DatasetEntry, "success_threshold" | "exact_match">,
